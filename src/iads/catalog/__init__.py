@@ -78,7 +78,7 @@ class Catalog:
             if any(a.lower() == key for a in getattr(entry, "aka", ())):
                 return id_
         known = list(entries)
-        for entry_id, entry in entries.items():
+        for entry in entries.values():
             known.extend(getattr(entry, "aka", ()))
         close = difflib.get_close_matches(key, [k.lower() for k in known], n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
