@@ -51,12 +51,13 @@ def test_enu_matches_proj_topocentric():
 @given(st.floats(-89.0, 89.0), st.floats(-179.0, 179.0), st.floats(-400.0, 5e5),
        st.floats(-0.9, 0.9), st.floats(-0.9, 0.9))
 def test_round_trips(lat, lon, h, dlat, dlon):
+    # PROJ's iterative ECEF inverse is good to ~1 mm per 300 km of height: tolerance 1 cm
     x, y, z = g.geodetic_to_ecef(lat, lon, h)
     lat2, lon2, h2 = g.ecef_to_geodetic(x, y, z)
-    assert abs(lat2 - lat) < 1e-8 and abs(lon2 - lon) < 1e-8 and abs(h2 - h) < 1e-3
+    assert abs(lat2 - lat) < 1e-7 and abs(lon2 - lon) < 1e-7 and abs(h2 - h) < 1e-2
     e, n, u = g.geodetic_to_enu(lat + dlat, lon + dlon, h, lat, lon, 0.0)
     lat3, lon3, h3 = g.enu_to_geodetic(e, n, u, lat, lon, 0.0)
-    assert abs(lat3 - (lat + dlat)) < 1e-8 and abs(h3 - h) < 1e-3
+    assert abs(lat3 - (lat + dlat)) < 1e-7 and abs(h3 - h) < 1e-2
     az, el, r = g.enu_to_aer(e, n, u)
     e4, n4, u4 = g.aer_to_enu(az, el, r)
     np.testing.assert_allclose([e4, n4, u4], [e, n, u], atol=1e-6)
