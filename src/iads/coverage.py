@@ -1,0 +1,219 @@
+"""Detection and engagement coverage over terrain, by altitude layer.
+
+Pure functions over a site-centred grid (:class:`iads.geodesy.SiteGrid`). The inputs are the
+terrain on the grid and a radar's **minimum visible height** raster (:mod:`iads.viewshed`); every
+altitude layer is a threshold of it, combined with what the radar and the target allow:
+
+* line of sight: the target's height above sea level ≥ the minimum visible height (MSL);
+* the radar's azimuth sector about its boresight, its elevation limits (the cone of silence above
+  the maximum elevation), and its instrumented range;
+* the range at which the target (its RCS in the radar's band at the chosen aspect) reaches the
+  asked Pd, from the radar range equation (:mod:`iads.radar.range_equation`).
+
+Engagement coverage is the engagement radar's coverage ∧ the missile's envelope (slant range
+between minimum and maximum range, altitude band). Beyond the engagement radar's coverage a missile
+with an active seeker may still be fired on external cueing: that part is returned separately.
+
+Geometry is exact on the effective earth (radius k·a): slant range and elevation angle come from
+:func:`iads.geodesy.effective_earth_geometry`. Antenna lobing, multipath and clutter are not
+modelled here (see the models page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geodesy import K_STANDARD, SiteGrid, effective_earth_geometry
+
+__all__ = [
+    "RadarGeometry",
+    "MissileEnvelope",
+    "target_heights_msl",
+    "sector_mask",
+    "radar_layers",
+    "engagement_layers",
+    "cell_true_area_m2",
+    "layer_areas_km2",
+    "ring_area_km2",
+]
+
+MEAN_EARTH_RADIUS = 6_371_008.8  # IUGG mean radius [m], for true cell areas
+
+
+@dataclass(frozen=True)
+class RadarGeometry:
+    """What limits a radar's coverage, in SI units.
+
+    Attributes
+    ----------
+    antenna_msl_m
+        Antenna phase centre above sea level [m] (ground + mast).
+    max_range_m
+        Detection range for the target at the asked Pd, already capped by the instrumented
+        range [m].
+    boresight_rad
+        Sector centre, clockwise from north [rad].
+    sector_width_rad
+        Sector width [rad]; 2π (or more) for all-round coverage.
+    elevation_min_rad, elevation_max_rad
+        Elevation limits [rad]; above the maximum is the cone of silence.
+    """
+
+    antenna_msl_m: float
+    max_range_m: float
+    boresight_rad: float = 0.0
+    sector_width_rad: float = 2 * np.pi
+    elevation_min_rad: float = -np.pi / 2
+    elevation_max_rad: float = np.pi / 2
+
+
+@dataclass(frozen=True)
+class MissileEnvelope:
+    """A missile's kinematic envelope against a target class.
+
+    Attributes
+    ----------
+    range_min_m, range_max_m
+        Slant range limits [m].
+    altitude_min_m, altitude_max_m
+        Target altitude band above sea level [m].
+    active_seeker
+        Whether the missile can complete an intercept on its own seeker once cued.
+    """
+
+    range_min_m: float
+    range_max_m: float
+    altitude_min_m: float
+    altitude_max_m: float
+    active_seeker: bool = False
+
+
+def target_heights_msl(heights_m, terrain_m, reference: str) -> np.ndarray:
+    """Target heights above sea level per layer and cell, (L, n, n) [m].
+
+    ``reference="agl"``: layer heights above the ground; ``"msl"``: above sea level (cells
+    where the terrain is higher than the layer are NaN: a target cannot fly there).
+    """
+    h = np.asarray(heights_m, dtype=float)[:, None, None]
+    z = np.asarray(terrain_m, dtype=float)[None, :, :]
+    if reference == "agl":
+        return h + z
+    if reference == "msl":
+        return np.where(h >= z, h + 0.0 * z, np.nan)
+    raise ValueError(f"reference must be 'agl' or 'msl', got {reference!r}")
+
+
+def sector_mask(grid: SiteGrid, boresight_rad: float, width_rad: float) -> np.ndarray:
+    """Cells whose azimuth from the site lies within the sector, (n, n) bool.
+
+    The azimuth of a cell on an azimuthal-equidistant grid is its true azimuth from the site.
+    """
+    if width_rad >= 2 * np.pi:
+        return np.ones((grid.n, grid.n), dtype=bool)
+    az = np.arctan2(grid.x[None, :], grid.y[:, None])
+    off = np.angle(np.exp(1j * (az - boresight_rad)))  # wrapped to (-π, π]
+    mask = np.abs(off) <= width_rad / 2
+    mask[grid.half_cells, grid.half_cells] = True
+    return mask
+
+
+def radar_layers(
+    grid: SiteGrid,
+    terrain_m: np.ndarray,
+    mvh_msl_m: np.ndarray,
+    radar: RadarGeometry,
+    heights_m,
+    reference: str = "agl",
+    k: float = K_STANDARD,
+) -> np.ndarray:
+    """Radar coverage per altitude layer, (L, n, n) bool.
+
+    Parameters
+    ----------
+    grid
+        The site-centred grid (the radar on its centre cell).
+    terrain_m
+        Terrain height above sea level on the grid, (n, n) [m].
+    mvh_msl_m
+        Minimum height above sea level a target must have to be in line of sight, (n, n) [m].
+    radar
+        Sector, elevation and range limits.
+    heights_m
+        Layer heights [m], above ground (``reference="agl"``) or sea level (``"msl"``).
+    k
+        Effective earth radius factor [-].
+    """
+    h_msl = target_heights_msl(heights_m, terrain_m, reference)
+    rng = grid.ground_range()[None, :, :]
+    with np.errstate(invalid="ignore"):
+        slant, el = effective_earth_geometry(rng, radar.antenna_msl_m, h_msl, k)
+        ok = h_msl >= np.asarray(mvh_msl_m)[None, :, :]
+        ok &= slant <= radar.max_range_m
+        ok &= (el >= radar.elevation_min_rad) & (el <= radar.elevation_max_rad)
+    ok &= sector_mask(grid, radar.boresight_rad, radar.sector_width_rad)[None, :, :]
+    return ok
+
+
+def engagement_layers(
+    grid: SiteGrid,
+    terrain_m: np.ndarray,
+    radar_cover: np.ndarray,
+    antenna_msl_m: float,
+    missile: MissileEnvelope,
+    heights_m,
+    reference: str = "agl",
+    cueing_cover: np.ndarray | None = None,
+    k: float = K_STANDARD,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Engagement coverage per layer: (guided, cued), each (L, n, n) bool.
+
+    ``guided`` = the engagement radar's coverage ``radar_cover`` ∧ the missile envelope.
+    ``cued`` = the envelope ∧ ``cueing_cover`` (external sensors) ∧ ¬``radar_cover``, only for an
+    active-seeker missile; all False otherwise. The envelope's range is the slant range from the
+    engagement radar's site (launchers co-located with it), its altitude band above sea level.
+    """
+    h_msl = target_heights_msl(heights_m, terrain_m, reference)
+    rng = grid.ground_range()[None, :, :]
+    with np.errstate(invalid="ignore"):
+        slant, _ = effective_earth_geometry(rng, antenna_msl_m, h_msl, k)
+        env = (slant >= missile.range_min_m) & (slant <= missile.range_max_m)
+        env &= (h_msl >= missile.altitude_min_m) & (h_msl <= missile.altitude_max_m)
+    guided = env & radar_cover
+    if missile.active_seeker and cueing_cover is not None:
+        cued = env & cueing_cover & ~radar_cover
+    else:
+        cued = np.zeros_like(guided)
+    return guided, cued
+
+
+def cell_true_area_m2(grid: SiteGrid) -> np.ndarray:
+    """True ground area of each grid cell, (n, n) [m²].
+
+    An azimuthal-equidistant projection keeps radial distances but stretches the tangential
+    direction by (ρ/R)/sin(ρ/R) at distance ρ, so a cell's true area is
+    ``cell² · sin(ρ/R)/(ρ/R)`` on a sphere of the mean earth radius (error < 0.1 % against the
+    ellipsoid within 1,000 km).
+    """
+    x = grid.ground_range() / MEAN_EARTH_RADIUS
+    return grid.cell_m**2 * np.sinc(x / np.pi)
+
+
+def layer_areas_km2(layers: np.ndarray, grid: SiteGrid,
+                    within_m: float | None = None) -> np.ndarray:
+    """Covered area per layer [km²]: true cell areas summed over covered cells.
+
+    ``within_m`` keeps only cells whose centre lies within that ground range of the site.
+    """
+    area = cell_true_area_m2(grid)
+    if within_m is not None:
+        area = np.where(grid.ground_range() <= within_m, area, 0.0)
+    return np.tensordot(np.asarray(layers, dtype=float), area, axes=([1, 2], [0, 1])) / 1e6
+
+
+def ring_area_km2(radius_m) -> np.ndarray:
+    """Area of a range ring (a spherical cap of ground radius ρ) [km²]: 2πR²(1 − cos(ρ/R))."""
+    r = np.asarray(radius_m, dtype=float)
+    R = MEAN_EARTH_RADIUS
+    return 2 * np.pi * R * R * (1 - np.cos(r / R)) / 1e6
