@@ -96,3 +96,31 @@ def test_higher_targets_never_see_less_with_random_mvh(seed):
     lay = cv.radar_layers(g, terrain, mvh, r, [0, 100, 1000, 3000, 10000], reference="agl")
     assert (lay[:-1] <= lay[1:]).all()
     assert lay[-1].sum() > lay[0].sum()
+
+
+def test_range_height_smooth_earth_horizon_matches_closed_form():
+    """Lowest visible altitude at ground range d beyond the horizon, on a sphere of radius k·a:
+    the target must clear the tangent ray, h_min(d) = sqrt(R² + (d − d_h)²) − R (d_h the
+    antenna's horizon distance); equivalently the horizon range is √(2kah₁) + √(2kah₂)."""
+    R = effective_radius()
+    r = cv.RadarGeometry(antenna_msl_m=30.0, max_range_m=1e7)
+    d = np.linspace(1e3, 400e3, 400)
+    alts = np.linspace(0, 12000, 1201)
+    rh = cv.range_height(r, d, alts)
+    lowest = np.array([alts[col.argmax()] if col.any() else np.nan for col in rh.T])
+    horizon_d = np.sqrt(2 * R * 30.0) + np.sqrt(2 * R * lowest)
+    far = d > 40e3
+    np.testing.assert_allclose(horizon_d[far], d[far], rtol=0.01)
+
+
+def test_range_height_slant_limit_and_profile_mask():
+    r = cv.RadarGeometry(antenna_msl_m=0.0, max_range_m=100e3,
+                         elevation_max_rad=np.radians(70))
+    d = np.linspace(1e3, 150e3, 150)
+    alts = np.linspace(0, 40e3, 401)
+    prof = np.where(d > 50e3, 5000.0, -np.inf)  # a ridge hides everything below 5 km beyond 50 km
+    rh = cv.range_height(r, d, alts, prof)
+    assert not rh[:, d > 101e3].any()
+    assert not rh[alts < 5000][:, d > 50e3].any() and rh[alts > 5000][:, (d > 60e3) &
+                                                                      (d < 90e3)].any()
+    assert not rh[alts > 30e3][:, d < 10e3].any()  # cone of silence above 70°

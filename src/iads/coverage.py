@@ -37,6 +37,7 @@ __all__ = [
     "cell_true_area_m2",
     "layer_areas_km2",
     "ring_area_km2",
+    "range_height",
 ]
 
 MEAN_EARTH_RADIUS = 6_371_008.8  # IUGG mean radius [m], for true cell areas
@@ -217,3 +218,42 @@ def ring_area_km2(radius_m) -> np.ndarray:
     r = np.asarray(radius_m, dtype=float)
     R = MEAN_EARTH_RADIUS
     return 2 * np.pi * R * R * (1 - np.cos(r / R)) / 1e6
+
+
+def range_height(
+    radar: RadarGeometry,
+    ground_range_m,
+    altitudes_m,
+    mvh_profile_msl_m=None,
+    k: float = K_STANDARD,
+) -> np.ndarray:
+    """Vertical coverage (range–height diagram) along one azimuth, (A, G) bool.
+
+    Parameters
+    ----------
+    radar
+        Antenna height, detection range and elevation limits (the sector is ignored: the
+        diagram is drawn along an azimuth inside it).
+    ground_range_m
+        Ground ranges along the azimuth, (G,) [m].
+    altitudes_m
+        Target altitudes above sea level, (A,) [m].
+    mvh_profile_msl_m
+        Minimum visible height above sea level at each ground range, (G,) [m], e.g. sampled from
+        the viewshed raster; ``None`` for a smooth sea-level earth (then only the effective-earth
+        horizon masks).
+    """
+    d = np.asarray(ground_range_m, dtype=float)[None, :]
+    h = np.asarray(altitudes_m, dtype=float)[:, None]
+    slant, el = effective_earth_geometry(d, radar.antenna_msl_m, h, k)
+    ok = (slant <= radar.max_range_m) & (el >= radar.elevation_min_rad)
+    ok &= el <= radar.elevation_max_rad
+    if mvh_profile_msl_m is None:
+        # smooth earth: the target must be above the tangent ray from the antenna
+        R = k * 6_378_137.0
+        d_h = np.sqrt(2 * R * max(radar.antenna_msl_m, 0.0) + radar.antenna_msl_m**2)
+        beyond = np.maximum(d - d_h, 0.0)
+        ok &= h >= np.sqrt(R * R + beyond**2) - R
+    else:
+        ok &= h >= np.asarray(mvh_profile_msl_m, dtype=float)[None, :]
+    return ok
