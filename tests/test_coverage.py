@@ -105,7 +105,7 @@ def test_range_height_smooth_earth_horizon_matches_closed_form():
     R = effective_radius()
     r = cv.RadarGeometry(antenna_msl_m=30.0, max_range_m=1e7)
     d = np.linspace(1e3, 400e3, 400)
-    alts = np.linspace(0, 12000, 1201)
+    alts = np.linspace(0, 12000, 12001)  # 1 m steps
     rh = cv.range_height(r, d, alts)
     lowest = np.array([alts[col.argmax()] if col.any() else np.nan for col in rh.T])
     horizon_d = np.sqrt(2 * R * 30.0) + np.sqrt(2 * R * lowest)
