@@ -66,6 +66,98 @@ def detection_table_cmd(
         console.print(f"written: {', '.join(str(p) for p in paths)}")
 
 
+def _floats(text: str, what: str) -> list[float]:
+    from .errors import IadsError
+
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise IadsError("", field=what, expected="comma-separated numbers",
+                        found=repr(text)) from None
+    if not vals:
+        raise IadsError("", field=what, expected="at least one number", found=repr(text))
+    return vals
+
+
+@app.command()
+def coverage(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML (scenario form).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (scenario form).")] = None,
+    site: Annotated[str | None, typer.Option(help="Site form: LAT,LON [°].")] = None,
+    antenna_height: Annotated[float, typer.Option(help="Antenna height above ground [m].")] = 25.0,
+    heights: Annotated[str, typer.Option(help="Target heights [m], comma-separated.")] = (
+        "0,100,500,1000,3000,10000"),
+    agl: Annotated[bool, typer.Option("--agl/--msl", help="Heights above ground or sea.")] = True,
+    k: Annotated[float, typer.Option(help="Effective earth radius factor (GDAL -cc = 1/k).")] = (
+        4.0 / 3.0),
+    max_range: Annotated[float, typer.Option(help="Study radius [km].")] = 300.0,
+    cell: Annotated[float | None, typer.Option(help="Grid cell [m]; default: DEM's.")] = None,
+    dem: Annotated[Path | None, typer.Option(help="GeoTIFF DEM; default: shipped GLOBE.")] = None,
+    sea_level_outside: Annotated[bool, typer.Option(
+        help="Treat cells outside the DEM as sea level (with a warning) instead of failing.")] = (
+        False),
+    json_out: Annotated[bool, typer.Option("--json", help="Print {height_m: km²} as JSON.")] = (
+        False),
+) -> None:
+    """Coverage over terrain. Site form: visible area [km²] per target height from one site."""
+    import json
+    import warnings
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from . import terrain
+    from .coverage_study import site_visibility
+    from .errors import IadsError
+
+    if site is None:
+        if scenario is None:
+            raise IadsError("give a SCENARIO file or --site LAT,LON (see `iads coverage --help`)")
+        from .coverage_scenario import run_scenario_coverage
+
+        run_scenario_coverage(scenario, out or Path("out") / scenario.stem, console=console)
+        return
+    lat_lon = _floats(site, "--site")
+    if len(lat_lon) != 2 or not (-90 <= lat_lon[0] <= 90 and -180 <= lat_lon[1] <= 180):
+        raise IadsError("", field="--site", expected="LAT,LON in degrees", found=repr(site))
+    hs = _floats(heights, "--heights")
+    if k <= 0 or max_range <= 0 or (cell is not None and cell <= 0):
+        raise IadsError("", field="--k/--max-range/--cell", expected="positive numbers",
+                        found=f"{k}, {max_range}, {cell}")
+    d = terrain.load_dem(dem) if dem is not None else None
+    with warnings.catch_warnings(record=True) as caught, Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=json_out,
+    ) as bar:
+        warnings.simplefilter("always")
+        task = bar.add_task("starting", total=None)
+        ds = site_visibility(
+            lat_lon[0], lat_lon[1], antenna_height, hs, reference="agl" if agl else "msl",
+            k=k, max_range_m=max_range * 1e3, cell_m=cell, dem=d,
+            outside="sea_level" if sea_level_outside else "error",
+            progress=lambda msg: bar.update(task, description=msg),
+        )
+    for w in caught:
+        err_console.print(f"warning: {w.message}", markup=False)
+    areas = {f"{h:g}": float(a) for h, a in zip(hs, ds.area_km2.values, strict=True)}
+    if json_out:
+        print(json.dumps(areas))
+        return
+    from rich.table import Table
+
+    t = Table(title=f"Visible area within {max_range:g} km of {lat_lon[0]:.4f}, {lat_lon[1]:.4f}",
+              caption=f"antenna {antenna_height:g} m AGL, k = {k:.4g}, "
+                      f"{ds.attrs['cell_m']:.0f} m cells, DEM {Path(ds.attrs['dem']).name}")
+    t.add_column(f"height [m {'AGL' if agl else 'MSL'}]", justify="right")
+    t.add_column("visible [km²]", justify="right")
+    t.add_column("of the disc", justify="right")
+    from .coverage import ring_area_km2
+
+    disc = float(ring_area_km2(max_range * 1e3))
+    for h, a in areas.items():
+        t.add_row(h, f"{a:,.0f}", f"{a / disc:.1%}")
+    console.print(t)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user mistakes become one line on stderr and exit status 2."""
     try:
