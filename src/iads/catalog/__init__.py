@@ -129,7 +129,8 @@ def _line_of(node: yaml.Node, path: tuple) -> int | None:
     return line
 
 
-def _load_section(path: Path, kind: str) -> dict[str, Any]:
+def _load_section(path: Path, kind: str) -> tuple[dict[str, Any], yaml.Node | None]:
+    """Validated entries of one catalog file, and its composed YAML tree (for line numbers)."""
     text = path.read_text(encoding="utf-8")
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     raw = yaml.safe_load(text) or {}
@@ -149,34 +150,47 @@ def _load_section(path: Path, kind: str) -> dict[str, Any]:
                 line=_line_of(node, loc),
                 field=format_field_path(loc),
             ) from None
-    return out
+    return out, node
 
 
-def _check_references(cat: Catalog, files: dict[str, Path]) -> None:
-    def fail(kind, id_, fld, msg):
-        raise CatalogError(msg, file=files[kind], field=f"{id_}.{fld}")
+def _check_references(
+    cat: Catalog, files: dict[str, Path], nodes: dict[str, yaml.Node | None] | None = None
+) -> None:
+    nodes = nodes or {}
+
+    def fail(kind, id_, fld, msg, path=()):
+        node = nodes.get(kind)
+        line = _line_of(node, (id_, *path)) if node is not None else None
+        raise CatalogError(msg, file=files[kind], line=line, field=f"{id_}.{fld}")
 
     for kind in ("radars", "targets", "missiles", "launchers", "systems"):
         for id_, entry in cat.section(kind).items():
             for path, fig in iter_figures(entry):
                 if fig.source is not None and fig.source not in cat.sources:
-                    fail(kind, id_, format_field_path(path), f"unknown source {fig.source!r}")
+                    fail(kind, id_, format_field_path(path), f"unknown source {fig.source!r}",
+                         (*path, "source"))
     for id_, ln in cat.launchers.items():
         for m in ln.loads:
             if m not in cat.missiles:
-                fail("launchers", id_, f"loads.{m}", f"unknown missile {m!r}")
+                fail("launchers", id_, f"loads.{m}", f"unknown missile {m!r}", ("loads", m))
+        for i, alt in enumerate(ln.alternative_loads):
+            for m in alt:
+                if m not in cat.missiles:
+                    fail("launchers", id_, f"alternative_loads[{i}].{m}",
+                         f"unknown missile {m!r}", ("alternative_loads", i, m))
     for id_, s in cat.systems.items():
         for role, r in s.radars.items():
             if r not in cat.radars:
-                fail("systems", id_, f"radars.{role}", f"unknown radar {r!r}")
+                fail("systems", id_, f"radars.{role}", f"unknown radar {r!r}", ("radars", role))
         if s.engagement_radar not in cat.radars:
-            fail("systems", id_, "engagement_radar", f"unknown radar {s.engagement_radar!r}")
+            fail("systems", id_, "engagement_radar", f"unknown radar {s.engagement_radar!r}",
+                 ("engagement_radar",))
         for ln in s.launchers:
             if ln not in cat.launchers:
-                fail("systems", id_, "launchers", f"unknown launcher {ln!r}")
+                fail("systems", id_, "launchers", f"unknown launcher {ln!r}", ("launchers",))
         for m in s.missiles:
             if m not in cat.missiles:
-                fail("systems", id_, "missiles", f"unknown missile {m!r}")
+                fail("systems", id_, "missiles", f"unknown missile {m!r}", ("missiles",))
 
 
 def load_catalog(directory: str | Path | None = None) -> Catalog:
@@ -193,11 +207,11 @@ def _default_catalog() -> Catalog:
 
 def _load(directory: Path) -> Catalog:
     files = {kind: directory / f"{kind}.yaml" for kind in KINDS}
-    sections = {}
+    sections, nodes = {}, {}
     for kind, path in files.items():
         if not path.is_file():
             raise CatalogError(f"missing catalog file {path}", file=path)
-        sections[kind] = _load_section(path, kind)
+        sections[kind], nodes[kind] = _load_section(path, kind)
     cat = Catalog(**sections)
-    _check_references(cat, files)
+    _check_references(cat, files, nodes)
     return cat

@@ -220,11 +220,16 @@ class Missile(_Strict):
 
 
 class Launcher(_Strict):
-    """A launcher type and the missiles it carries (missile id → rounds)."""
+    """A launcher type and the missiles it carries (missile id → rounds).
+
+    ``loads`` is the default load; ``alternative_loads`` lists other loads the launcher is
+    reported to carry (e.g. 16 small instead of 4 large missiles), each missile id → rounds.
+    """
 
     name: str
     aka: list[str] = []
-    loads: dict[str, int]
+    loads: dict[str, Annotated[int, Field(ge=1)]]
+    alternative_loads: list[dict[str, Annotated[int, Field(ge=1)]]] = []
     reload_time_s: Figure
     note: str | None = None
 
