@@ -27,12 +27,16 @@ Two methods
     ``cc = 1/k``. The output equals ``gdal_viewshed -om GROUND -cc 1/k -oz observer_height``
     (minimum target height above ground) cell for cell, and ``mvh_agl <= H`` equals
     ``gdal_viewshed -om NORMAL -tz H`` (both checked in ``tests/test_viewshed.py``).
-``method="exact"`` (reference, O(n) per cell)
-    Ray marching: for each target cell, the straight line from the observer to the target in the
+``method="exact"`` (reference, O(n) per cell, O(n³) for the grid)
+    Ray marching on the continuous terrain surface that interpolates the cell centres
+    bilinearly: for each target cell, the straight line from the observer to the target in the
     effective-earth geometry (exact spherical: polar coordinates about the centre of the sphere
-    of radius k·a) is sampled every ``step_cells`` cells (default 0.25) with the terrain
-    interpolated bilinearly between cell centres; the minimum target height is the lowest one
-    whose sight line clears every sample. Slow; for validation and small grids.
+    of radius k·a) is followed from one crossing of a row or column line of cell centres to the
+    next (at most two steps per cell crossed). Between crossings the terrain under the ray is a
+    quadratic, so the sight-line constraint is evaluated at every crossing and at the analytic
+    maximum of the obstruction inside each step; no obstruction is missed between samples. The
+    minimum target height is the lowest one whose sight line clears the whole ray. Slow; for
+    validation, small grids and subsets of cells (:func:`ray_march_mvh`).
 
 Areas: :func:`cell_area_m2` gives the true area of each grid cell on a sphere of the mean earth
 radius, cell_m² · sin(c)/c with c = ρ/R₁ the angular distance of the cell from the site (the
@@ -171,57 +175,110 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
 
 
 @njit(cache=True)
-def _bilinear_at(z, fr, fc):
+def _b_of(z, r0, c0, tr, tc, th, radius, inv_r0):
+    # slope parameter B of the line observer -> terrain point at angle th (see _ray_march)
+    h = ((z[r0, c0] * (1.0 - tc) + z[r0, c0 + 1] * tc) * (1.0 - tr)
+         + (z[r0 + 1, c0] * (1.0 - tc) + z[r0 + 1, c0 + 1] * tc) * tr)
+    return (1.0 / (radius + h) - math.cos(th) * inv_r0) / math.sin(th)
+
+
+@njit(cache=True)
+def _ray_b_min(z, oy, ox, dr, dc, dist, radius, inv_r0, z0):
+    """Smallest B over the bilinear terrain along the ray to the cell (oy+dr, ox+dc).
+
+    The ray is cut where it crosses a row or column line of cell centres; between two crossings
+    it stays in one bilinear patch, where the terrain is a quadratic in the ray parameter f.
+    B is evaluated at every crossing and at the interior extremum of the obstruction
+    (h(f) - f²D²/2R - z0)/f, located with the parabolic effective earth and evaluated exactly.
+    """
     ny, nx = z.shape
-    r0 = min(int(math.floor(fr)), ny - 2)
-    c0 = min(int(math.floor(fc)), nx - 2)
-    r0 = max(r0, 0)
-    c0 = max(c0, 0)
-    tr = fr - r0
-    tc = fc - c0
-    top = z[r0, c0] * (1.0 - tc) + z[r0, c0 + 1] * tc
-    bot = z[r0 + 1, c0] * (1.0 - tc) + z[r0 + 1, c0 + 1] * tc
-    return top * (1.0 - tr) + bot * tr
+    ar, ac = abs(dr), abs(dc)
+    theta_t = dist / radius
+    c2 = dist * dist / (2.0 * radius)
+    b_min = np.inf
+    i = 1  # next row crossing: f = i / ar
+    j = 1  # next column crossing: f = j / ac
+    fa = 0.0
+    while True:
+        # next crossing (exact integer comparison i/ar vs j/ac)
+        has_i = i < ar
+        has_j = j < ac
+        if has_i and has_j:
+            if i * ac < j * ar:
+                fb = i / ar
+                i += 1
+            elif i * ac > j * ar:
+                fb = j / ac
+                j += 1
+            else:
+                fb = i / ar
+                i += 1
+                j += 1
+        elif has_i:
+            fb = i / ar
+            i += 1
+        elif has_j:
+            fb = j / ac
+            j += 1
+        else:
+            fb = 1.0
+        fm = 0.5 * (fa + fb)
+        r0 = min(max(int(math.floor(oy + fm * dr)), 0), ny - 2)
+        c0 = min(max(int(math.floor(ox + fm * dc)), 0), nx - 2)
+        tr0 = oy - r0
+        tc0 = ox - c0
+        # h(f) = A + B1 f + C f² on this patch
+        a = z[r0, c0]
+        b = z[r0, c0 + 1] - a
+        c = z[r0 + 1, c0] - a
+        d = z[r0 + 1, c0 + 1] - z[r0, c0 + 1] - z[r0 + 1, c0] + a
+        a_coef = a + b * tc0 + c * tr0 + d * tr0 * tc0 - z0
+        c_coef = d * dr * dc - c2
+        if a_coef < 0.0 and c_coef < 0.0:
+            fs = math.sqrt(a_coef / c_coef)
+            if fa < fs < fb:
+                bs = _b_of(z, r0, c0, tr0 + fs * dr, tc0 + fs * dc, fs * theta_t, radius,
+                           inv_r0)
+                b_min = min(b_min, bs)
+        if fb >= 1.0:
+            break
+        bb = _b_of(z, r0, c0, tr0 + fb * dr, tc0 + fb * dc, fb * theta_t, radius, inv_r0)
+        b_min = min(b_min, bb)
+        fa = fb
+    return b_min
 
 
 @njit(cache=True, parallel=True)
-def _ray_march(z, oy, ox, obs_h, cell, radius, step, max_d2, rows, cols):
+def _ray_march(z, oy, ox, obs_h, cell, radius, max_d2, rows, cols):
     """Minimum target height above ground [m] at cells (rows, cols) by exact ray marching.
 
     A point at ground distance d and height h is (R + h, θ = d/R) in polar coordinates about
     the centre of the effective sphere; a straight line not through the centre satisfies
-    1/r = cos(θ)/r₀ + B·sin(θ) with r₀ the observer's radius. Each terrain sample fixes the
+    1/r = cos(θ)/r₀ + B·sin(θ) with r₀ the observer's radius. Each terrain point fixes the
     smallest B (steepest line) the sight line must have; the target must be at or above the
-    line with the smallest B over all samples. inf where no height sees the cell.
+    line with the smallest B over the whole ray. inf where no height sees the cell.
     """
     out = np.empty(rows.size)
-    r0 = radius + z[oy, ox] + obs_h
+    z0 = z[oy, ox] + obs_h
+    inv_r0 = 1.0 / (radius + z0)
     for t in prange(rows.size):
         r = rows[t]
         c = cols[t]
-        dr = float(r - oy)
-        dc = float(c - ox)
-        dist = cell * math.sqrt(dr * dr + dc * dc)
+        dr = r - oy
+        dc = c - ox
+        dist = cell * math.sqrt(float(dr * dr + dc * dc))
         if dist == 0.0:
             out[t] = 0.0
             continue
         if max_d2 > 0.0 and dist * dist > max_d2:
             out[t] = np.nan
             continue
-        m = int(math.ceil(dist / (step * cell)))
-        theta_t = dist / radius
-        b_min = np.inf
-        for s in range(1, m):
-            f = s / m
-            h = _bilinear_at(z, oy + f * dr, ox + f * dc)
-            th = f * theta_t
-            b = (1.0 / (radius + h) - math.cos(th) / r0) / math.sin(th)
-            if b < b_min:
-                b_min = b
+        b_min = _ray_b_min(z, oy, ox, dr, dc, dist, radius, inv_r0, z0)
         if b_min == np.inf:
             out[t] = 0.0
             continue
-        u = math.cos(theta_t) / r0 + b_min * math.sin(theta_t)
+        theta_t = dist / radius
+        u = math.cos(theta_t) * inv_r0 + b_min * math.sin(theta_t)
         if u <= 0.0:
             out[t] = np.inf
         else:
@@ -252,7 +309,7 @@ def _max_d2(max_range_m) -> float:
 
 def minimum_visible_height(terrain_m, grid: SiteGrid, observer_height_m: float, *,
                            k: float = K_STANDARD, max_range_m: float | None = None,
-                           method: str = "sweep", step_cells: float = 0.25) -> np.ndarray:
+                           method: str = "sweep") -> np.ndarray:
     """Minimum visible height above ground, (n, n) [m]; NaN beyond ``max_range_m``.
 
     Parameters
@@ -271,8 +328,6 @@ def minimum_visible_height(terrain_m, grid: SiteGrid, observer_height_m: float, 
     method
         ``"sweep"`` (GDAL-compatible, fast) or ``"exact"`` (ray marching, slow); see the module
         docstring. The exact method returns inf where no target height is visible.
-    step_cells
-        Ray-marching step of the exact method [cells].
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -283,28 +338,25 @@ def minimum_visible_height(terrain_m, grid: SiteGrid, observer_height_m: float, 
                            2.0 * WGS84_A, _max_d2(max_range_m))
     rows, cols = np.indices(z.shape)
     out = ray_march_mvh(z, grid, observer_height_m, rows.ravel(), cols.ravel(), k=k,
-                        max_range_m=max_range_m, step_cells=step_cells)
+                        max_range_m=max_range_m)
     return out.reshape(z.shape)
 
 
 def ray_march_mvh(terrain_m, grid: SiteGrid, observer_height_m: float, rows, cols, *,
-                  k: float = K_STANDARD, max_range_m: float | None = None,
-                  step_cells: float = 0.25) -> np.ndarray:
+                  k: float = K_STANDARD, max_range_m: float | None = None) -> np.ndarray:
     """Exact (ray-marched) minimum visible height above ground [m] at the cells (rows, cols).
 
     Same model as ``minimum_visible_height(..., method="exact")`` for a subset of target cells
     (integer arrays of equal shape); returns their shape. inf where no height is visible, NaN
     beyond ``max_range_m``.
     """
-    if not step_cells > 0:
-        raise ValueError(f"step_cells must be > 0, got {step_cells}")
     z = _check_terrain(terrain_m, grid)
     r, c = np.broadcast_arrays(np.asarray(rows, np.int64), np.asarray(cols, np.int64))
     if r.size and (r.min() < 0 or c.min() < 0 or r.max() >= grid.n or c.max() >= grid.n):
         raise ValueError("rows/cols outside the grid")
     h = grid.half_cells
     out = _ray_march(z, h, h, float(observer_height_m), float(grid.cell_m), k * WGS84_A,
-                     float(step_cells), _max_d2(max_range_m), r.ravel().copy(), c.ravel().copy())
+                     _max_d2(max_range_m), r.ravel().copy(), c.ravel().copy())
     return out.reshape(r.shape)
 
 
