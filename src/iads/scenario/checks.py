@@ -1,0 +1,398 @@
+"""Checks that span more than one field: ids, references, catalog consistency, times.
+
+Run on a :class:`~iads.scenario.schema.Scenario` that already passed its field-level schema.
+Each problem is a :class:`Problem` with the ``loc`` (field names and list indices) of the
+offending value; :func:`iads.scenario.load_scenario` turns the first one into a located
+:class:`iads.errors.ScenarioError`.
+
+What is checked:
+
+* ids of units, sensors, objects, raids, networks, IFF arrangements and events are unique;
+* every reference resolves to something of the right kind (owners, sites, network members and
+  link ends, aim points, interrogators, event targets), suggesting the closest name otherwise;
+* deployed systems use their catalog system's radars, launchers and missiles, and a launcher
+  holds at most a full load (mixed loads count each missile as its share of the tubes: a
+  launcher that takes 4 large or 16 small missiles can take 2 large + 8 small);
+* a radar whose sector is narrower than 360° has a ``boresight_deg``;
+* times lie within the run (waypoints, raid launches, events), route times increase, a route
+  leg has a way to be flown (a speed > 0 or times at both ends), and route speeds and
+  altitudes stay within the catalog maximum of the air object's type.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .schema import RadarUnit, Scenario, Sensor
+
+__all__ = ["Problem", "check_scenario"]
+
+UNIT_KINDS = ("system", "fire_unit", "radar", "launcher", "command_post", "sensor")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a scenario, at ``loc`` (a tuple of field names and indices)."""
+
+    loc: tuple
+    message: str = ""
+    expected: str | None = None
+    found: str | None = None
+
+
+def _hint(name: str, candidates) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=2, cutoff=0.5)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _words(kinds) -> str:
+    names = {
+        "system": "a system",
+        "fire_unit": "a fire unit",
+        "radar": "a radar",
+        "launcher": "a launcher group",
+        "command_post": "a command post",
+        "sensor": "a sensor",
+        "asset": "an asset",
+        "air_object": "an air object",
+        "raid": "a raid",
+        "network": "a network",
+        "iff": "an IFF arrangement",
+        "event": "an event",
+    }
+    words = [names[k] for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _capacity(launcher) -> dict[str, int]:
+    """Most rounds of each missile one launcher takes, over its default and other loads."""
+    out: dict[str, int] = {}
+    for load in (launcher.loads, *getattr(launcher, "alternative_loads", ())):
+        for m, n in load.items():
+            out[m] = max(out.get(m, 0), n)
+    return out
+
+
+def check_scenario(
+    sc: Scenario, catalog, render: Callable[[tuple], str] | None = None
+) -> Iterator[Problem]:
+    """Yield every cross-field problem of ``sc``, roughly in file order.
+
+    ``render`` turns a loc into the path text used inside messages (e.g. where an id was first
+    used); by default the loc is joined plainly.
+    """
+    render = render or (lambda loc: ".".join(str(p) for p in loc))
+    ids: dict[str, tuple[str, tuple]] = {}
+    parent: dict[str, list[str]] = {}  # component id -> ids of the fire unit / system above it
+    problems: list[Problem] = []
+
+    def declare(kind: str, id_: str, loc: tuple, above: list[str]) -> None:
+        if id_ in ids:
+            first_kind, first_loc = ids[id_]
+            problems.append(
+                Problem(
+                    (*loc, "id"),
+                    f"duplicate id {id_!r}",
+                    "an id used once in the scenario",
+                    f"{id_!r} again (first used by {_words([first_kind])} at {render(first_loc)})",
+                )
+            )
+            return
+        ids[id_] = (kind, loc)
+        parent[id_] = above
+
+    # ---- declare every id, in file order ----
+    for i, s in enumerate(sc.systems):
+        sl = ("systems", i)
+        declare("system", s.id, sl, [])
+        for j, r in enumerate(s.radars):
+            declare("radar", r.id, (*sl, "radars", j), [s.id])
+        if s.command_post is not None:
+            declare("command_post", s.command_post.id, (*sl, "command_post"), [s.id])
+        for j, fu in enumerate(s.fire_units):
+            fl = (*sl, "fire_units", j)
+            declare("fire_unit", fu.id, fl, [s.id])
+            declare("radar", fu.radar.id, (*fl, "radar"), [fu.id, s.id])
+            for k, lg in enumerate(fu.launchers):
+                declare("launcher", lg.id, (*fl, "launchers", k), [fu.id, s.id])
+    for section, kind in (
+        ("sensors", "sensor"),
+        ("assets", "asset"),
+        ("air_objects", "air_object"),
+        ("raids", "raid"),
+        ("networks", "network"),
+        ("iff", "iff"),
+        ("events", "event"),
+    ):
+        for i, x in enumerate(getattr(sc, section)):
+            if x.id is not None:
+                declare(kind, x.id, (section, i), [])
+    yield from problems
+
+    def ref(loc: tuple, value: str | None, kinds) -> Iterator[Problem]:
+        if value is None:
+            return
+        hit = ids.get(value)
+        if hit is not None and hit[0] in kinds:
+            return
+        fits = [k for k, (kind, _) in ids.items() if kind in kinds]
+        if hit is None:
+            found = f"{value!r}, which is not defined{_hint(value, fits)}"
+        else:
+            found = f"{value!r}, which is {_words([hit[0]])}{_hint(value, fits)}"
+        yield Problem(loc, "", f"the id of {_words(kinds)}", found)
+
+    def owner(loc: tuple, value: str | None) -> Iterator[Problem]:
+        if value is not None and value not in sc.owners:
+            yield Problem(
+                loc,
+                "",
+                f"an owner defined under 'owners' ({', '.join(sc.owners) or 'none defined'})",
+                f"{value!r}{_hint(value, sc.owners)}",
+            )
+
+    def site(loc: tuple, obj) -> Iterator[Problem]:
+        if obj.site is not None and obj.site not in sc.sites:
+            yield Problem(
+                (*loc, "site"),
+                "",
+                f"a site defined under 'sites' ({', '.join(sc.sites) or 'none defined'})",
+                f"{obj.site!r}{_hint(obj.site, sc.sites)}",
+            )
+
+    def boresight(loc: tuple, r: RadarUnit | Sensor) -> Iterator[Problem]:
+        width = r.sector_deg
+        if width is None:
+            width = catalog.radars[r.type].azimuth_sector_deg.value
+        if width < 360 and r.boresight_deg is None:
+            yield Problem(
+                (*loc, "boresight_deg"),
+                "",
+                f"the azimuth the {r.type} faces (its sector is {width:g}° wide)",
+                "none",
+            )
+
+    # ---- owners and sites ----
+    for name, o in sc.owners.items():
+        for j, a in enumerate(o.member_of):
+            loc = ("owners", name, "member_of", j)
+            if a == name:
+                yield Problem(loc, "", "an alliance other than the owner itself", repr(a))
+            elif a not in sc.owners:
+                yield from owner(loc, a)
+            elif sc.owners[a].kind != "alliance":
+                yield Problem(
+                    loc, "", "an owner of kind alliance", f"{a!r} of kind {sc.owners[a].kind}"
+                )
+
+    duration = sc.run.duration_s
+
+    def within_run(loc: tuple, t: float | None, what: str = "a time") -> Iterator[Problem]:
+        if t is not None and t > duration:
+            yield Problem(
+                loc, "", f"{what} within the run [0, {duration:g}] s (run.duration_s)", f"{t:g}"
+            )
+
+    # ---- systems ----
+    for i, s in enumerate(sc.systems):
+        sl = ("systems", i)
+        entry = catalog.systems[s.type]
+        yield from owner((*sl, "owner"), s.owner)
+        yield from owner((*sl, "supplier"), s.supplier)
+        yield from site(sl, s)
+        sys_radars = list(dict.fromkeys([*entry.radars.values(), entry.engagement_radar]))
+        fu_radars = [entry.engagement_radar] + [
+            r
+            for r in entry.radars.values()
+            if r in catalog.radars and catalog.radars[r].role in ("engagement", "multifunction")
+        ]
+        fu_radars = list(dict.fromkeys(fu_radars))
+        for j, r in enumerate(s.radars):
+            rl = (*sl, "radars", j)
+            yield from site(rl, r)
+            if r.type not in sys_radars:
+                yield Problem(
+                    (*rl, "type"),
+                    "",
+                    f"one of the {s.type}'s radars ({', '.join(sys_radars)})",
+                    repr(r.type),
+                )
+            yield from boresight(rl, r)
+        if s.command_post is not None:
+            yield from site((*sl, "command_post"), s.command_post)
+        for j, fu in enumerate(s.fire_units):
+            fl = (*sl, "fire_units", j)
+            yield from site(fl, fu)
+            rl = (*fl, "radar")
+            yield from site(rl, fu.radar)
+            if fu.radar.type not in fu_radars:
+                yield Problem(
+                    (*rl, "type"),
+                    "",
+                    f"an engagement radar of the {s.type} ({', '.join(fu_radars)})",
+                    repr(fu.radar.type),
+                )
+            yield from boresight(rl, fu.radar)
+            for k, lg in enumerate(fu.launchers):
+                ll = (*fl, "launchers", k)
+                yield from site(ll, lg)
+                if lg.type not in entry.launchers:
+                    yield Problem(
+                        (*ll, "type"),
+                        "",
+                        f"a launcher of the {s.type} ({', '.join(entry.launchers)})",
+                        repr(lg.type),
+                    )
+                    continue
+                capacity = _capacity(catalog.launchers[lg.type])
+                fill = 0.0
+                for m, n in lg.load.items():
+                    if m not in entry.missiles or m not in capacity:
+                        fits = [x for x in entry.missiles if x in capacity]
+                        yield Problem(
+                            (*ll, "load", m),
+                            "",
+                            f"a missile the {s.type}'s {lg.type} fires ({', '.join(fits)})",
+                            repr(m),
+                        )
+                        continue
+                    fill += n / capacity[m]
+                if fill > 1 + 1e-9:
+                    full = ", ".join(f"{c} x {m}" for m, c in capacity.items())
+                    yield Problem(
+                        (*ll, "load"),
+                        "",
+                        f"at most a full {lg.type} ({full}, or a mix filling at most its tubes)",
+                        f"{', '.join(f'{n} x {m}' for m, n in lg.load.items())} "
+                        f"({fill:.0%} of its tubes)",
+                    )
+            for m in fu.reserve:
+                if m not in entry.missiles:
+                    yield Problem(
+                        (*fl, "reserve", m),
+                        "",
+                        f"a missile of the {s.type} ({', '.join(entry.missiles)})",
+                        repr(m),
+                    )
+
+    # ---- sensors and assets ----
+    for i, x in enumerate(sc.sensors):
+        loc = ("sensors", i)
+        yield from owner((*loc, "owner"), x.owner)
+        yield from site(loc, x)
+        yield from boresight(loc, x)
+    for i, a in enumerate(sc.assets):
+        loc = ("assets", i)
+        yield from owner((*loc, "owner"), a.owner)
+        yield from site(loc, a)
+
+    # ---- air objects ----
+    for i, ao in enumerate(sc.air_objects):
+        loc = ("air_objects", i)
+        yield from owner((*loc, "owner"), ao.owner)
+        target = catalog.targets[ao.type]
+        v_max, h_max = target.speed_max_mps.hi, target.altitude_max_m.hi
+        last_t, last_j = None, None
+        for j, wp in enumerate(ao.route):
+            wl = (*loc, "route", j)
+            yield from within_run((*wl, "time_s"), wp.time_s, "a waypoint time")
+            if wp.time_s is not None:
+                if last_t is not None and wp.time_s <= last_t:
+                    yield Problem(
+                        (*wl, "time_s"),
+                        "",
+                        f"a time after the previous timed waypoint (route[{last_j}] at "
+                        f"{last_t:g} s)",
+                        f"{wp.time_s:g}",
+                    )
+                last_t, last_j = wp.time_s, j
+            if wp.speed_mps is not None and wp.speed_mps > v_max:
+                yield Problem(
+                    (*wl, "speed_mps"),
+                    "",
+                    f"a speed within the {ao.type}'s maximum of {v_max:g} m/s (catalog)",
+                    f"{wp.speed_mps:g}",
+                )
+            if wp.alt_ref == "msl" and wp.alt_m > h_max:
+                yield Problem(
+                    (*wl, "alt_m"),
+                    "",
+                    f"an altitude within the {ao.type}'s ceiling of {h_max:g} m (catalog)",
+                    f"{wp.alt_m:g}",
+                )
+            if j + 1 < len(ao.route):
+                nxt = ao.route[j + 1]
+                timed = wp.time_s is not None and nxt.time_s is not None
+                if wp.speed_mps == 0 and not timed:
+                    yield Problem(
+                        (*wl, "speed_mps"),
+                        "",
+                        "a speed > 0 on a leg to a next waypoint (or time_s at both ends)",
+                        "0",
+                    )
+
+    # ---- raids ----
+    aim_kinds = ("asset", *UNIT_KINDS)
+    for i, r in enumerate(sc.raids):
+        loc = ("raids", i)
+        yield from owner((*loc, "owner"), r.owner)
+        for j, a in enumerate(r.aim_points):
+            yield from ref((*loc, "aim_points", j), a, aim_kinds)
+        yield from within_run((*loc, "start_s"), r.start_s, "a launch time")
+        if r.start_s <= duration:
+            yield from within_run((*loc, "spread_s"), r.start_s + r.spread_s, "start_s + spread_s")
+
+    # ---- networks ----
+    for i, n in enumerate(sc.networks):
+        loc = ("networks", i)
+        for j, m in enumerate(n.members):
+            yield from ref((*loc, "members", j), m, UNIT_KINDS)
+        inside = set(n.members)
+        for j, link in enumerate(n.links):
+            for end, value in (("from", link.from_), ("to", link.to)):
+                el = (*loc, "links", j, end)
+                bad = list(ref(el, value, UNIT_KINDS))
+                if bad:
+                    yield from bad
+                elif value not in inside and not inside & set(parent.get(value, [])):
+                    yield Problem(
+                        el,
+                        "",
+                        f"a member of network {n.id!r} or a part of one ({', '.join(n.members)})",
+                        repr(value),
+                    )
+
+    # ---- IFF ----
+    for i, arr in enumerate(sc.iff):
+        loc = ("iff", i)
+        for j, x in enumerate(arr.interrogators):
+            yield from ref(
+                (*loc, "interrogators", j), x, ("system", "fire_unit", "radar", "sensor")
+            )
+        for j, k in enumerate(arr.keys):
+            yield from owner((*loc, "keys", j), k)
+        yield from ref((*loc, "via"), arr.via, ("network",))
+        if {"4", "5"} & set(arr.modes) and not arr.keys:
+            yield Problem(
+                (*loc, "keys"),
+                "",
+                "the owners whose mode 4/5 crypto keys are held (modes 4 and 5 are encrypted)",
+                "none",
+            )
+
+    # ---- events ----
+    everything = tuple(dict.fromkeys(kind for kind, _ in ids.values()))
+    for i, e in enumerate(sc.events):
+        loc = ("events", i)
+        yield from within_run((*loc, "time_s"), e.time_s, "an event time")
+        yield from owner((*loc, "actor"), e.actor)
+        if e.kind == "engage_unauthorised":
+            yield from ref((*loc, "target"), e.target, ("air_object", "raid"))
+            yield from ref((*loc, "unit"), e.unit, ("system", "fire_unit"))
+        elif e.kind == "iff_alter":
+            yield from ref((*loc, "target"), e.target, ("system", "radar", "sensor", "iff"))
+        else:
+            yield from ref((*loc, "target"), e.target, everything or UNIT_KINDS)
+            yield from ref((*loc, "unit"), e.unit, ("system", "fire_unit"))
