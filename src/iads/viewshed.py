@@ -26,7 +26,10 @@ Two methods
     it. Heights are first lowered by GDAL's curvature correction ``cc·d²/(2a)`` with
     ``cc = 1/k``. The output equals ``gdal_viewshed -om GROUND -cc 1/k -oz observer_height``
     (minimum target height above ground) cell for cell, and ``mvh_agl <= H`` equals
-    ``gdal_viewshed -om NORMAL -tz H`` (both checked in ``tests/test_viewshed.py``).
+    ``gdal_viewshed -om NORMAL -tz H`` (both checked in ``tests/test_viewshed.py``). Like GDAL
+    3.6 it compares the cells north, south and diagonal of the observer with the observer's own
+    ground height (later GDAL versions use the cell's own), so on flat terrain those six cells
+    need the curvature drop at their distance (1.5 cm at 500 m cells) to be seen.
 ``method="exact"`` (reference, O(n) per cell, O(n³) for the grid)
     Ray marching on the continuous terrain surface that interpolates the cell centres
     bilinearly: for each target cell, the straight line from the observer to the target in the
@@ -175,11 +178,15 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
 
 
 @njit(cache=True)
-def _b_of(z, r0, c0, tr, tc, th, radius, inv_r0):
-    # slope parameter B of the line observer -> terrain point at angle th (see _ray_march)
+def _b_of(z, r0, c0, tr, tc, th, radius, inv_r0, z0):
+    # slope parameter B of the line observer -> terrain point at angle th (see _ray_march):
+    # B = (1/(R+h) - cos(th)/r0) / sin(th), written without cancellation:
+    # 1/(R+h) - cos(th)/r0 = ((z0 - h) + (R+h)·2·sin²(th/2)) / ((R+h)·r0)
     h = ((z[r0, c0] * (1.0 - tc) + z[r0, c0 + 1] * tc) * (1.0 - tr)
          + (z[r0 + 1, c0] * (1.0 - tc) + z[r0 + 1, c0 + 1] * tc) * tr)
-    return (1.0 / (radius + h) - math.cos(th) * inv_r0) / math.sin(th)
+    rh = radius + h
+    s = math.sin(0.5 * th)
+    return ((z0 - h) + rh * 2.0 * s * s) * inv_r0 / (rh * math.sin(th))
 
 
 @njit(cache=True)
@@ -238,11 +245,18 @@ def _ray_b_min(z, oy, ox, dr, dc, dist, radius, inv_r0, z0):
             fs = math.sqrt(a_coef / c_coef)
             if fa < fs < fb:
                 bs = _b_of(z, r0, c0, tr0 + fs * dr, tc0 + fs * dc, fs * theta_t, radius,
-                           inv_r0)
+                           inv_r0, z0)
                 b_min = min(b_min, bs)
+        elif fa == 0.0 and a_coef >= 0.0:
+            # eye at ground level: the terrain's slope at the observer bounds the sight line
+            # (the limit f -> 0+ of the obstruction), evaluated just off the observer
+            f0 = 1e-9 * fb
+            b0 = _b_of(z, r0, c0, tr0 + f0 * dr, tc0 + f0 * dc, f0 * theta_t, radius, inv_r0,
+                       z0)
+            b_min = min(b_min, b0)
         if fb >= 1.0:
             break
-        bb = _b_of(z, r0, c0, tr0 + fb * dr, tc0 + fb * dc, fb * theta_t, radius, inv_r0)
+        bb = _b_of(z, r0, c0, tr0 + fb * dr, tc0 + fb * dc, fb * theta_t, radius, inv_r0, z0)
         b_min = min(b_min, bb)
         fa = fb
     return b_min
@@ -299,6 +313,13 @@ def _check_terrain(terrain_m, grid: SiteGrid) -> np.ndarray:
     return z
 
 
+def _check_observer(observer_height_m) -> float:
+    h = float(observer_height_m)
+    if not h >= 0.0:
+        raise ValueError(f"observer_height_m must be >= 0 (above the ground), got {h}")
+    return h
+
+
 def _max_d2(max_range_m) -> float:
     if max_range_m is None:
         return 0.0
@@ -334,8 +355,9 @@ def minimum_visible_height(terrain_m, grid: SiteGrid, observer_height_m: float, 
     z = _check_terrain(terrain_m, grid)
     h = grid.half_cells
     if method == "sweep":
-        return _gdal_sweep(z, h, h, float(observer_height_m), float(grid.cell_m), 1.0 / k,
-                           2.0 * WGS84_A, _max_d2(max_range_m))
+        obs = _check_observer(observer_height_m)
+        return _gdal_sweep(z, h, h, obs, float(grid.cell_m), 1.0 / k, 2.0 * WGS84_A,
+                           _max_d2(max_range_m))
     rows, cols = np.indices(z.shape)
     out = ray_march_mvh(z, grid, observer_height_m, rows.ravel(), cols.ravel(), k=k,
                         max_range_m=max_range_m)
@@ -355,8 +377,9 @@ def ray_march_mvh(terrain_m, grid: SiteGrid, observer_height_m: float, rows, col
     if r.size and (r.min() < 0 or c.min() < 0 or r.max() >= grid.n or c.max() >= grid.n):
         raise ValueError("rows/cols outside the grid")
     h = grid.half_cells
-    out = _ray_march(z, h, h, float(observer_height_m), float(grid.cell_m), k * WGS84_A,
-                     _max_d2(max_range_m), r.ravel().copy(), c.ravel().copy())
+    obs = _check_observer(observer_height_m)
+    out = _ray_march(z, h, h, obs, float(grid.cell_m), k * WGS84_A, _max_d2(max_range_m),
+                     r.ravel().copy(), c.ravel().copy())
     return out.reshape(r.shape)
 
 
