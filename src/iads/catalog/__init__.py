@@ -106,6 +106,10 @@ class Catalog:
         raise CatalogError(f"no catalog entry named {name!r}{hint}")
 
 
+#: libyaml's safe loader when available (same results as ``yaml.SafeLoader``, ~10x faster).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line_of(node: yaml.Node, path: tuple) -> int | None:
     """Line (1-based) of ``path`` inside a composed YAML node tree, or of its deepest parent."""
     line = node.start_mark.line + 1
@@ -132,8 +136,8 @@ def _line_of(node: yaml.Node, path: tuple) -> int | None:
 def _load_section(path: Path, kind: str) -> tuple[dict[str, Any], yaml.Node | None]:
     """Validated entries of one catalog file, and its composed YAML tree (for line numbers)."""
     text = path.read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    raw = yaml.safe_load(text) or {}
+    node = yaml.compose(text, Loader=_YAML_LOADER)
+    raw = yaml.load(text, Loader=_YAML_LOADER) or {}
     if not isinstance(raw, dict):
         raise CatalogError(f"expected a mapping of ids to entries in {path}", file=path, line=1)
     model = KINDS[kind]
