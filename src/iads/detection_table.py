@@ -200,25 +200,35 @@ def to_markdown(rows: list[DetectionRow]) -> str:
 
 
 def print_table(console, rows: list[DetectionRow]) -> None:
-    """Print the table with rich."""
+    """Print the table with rich: one line per radar × target, one column per Pd."""
     from rich.table import Table
 
     if not rows:
         console.print("no rows")
         return
-    t = Table(title=f"Single-scan detection range, {rows[0].system} radars, "
-                    f"{rows[0].aspect} aspect (km; low–high from catalog ranges)")
-    for c in ("radar", "band", "target", "RCS m²", "Pd", "free space", "horizon",
-              "detection", "limited by"):
-        t.add_column(c, justify="right" if c not in ("radar", "target", "limited by") else "left")
+    pds = list(dict.fromkeys(r.pd for r in rows))
+    t = Table(title=f"Single-scan detection range of the {rows[0].system} radars "
+                    f"(km), {rows[0].aspect} aspect", title_justify="left",
+              caption="value (low–high from the catalog's ranges); * limited by the horizon "
+                      "(smooth earth, k = 4/3, target at its typical altitude), "
+                      "† by the instrumented range", caption_justify="left")
+    t.add_column("radar")
+    t.add_column("band")
+    t.add_column("target")
+    t.add_column("RCS m²", justify="right")
+    for pd in pds:
+        t.add_column(f"Pd {pd:g}", justify="right")
+    mark = {"horizon": "*", "instrumented": "†", "free space": ""}
+    by_key: dict[tuple, dict[float, DetectionRow]] = {}
     for r in rows:
-        t.add_row(r.radar, r.band, r.target, _rcs(r.rcs_m2), f"{r.pd:g}",
-                  f"{_fmt(r.free_space_km)} ({_fmt(r.free_space_low_km)}–"
-                  f"{_fmt(r.free_space_high_km)})",
-                  _fmt(r.horizon_km),
-                  f"[bold]{_fmt(r.detection_km)}[/bold] ({_fmt(r.detection_low_km)}–"
-                  f"{_fmt(r.detection_high_km)})", r.limited_by)
+        by_key.setdefault((r.radar, r.target), {})[r.pd] = r
+    for (rid, tid), per_pd in by_key.items():
+        first = next(iter(per_pd.values()))
+        cells = [
+            f"[bold]{_fmt(r.detection_km)}[/bold]{mark[r.limited_by]} "
+            f"({_fmt(r.detection_low_km)}–{_fmt(r.detection_high_km)})"
+            for r in (per_pd[pd] for pd in pds)
+        ]
+        t.add_row(rid, first.band, tid, _rcs(first.rcs_m2), *cells)
     console.print(t)
-    console.print("Horizon: smooth earth, k = 4/3, target at its typical altitude; terrain can "
-                  "only shorten it (see `iads coverage`). Sources: `iads catalog <radar>`.")
-
+    console.print("Every figure's source: `iads catalog <radar or target>`.")
