@@ -31,11 +31,23 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
 ) -> None:
     """Check scenario files: syntax, types, ranges, catalog names, overrides."""
+    from rich.markup import escape
+
     from .scenario import load_scenario
 
+    failed = 0
     for f in files:
-        sc = load_scenario(f)
-        console.print(f"[green]ok[/green] {f}: {sc.name!r}")
+        try:
+            sc = load_scenario(f)
+        except IadsError as exc:
+            if len(files) == 1:
+                raise
+            err_console.print(f"error: {exc.one_line()}", markup=False)
+            failed += 1
+            continue
+        console.print(f"[green]ok[/green] {escape(str(f))}: {escape(repr(sc.name))}")
+    if failed:
+        raise SystemExit(2)
 
 
 @app.command()

@@ -69,16 +69,17 @@ def load_scenario(path: str | Path, catalog=None) -> Scenario:
     """
     data, files = compose_file(Path(path), Scenario)
     _resolve_dem(data)
-    sc = validate_data(data, catalog)
+    sc = validate_data(data, catalog, files)
     sc._source_files = tuple(files)
     return sc
 
 
-def validate_data(data, catalog=None) -> Scenario:
+def validate_data(data, catalog=None, source_files=()) -> Scenario:
     """Validate composed scenario data (located, from the loader, or plain dicts).
 
     The schema, then the cross-field checks; the first problem is raised as a located
     :class:`ScenarioError` (located data gives file and line, plain data the field path only).
+    ``source_files`` (the loaded file first, then its bases) orders clashing values.
     """
     if catalog is None:
         from ..catalog import load_catalog
@@ -88,7 +89,16 @@ def validate_data(data, catalog=None) -> Scenario:
         sc = Scenario.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         raise from_validation_error(exc, data, Scenario) from None
-    for problem in check_scenario(sc, catalog, lambda loc: render_path(data, loc, Scenario)[1]):
+    rank = {str(f): i for i, f in enumerate(source_files)}
+
+    def order(loc):  # deepest base first, the loaded file last; by line within a file
+        file, line = locate(data, render_path(data, loc, Scenario)[0]) or ("", 0)
+        return (-rank.get(file, 0), line)
+
+    def render(loc):
+        return render_path(data, loc, Scenario)[1]
+
+    for problem in check_scenario(sc, catalog, render, order):
         raise scenario_error(
             data,
             problem.loc,

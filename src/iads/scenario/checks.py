@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .schema import RadarUnit, Scenario, Sensor
 
@@ -76,27 +77,35 @@ def _capacity(launcher) -> dict[str, int]:
 
 
 def check_scenario(
-    sc: Scenario, catalog, render: Callable[[tuple], str] | None = None
+    sc: Scenario,
+    catalog,
+    render: Callable[[tuple], str] | None = None,
+    order: Callable[[tuple], Any] | None = None,
 ) -> Iterator[Problem]:
     """Yield every cross-field problem of ``sc``, roughly in file order.
 
     ``render`` turns a loc into the path text used inside messages (e.g. where an id was first
-    used); by default the loc is joined plainly.
+    used); by default the loc is joined plainly. ``order`` gives a sort key for a loc (its
+    place in the files): when two values clash (a duplicate id, both a site and a position),
+    the problem is reported at the later one, i.e. the one most likely just written.
     """
     render = render or (lambda loc: ".".join(str(p) for p in loc))
+    order = order or (lambda loc: 0)
     ids: dict[str, tuple[str, tuple]] = {}
     parent: dict[str, list[str]] = {}  # component id -> ids of the fire unit / system above it
     problems: list[Problem] = []
 
     def declare(kind: str, id_: str, loc: tuple, above: list[str]) -> None:
         if id_ in ids:
-            first_kind, first_loc = ids[id_]
+            other_kind, other_loc = ids[id_]
+            if order((*loc, "id")) < order((*other_loc, "id")):  # report at the later one
+                loc, other_loc, kind, other_kind = other_loc, loc, other_kind, kind
             problems.append(
                 Problem(
                     (*loc, "id"),
                     f"duplicate id {id_!r}",
                     "an id used once in the scenario",
-                    f"{id_!r} again (first used by {_words([first_kind])} at {render(first_loc)})",
+                    f"{id_!r} again (first used by {_words([other_kind])} at {render(other_loc)})",
                 )
             )
             return
@@ -153,7 +162,22 @@ def check_scenario(
                 f"{value!r}{_hint(value, sc.owners)}",
             )
 
-    def site(loc: tuple, obj) -> Iterator[Problem]:
+    def site(loc: tuple, obj, need: str | None = None) -> Iterator[Problem]:
+        """Check the placement of ``obj``; ``need`` names it if it must be placed."""
+        ways = ("site", "position", "orbit") if isinstance(obj, Sensor) else ("site", "position")
+        given = [w for w in ways if getattr(obj, w) is not None]
+        choice = (
+            "either 'site' or 'position'"
+            if len(ways) == 2
+            else ("exactly one of 'site', 'position' or 'orbit'")
+        )
+        if len(given) > 1:
+            last = max(given, key=lambda w: order((*loc, w)))
+            yield Problem((*loc, last), "", choice, " and ".join(given))
+            return
+        if need and not given:
+            yield Problem(loc, "", f"{choice} for {need}", "neither" if len(ways) == 2 else "none")
+            return
         if obj.site is not None and obj.site not in sc.sites:
             yield Problem(
                 (*loc, "site"),
@@ -201,7 +225,7 @@ def check_scenario(
         entry = catalog.systems[s.type]
         yield from owner((*sl, "owner"), s.owner)
         yield from owner((*sl, "supplier"), s.supplier)
-        yield from site(sl, s)
+        yield from site(sl, s, "a system")
         sys_radars = list(dict.fromkeys([*entry.radars.values(), entry.engagement_radar]))
         fu_radars = [entry.engagement_radar] + [
             r
@@ -281,12 +305,12 @@ def check_scenario(
     for i, x in enumerate(sc.sensors):
         loc = ("sensors", i)
         yield from owner((*loc, "owner"), x.owner)
-        yield from site(loc, x)
+        yield from site(loc, x, "a sensor")
         yield from boresight(loc, x)
     for i, a in enumerate(sc.assets):
         loc = ("assets", i)
         yield from owner((*loc, "owner"), a.owner)
-        yield from site(loc, a)
+        yield from site(loc, a, "an asset")
 
     # ---- air objects ----
     for i, ao in enumerate(sc.air_objects):
@@ -374,10 +398,11 @@ def check_scenario(
         for j, k in enumerate(arr.keys):
             yield from owner((*loc, "keys", j), k)
         yield from ref((*loc, "via"), arr.via, ("network",))
-        if {"4", "5"} & set(arr.modes) and not arr.keys:
+        secure = sorted({"4", "5"} & set(arr.modes))
+        if secure and not arr.keys:
             yield Problem(
-                (*loc, "keys"),
-                "",
+                (*loc, "modes"),
+                f"mode {' and '.join(secure)} needs 'keys'",
                 "the owners whose mode 4/5 crypto keys are held (modes 4 and 5 are encrypted)",
                 "none",
             )

@@ -88,12 +88,8 @@ def compose_file(
     key = base.resolve()
     chain = (*_chain, path.resolve())
     if key in chain:
-        loop = " -> ".join(str(p) for p in (*_relative(chain[chain.index(key) :]), base))
-        raise _err(
-            where,
-            "extends",
-            f"circular inheritance: {path} extends {base}, which leads back to {path} ({loop})",
-        )
+        loop = " -> ".join(_relative((*chain[chain.index(key) :], key)))
+        raise _err(where, "extends", f"circular inheritance: {loop}")
     if not base.is_file():
         raise _err(
             where,

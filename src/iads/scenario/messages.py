@@ -43,7 +43,7 @@ def show(value: Any, limit: int = 60) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return repr(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -228,6 +228,8 @@ _STRUCTURED = {"list_type", "dict_type", "model_type", "model_attributes_type"}
 
 
 def _fmt(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
     return f"{x:g}"
 
 
@@ -272,7 +274,11 @@ def _describe(
     typ, value = err["type"], err.get("input")
     desc = meta.description if meta is not None and meta.description else None
     if typ == "missing":
-        return "", desc or "a value (the field is required)", "nothing"
+        tp = meta.tp if meta is not None else None
+        if desc is None and isinstance(tp, type) and issubclass(tp, BaseModel):
+            needed = [i.alias or n for n, i in tp.model_fields.items() if i.is_required()]
+            desc = f"a mapping of {', '.join(needed)}" if needed else "a mapping"
+        return "missing required field", desc or "a value", "nothing"
     if typ == "extra_forbidden":
         fields = fields or []
         name = str(clean[-1]) if clean else str(err["loc"][-1])
@@ -284,7 +290,7 @@ def _describe(
         choices = list(meta.choices) if meta is not None and meta.choices else []
         if not choices:
             choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return "", f"one of {', '.join(map(str, choices))}", f"{show(value)}{hint}"
     if typ in ("value_error", "assertion_error"):

@@ -279,7 +279,7 @@ class _HardenedLoader(yaml.SafeLoader):
                 raise _fail(
                     self._file,
                     mark_.line + 1,
-                    f"nesting deeper than {MAX_DEPTH} levels (limit MAX_DEPTH)",
+                    f"nesting deeper than {MAX_DEPTH} levels",
                 )
             return super().compose_node(parent, index)
         finally:

@@ -22,6 +22,7 @@ resolved to the catalog's canonical ids while validating (aka names and any case
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -110,10 +111,19 @@ def _catalog(info: ValidationInfo):
 
 def _resolver(kind: str):
     def resolve(name: str, info: ValidationInfo) -> str:
+        catalog = _catalog(info)
         try:
-            return _catalog(info).resolve(kind, name)
-        except CatalogError as exc:
-            raise ValueError(exc.message) from None
+            return catalog.resolve(kind, name)
+        except CatalogError:
+            pass
+        names: dict[str, str] = {}  # lower-case id or aka -> canonical id
+        for id_, entry in catalog.section(kind).items():
+            for n in (id_, *getattr(entry, "aka", ())):
+                names.setdefault(n.lower(), id_)
+        close = difflib.get_close_matches(name.lower(), list(names), n=6, cutoff=0.5)
+        ids = list(dict.fromkeys(names[c] for c in close))[:3]
+        hint = f"; did you mean {', '.join(repr(i) for i in ids)}?" if ids else ""
+        raise ValueError(f"unknown {kind[:-1]} {name!r}{hint} (`iads catalog` lists them)")
 
     return AfterValidator(resolve)
 
@@ -220,25 +230,15 @@ class Position(_Model):
 
 
 class _Placed(_Model):
-    """Something placed at a named ``site`` or at an inline ``position`` (at most one)."""
+    """Something placed at a named ``site`` or at an inline ``position`` (at most one; systems,
+    assets and sensors need one, components default to their parent's place)."""
 
     site: Id | None = None
     position: Position | None = None
 
-    @model_validator(mode="after")
-    def _one_place(self):
-        if self.site is not None and self.position is not None:
-            raise ValueError("expected either 'site' or 'position', found both")
-        return self
-
     @property
     def placed(self) -> bool:
         return self.site is not None or self.position is not None
-
-
-def _needs_place(obj: _Placed, what: str) -> None:
-    if not obj.placed:
-        raise ValueError(f"expected 'site' or 'position' for {what}, found neither")
 
 
 # ---- run and world ------------------------------------------------------------------------
@@ -248,7 +248,7 @@ class Run(_Model):
     """How long to simulate and from which seed (all randomness derives from ``seed``)."""
 
     duration_s: Annotated[float, Field(gt=0, le=864_000, description="a run duration in seconds")]
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1, description="a seed (an integer >= 0)")]
+    seed: Annotated[int, Field(ge=0, description="a seed (an integer)")]
     start_time: StartTime | None = None
 
 
@@ -340,11 +340,6 @@ class SystemUnit(_Placed):
     iff_standard: IffStandard | None = None
     note: Text | None = None
 
-    @model_validator(mode="after")
-    def _placed(self):
-        _needs_place(self, "a system")
-        return self
-
 
 # ---- stand-alone sensors and defended assets ---------------------------------------------
 
@@ -372,15 +367,6 @@ class Sensor(_Placed):
     iff_standard: IffStandard | None = None
     note: Text | None = None
 
-    @model_validator(mode="after")
-    def _placed(self):
-        n = (self.site is not None) + (self.position is not None) + (self.orbit is not None)
-        if n != 1:
-            raise ValueError(
-                f"expected exactly one of 'site', 'position' or 'orbit' for a sensor, found {n}"
-            )
-        return self
-
 
 class Asset(_Placed):
     """A defended asset and its relative ``value`` (> 0)."""
@@ -389,11 +375,6 @@ class Asset(_Placed):
     value: Annotated[float, Field(gt=0, le=1e6, description="a relative value")] = 1.0
     owner: Id | None = None
     note: Text | None = None
-
-    @model_validator(mode="after")
-    def _placed(self):
-        _needs_place(self, "an asset")
-        return self
 
 
 # ---- air objects and raids ----------------------------------------------------------------
@@ -444,7 +425,9 @@ class AirObject(_Model):
     category: Category
     route: Annotated[list[Waypoint], Field(min_length=1)]
     transponder: Transponder | None = None
-    flight_plan: bool | Id = False
+    flight_plan: Annotated[
+        bool | Id, Field(description="true, false or the id of a filed flight plan")
+    ] = False
     note: Text | None = None
 
 
