@@ -491,7 +491,7 @@ def _pd_kernel(snr_db, case, n, t, pfa, out):
             cst = _prepare(ci, ni, ti, pi)
             last_c, last_n, last_t, last_p = ci, ni, ti, pi
         s = snr_db[i]
-        snr = math.exp(s * _LN10_OVER_10) if s < 3000.0 else math.inf
+        snr = math.exp(s * _LN10_OVER_10) if s < 3000.0 else (math.inf if s > 0.0 else math.nan)
         out[i] = _pd_one(ci, snr, ni, ti, pi, cst, inv)
 
 
@@ -767,7 +767,7 @@ def required_snr(pd, pfa, n_pulses, swerling):
     Parameters
     ----------
     pd : array_like
-        Wanted probability of detection, in (pfa, 1) [-].
+        Wanted probability of detection, in (pfa, 1) [-]; NaN gives NaN.
     pfa, n_pulses, swerling : array_like
         As in :func:`detection_probability`. All arguments broadcast.
 
@@ -783,7 +783,7 @@ def required_snr(pd, pfa, n_pulses, swerling):
     """
     pd_a = _as_float("pd", pd)
     pfa_a = _check_pfa(pfa)
-    bad = ~((pd_a > pfa_a) & (pd_a < 1.0))
+    bad = (pd_a <= pfa_a) | (pd_a >= 1.0)  # NaN passes through to a NaN result
     if np.any(bad):
         raise ValueError(
             "pd (detection probability) must lie strictly between pfa and 1; got "
@@ -794,7 +794,7 @@ def required_snr(pd, pfa, n_pulses, swerling):
     pd_f = np.ascontiguousarray(np.broadcast_to(pd_a, full).reshape(-1))
     out = np.empty(pd_f.shape[0])
     _snr_kernel(pd_f, sw_f, n_f, t_f, pfa_f, out, 1e-9)
-    if np.any(np.isnan(out)):
+    if np.any(np.isnan(out) & ~np.isnan(pd_f)):
         raise ValueError("pd is too close to 1 to reach within 400 dB of SNR")
     out = out.reshape(full)
     return float(out) if out.ndim == 0 else out
