@@ -1,0 +1,54 @@
+"""Multi-target tracking on arrays of tracks.
+
+* :mod:`~iads.tracking.models`: constant-velocity and known-turn-rate coordinated-turn models,
+  position measurement matrix (state ``[x, y(, z), vx, vy(, vz)]``, ENU, [m], [m/s]);
+* :mod:`~iads.tracking.filters`: Kalman filter, unbiased converted radar measurements, EKF radar
+  update, IMM, all over stacks of tracks;
+* :mod:`~iads.tracking.association`: k-d tree gating, gate-graph clusters, one assignment per
+  cluster (global nearest neighbour);
+* :mod:`~iads.tracking.tracker`: the tracker composed from a filter, an associator, an initiator
+  and an M-of-N confirmation / deletion rule.
+
+Analysis only; not for fire control.
+"""
+
+from .association import Association, GNNAssociator, assign_dense, assign_sparse, gate
+from .filters import (
+    GaussianStates,
+    IMMFilter,
+    IMMStates,
+    KalmanFilter,
+    convert_polar_measurements,
+    convert_radar_measurements,
+    ekf_update_radar,
+    kf_predict,
+    kf_update,
+)
+from .models import ct_transition, cv_process_noise, cv_transition, position_measurement_matrix
+from .tracker import Detections, MOfN, SinglePointInitiator, Tracker, Tracks
+
+__all__ = [
+    "Association",
+    "Detections",
+    "GNNAssociator",
+    "GaussianStates",
+    "IMMFilter",
+    "IMMStates",
+    "KalmanFilter",
+    "MOfN",
+    "SinglePointInitiator",
+    "Tracker",
+    "Tracks",
+    "assign_dense",
+    "assign_sparse",
+    "convert_polar_measurements",
+    "convert_radar_measurements",
+    "ct_transition",
+    "cv_process_noise",
+    "cv_transition",
+    "ekf_update_radar",
+    "gate",
+    "kf_predict",
+    "kf_update",
+    "position_measurement_matrix",
+]

@@ -1,0 +1,364 @@
+"""Gating, clustering and per-cluster assignment of detections to tracks.
+
+The global nearest neighbour problem is solved without ever forming the dense
+tracks × detections matrix:
+
+1. **gating** (:func:`gate`): a k-d tree on the detections is queried with every predicted
+   measurement and a per-track Euclidean radius ``g √trace(S)`` (which contains the whole
+   Mahalanobis gate ellipse ``νᵀ S⁻¹ ν < g²``); the candidate pairs are then tested exactly;
+2. **clustering** (:func:`cluster_pairs`): tracks and detections are the nodes of a bipartite gate
+   graph; its connected components (:func:`scipy.sparse.csgraph.connected_components`) are the
+   independent sub-problems;
+3. **assignment** (:func:`assign_sparse`): a cluster with a single track takes its best detection
+   directly (vectorised over all such clusters); every other cluster is one small
+   :func:`scipy.optimize.linear_sum_assignment`.
+
+The problem solved is the optional matching ``min Σ_(i,j) matched w_ij`` over pairs of the gate
+graph, each track and detection used at most once, where ``w_ij = cost_ij − miss_i < 0`` is the
+cost of the pair relative to leaving track ``i`` unassigned. It is the same problem as Stone
+Soup's ``GNNWith2DAssignment`` with a missed-detection column per track, and clusters do not
+interact, so the per-cluster optimum is the global optimum.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from .filters import inv_small, mahalanobis2
+
+__all__ = [
+    "COSTS",
+    "Association",
+    "GNNAssociator",
+    "gate",
+    "cluster_pairs",
+    "assign_sparse",
+    "assign_dense",
+]
+
+COSTS = ("mahalanobis", "mahalanobis2", "likelihood")
+
+
+def gate(z_pred, HPHt, z, R, gate_threshold: float):
+    """Track–detection pairs inside the Mahalanobis gate.
+
+    Parameters
+    ----------
+    z_pred
+        Predicted measurements (T, m) [m].
+    HPHt
+        Predicted measurement covariances without noise (T, m, m) [m²].
+    z
+        Detections (D, m) [m].
+    R
+        Measurement noise, (m, m) shared or (D, m, m) per detection [m²].
+    gate_threshold
+        Gate ``g`` on the Mahalanobis distance ``√(νᵀ S⁻¹ ν)`` [-]; a pair is kept if the
+        distance is strictly below ``g``.
+
+    Returns
+    -------
+    rows, cols, d2, S
+        Track and detection indices of the kept pairs (E,) int64, their squared Mahalanobis
+        distances (E,) and innovation covariances ``S`` (E, m, m) [m²], sorted by (row, column).
+    """
+    z_pred = np.asarray(z_pred, float)
+    z = np.asarray(z, float)
+    T, D = z_pred.shape[0], z.shape[0]
+    empty = np.empty(0, np.int64)
+    if T == 0 or D == 0:
+        m = z_pred.shape[-1] if z_pred.ndim == 2 else z.shape[-1]
+        return empty, empty, np.empty(0), np.empty((0, m, m))
+    R = np.asarray(R, float)
+    per_det = R.ndim == 3
+    r_noise = np.trace(R, axis1=-2, axis2=-1).max() if per_det else np.trace(R)
+    radius = gate_threshold * np.sqrt(np.trace(HPHt, axis1=1, axis2=2) + r_noise)
+    rows, cols = _candidates(z_pred, radius, cKDTree(z))
+    S = HPHt[rows] + (R[cols] if per_det else R)
+    nu = z[cols] - z_pred[rows]
+    d2 = mahalanobis2(nu, inv_small(S))
+    keep = np.flatnonzero(d2 < gate_threshold**2)
+    keep = keep[np.lexsort((cols[keep], rows[keep]))]
+    return rows[keep], cols[keep], d2[keep], S[keep]
+
+
+def _candidates(z_pred, radius, tree):
+    """Pairs (track, detection) closer than the track's radius [m], in no particular order.
+
+    Tracks whose radius is at most twice the median radius share one radius and one
+    tree-against-tree search (fast); the others (typically new tracks with large covariances) are
+    queried one by one with their own radius.
+    """
+    r0 = 2.0 * float(np.median(radius))
+    small = radius <= r0
+    parts_r, parts_c = [], []
+    i_small = np.flatnonzero(small)
+    if i_small.size:
+        sdm = cKDTree(z_pred[i_small]).sparse_distance_matrix(tree, r0, output_type="ndarray")
+        keep = sdm["v"] <= radius[i_small[sdm["i"]]]
+        parts_r.append(i_small[sdm["i"][keep]].astype(np.int64))
+        parts_c.append(sdm["j"][keep].astype(np.int64))
+    i_big = np.flatnonzero(~small)
+    if i_big.size:
+        hits = tree.query_ball_point(z_pred[i_big], radius[i_big], return_sorted=False)
+        counts = np.fromiter(map(len, hits), np.int64, count=i_big.size)
+        parts_r.append(np.repeat(i_big, counts))
+        parts_c.append(np.fromiter(itertools.chain.from_iterable(hits), np.int64,
+                                   count=int(counts.sum())))
+    return np.concatenate(parts_r), np.concatenate(parts_c)
+
+
+def cluster_pairs(rows, cols, n_rows: int, n_cols: int):
+    """Connected components of the bipartite graph of pairs.
+
+    Returns
+    -------
+    labels
+        Cluster label of every pair (E,) int64 (labels of the graph over
+        ``n_rows + n_cols`` nodes, columns offset by ``n_rows``).
+    """
+    n = n_rows + n_cols
+    if len(rows) == 0:
+        return np.empty(0, np.int64)
+    g = coo_matrix((np.ones(len(rows), np.int8), (rows, cols + n_rows)), shape=(n, n))
+    _, node_labels = connected_components(g, directed=False)
+    return node_labels[rows].astype(np.int64)
+
+
+@numba.njit(cache=True)
+def _local_indices(order, rows, cols, labels, n_rows, n_cols):  # pragma: no cover - jitted
+    """Per-cluster local row/column numbers of the pairs, walking pairs grouped by cluster.
+
+    Returns local_row (E,), local_col (E,), and per cluster (in order of appearance): start
+    offset into ``order``, number of distinct rows, number of distinct columns.
+    """
+    E = order.size
+    row_map = np.full(n_rows, -1, np.int64)
+    col_map = np.full(n_cols, -1, np.int64)
+    lr = np.empty(E, np.int64)
+    lc = np.empty(E, np.int64)
+    starts = np.empty(E + 1, np.int64)
+    nr = np.empty(E, np.int64)
+    nc = np.empty(E, np.int64)
+    k = -1
+    a = 0
+    cur = -1
+    for t in range(E):
+        e = order[t]
+        if labels[e] != cur:
+            # reset the maps of the previous cluster
+            for u in range(a, t):
+                row_map[rows[order[u]]] = -1
+                col_map[cols[order[u]]] = -1
+            k += 1
+            cur = labels[e]
+            starts[k] = t
+            nr[k] = 0
+            nc[k] = 0
+            a = t
+        r, c = rows[e], cols[e]
+        if row_map[r] < 0:
+            row_map[r] = nr[k]
+            nr[k] += 1
+        if col_map[c] < 0:
+            col_map[c] = nc[k]
+            nc[k] += 1
+        lr[e] = row_map[r]
+        lc[e] = col_map[c]
+    starts[k + 1] = E
+    return lr, lc, starts[: k + 2], nr[: k + 1], nc[: k + 1]
+
+
+def assign_sparse(rows, cols, weight, n_rows: int, n_cols: int):
+    """Minimum-weight optional matching over a sparse set of pairs.
+
+    Minimises ``Σ w_ij`` over matched pairs, every row and column matched at most once; pairs
+    with ``w_ij >= 0`` are never worth matching and are dropped.
+
+    Parameters
+    ----------
+    rows, cols
+        Pair indices (E,) into ``range(n_rows)`` and ``range(n_cols)``; no duplicate pairs.
+    weight
+        Pair weights (E,) [cost units]; only negative weights can be matched.
+    n_rows, n_cols
+        Sizes of the two sets.
+
+    Returns
+    -------
+    match_rows, match_cols
+        Matched pairs (K,) int64, sorted by row.
+    """
+    rows = np.asarray(rows, np.int64)
+    cols = np.asarray(cols, np.int64)
+    weight = np.asarray(weight, float)
+    keep = weight < 0
+    rows, cols, weight = rows[keep], cols[keep], weight[keep]
+    if rows.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    labels = cluster_pairs(rows, cols, n_rows, n_cols)
+    order = np.argsort(labels, kind="stable")
+    lr, lc, starts, nr, nc = _local_indices(order, rows, cols, labels, n_rows, n_cols)
+
+    out_r, out_c = [], []
+    # clusters with one row: its cheapest pair (vectorised over all of them)
+    single = nr == 1
+    if single.any():
+        pair_cluster = np.repeat(np.arange(nr.size), np.diff(starts))
+        w_sorted = weight[order]
+        in_single = single[pair_cluster]
+        # lexicographic: cluster, then weight
+        sel = np.flatnonzero(in_single)
+        idx = sel[np.lexsort((w_sorted[sel], pair_cluster[sel]))]
+        first = np.ones(idx.size, bool)
+        first[1:] = pair_cluster[idx[1:]] != pair_cluster[idx[:-1]]
+        best = order[idx[first]]
+        out_r.append(rows[best])
+        out_c.append(cols[best])
+    # clusters with one column and several rows: the cheapest row takes it
+    single_col = (nc == 1) & ~single
+    for k in np.flatnonzero(~single):
+        e = order[starts[k]: starts[k + 1]]
+        if single_col[k]:
+            b = e[np.argmin(weight[e])]
+            out_r.append(rows[b: b + 1])
+            out_c.append(cols[b: b + 1])
+            continue
+        W = np.zeros((nr[k], nc[k]))
+        W[lr[e], lc[e]] = weight[e]
+        ri, ci = linear_sum_assignment(W)
+        ok = W[ri, ci] < 0
+        # map local indices back
+        row_of = np.empty(nr[k], np.int64)
+        col_of = np.empty(nc[k], np.int64)
+        row_of[lr[e]] = rows[e]
+        col_of[lc[e]] = cols[e]
+        out_r.append(row_of[ri[ok]])
+        out_c.append(col_of[ci[ok]])
+    mr = np.concatenate(out_r)
+    mc = np.concatenate(out_c)
+    s = np.argsort(mr, kind="stable")
+    return mr[s], mc[s]
+
+
+def assign_dense(W: np.ndarray):
+    """Reference solver: the same optional matching on a dense weight matrix (R, C).
+
+    Entries ``>= 0`` (or ``inf``) mean "not allowed / not worth it". Builds Stone Soup's layout,
+    one extra "unassigned" column per row at cost 0, and solves one global
+    :func:`scipy.optimize.linear_sum_assignment`. For tests and small problems only.
+    """
+    W = np.asarray(W, float)
+    n_r, n_c = W.shape
+    big = np.where(W < 0, W, np.inf)
+    miss = np.full((n_r, n_r), np.inf)
+    np.fill_diagonal(miss, 0.0)
+    full = np.hstack([big, miss])
+    ri, ci = linear_sum_assignment(full)
+    ok = ci < n_c
+    return ri[ok].astype(np.int64), ci[ok].astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Association:
+    """Result of one scan's association.
+
+    Attributes
+    ----------
+    track, detection
+        Assigned pairs (K,) int64, sorted by track index.
+    cost
+        Cost of each assigned pair (K,) [cost units of the associator].
+    n_tracks, n_detections
+        Sizes of the two sets.
+    """
+
+    track: np.ndarray
+    detection: np.ndarray
+    cost: np.ndarray
+    n_tracks: int
+    n_detections: int
+
+    @property
+    def track_hit(self) -> np.ndarray:
+        """(T,) bool: the track got a detection."""
+        m = np.zeros(self.n_tracks, bool)
+        m[self.track] = True
+        return m
+
+    @property
+    def detection_used(self) -> np.ndarray:
+        """(D,) bool: the detection was assigned to a track."""
+        m = np.zeros(self.n_detections, bool)
+        m[self.detection] = True
+        return m
+
+
+class GNNAssociator:
+    """Global nearest neighbour with a gate, clusters and one assignment per cluster.
+
+    Parameters
+    ----------
+    gate_threshold
+        Mahalanobis gate ``g`` [-] (pairs with distance ``< g`` are candidates).
+    cost
+        ``"mahalanobis"``: pair cost ``d = √(νᵀS⁻¹ν)``, missed cost ``g`` (Stone Soup's
+        ``DistanceHypothesiser(measure=Mahalanobis(), missed_distance=g)``);
+        ``"mahalanobis2"``: ``d²`` and ``g²``;
+        ``"likelihood"``: negative log-likelihood ratio
+        ``½d² + ½log det(2πS) + log(λ/P_D)`` against missed ``−log(1 − P_D)``, needing ``pd`` and
+        ``clutter_density``.
+    pd
+        Detection probability [-] (``"likelihood"`` only).
+    clutter_density
+        False-alarm density λ [1/m^m] (``"likelihood"`` only).
+    """
+
+    def __init__(self, gate_threshold: float, cost: str = "mahalanobis", pd: float | None = None,
+                 clutter_density: float | None = None):
+        if cost not in COSTS:
+            raise ValueError(f"unknown association cost {cost!r}; choose one of {COSTS}")
+        if cost == "likelihood" and (pd is None or clutter_density is None or not 0 < pd < 1):
+            raise ValueError("cost='likelihood' needs 0 < pd < 1 and a clutter_density")
+        self.gate_threshold = float(gate_threshold)
+        self.cost = cost
+        self.pd = pd
+        self.clutter_density = clutter_density
+
+    def pair_costs(self, d2, S):
+        """``(cost, weight)`` of gated pairs (squared distances (E,), innovation covariances
+        (E, m, m)): the cost and the cost relative to a miss."""
+        g = self.gate_threshold
+        if self.cost == "mahalanobis":
+            c = np.sqrt(d2)
+            return c, c - g
+        if self.cost == "mahalanobis2":
+            return d2, d2 - g * g
+        m = S.shape[-1]
+        logdet = np.linalg.slogdet(S)[1] if len(S) else np.empty(0)
+        c = (0.5 * d2 + 0.5 * (logdet + m * np.log(2.0 * np.pi))
+             + np.log(self.clutter_density / self.pd))
+        return c, c + np.log1p(-self.pd)
+
+    def associate(self, z_pred, HPHt, z, R) -> Association:
+        """Assign detections ``z`` (D, m) with noise ``R`` to predicted measurements.
+
+        ``z_pred`` (T, m) and ``HPHt`` (T, m, m) come from the filter's
+        ``predict_measurement``; see :func:`gate` for units.
+        """
+        T, D = len(z_pred), len(z)
+        rows, cols, d2, S = gate(z_pred, HPHt, z, R, self.gate_threshold)
+        cost, w = self.pair_costs(d2, S)
+        mr, mc = assign_sparse(rows, cols, w, T, D)
+        # cost of the matched pairs: look them up among the gated pairs
+        key = rows * max(D, 1) + cols
+        pos = np.searchsorted(key, mr * max(D, 1) + mc) if len(mr) else np.empty(0, np.int64)
+        return Association(mr, mc, cost[pos] if len(mr) else np.empty(0), T, D)
