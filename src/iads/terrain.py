@@ -109,11 +109,11 @@ class Dem:
             return self._data[row0:row1, col0:col1]
         try:
             with rasterio.open(self.path) as ds:
-                out = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0))
+                out = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0),
+                              out_dtype="float64")
         except (RasterioError, OSError) as exc:
             raise TerrainError(f"cannot read the DEM's heights ({_first_line(exc)})",
                                file=self.path) from None
-        out = out.astype(float)
         if self.nodata is not None:
             out[out == self.nodata] = np.nan
         return out
@@ -376,6 +376,7 @@ def save_grid_geotiff(path, data: np.ndarray, grid: SiteGrid, nodata: float | No
                "dtype": arr.dtype.name if arr.dtype != bool else "uint8",
                "crs": grid.crs, "transform": grid.transform, "nodata": nodata,
                **creation_options}
+    out = arr.view(np.uint8) if arr.dtype == bool else arr
     with rasterio.open(p, "w", **profile) as dst:
-        dst.write(arr.astype(profile["dtype"]), 1)
+        dst.write(out, 1)
     return p

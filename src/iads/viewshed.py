@@ -92,19 +92,11 @@ def _z_edge(i, j, za, zb, zo):
 
 
 @njit(cache=True)
-def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
-    """Minimum target height above ground [m] by GDAL 3.6's edge-mode viewshed scan.
-
-    ``z`` heights [m], observer at (row oy, col ox), ``obs_h`` [m] above its cell, square cells
-    of ``cell`` [m], curvature ``h -= cc·r²/diam`` (skipped when cc == 0), range limit
-    ``r² <= max_d2`` (none when max_d2 <= 0). NaN beyond the range.
-    """
-    ny, nx = z.shape
-    out = np.full((ny, nx), np.nan)
-    adjust = cc != 0.0 and diam != np.inf
+def _observer_row(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, out):
+    """The observer's row: writes ``out[oy]``, returns its observable heights [m]."""
+    nx = z.shape[1]
     first = z[oy].astype(np.float64)
-    zo = obs_h + first[ox]
-    # observer's row: the observer and its two neighbours are visible at ground level
+    # the observer and its two neighbours in the row are visible at ground level
     out[oy, ox] = 0.0
     for side in (-1, 1):
         ip = ox + side
@@ -128,48 +120,96 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
             if h < dz:
                 first[ip] = dz
             ip += side
-    last = np.empty(nx)
-    this = np.empty(nx)
+    return first
+
+
+@njit(cache=True)
+def _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first_ox, out):
+    """The observer's column (depends only on itself): writes ``out[:, ox]``, returns its
+    observable heights [m] per row."""
+    ny = z.shape[0]
+    col = np.empty(ny)
+    col[oy] = first_ox
     for vdir in (-1, 1):
-        last[:] = first
+        last = first_ox
         line = oy + vdir
         while 0 <= line < ny:
             dy = abs(line - oy)
             ym = cell * dy
-            this[:] = z[line]
-            # the observer's column
             r2 = ym * ym
-            h = this[ox]
+            h = z[line, ox]
             if adjust:
                 h -= cc * r2 / diam
-                this[ox] = h
+            this = h
             if not (max_d2 > 0.0 and r2 > max_d2):
-                dz = _z_line(dy, last[ox], zo)
+                dz = _z_line(dy, last, zo)
                 out[line, ox] = max(0.0, dz - h)
                 if h < dz:
-                    this[ox] = dz
-            for side in (-1, 1):
-                ip = ox + side
-                while 0 <= ip < nx:
-                    dx = abs(ip - ox)
-                    xm = cell * dx
-                    r2 = xm * xm + ym * ym
-                    h = this[ip]
-                    if adjust:
-                        h -= cc * r2 / diam
-                        this[ip] = h
-                    if max_d2 > 0.0 and r2 > max_d2:
-                        break
-                    if dx >= dy:
-                        dz = _z_edge(dy, dx, last[ip - side], this[ip - side], zo)
-                    else:
-                        dz = _z_edge(dx, dy, last[ip - side], last[ip], zo)
-                    out[line, ip] = max(0.0, dz - h)
-                    if h < dz:
-                        this[ip] = dz
-                    ip += side
-            last, this = this, last
+                    this = dz
+            col[line] = this
+            last = this
             line += vdir
+    return col
+
+
+@njit(cache=True)
+def _quadrant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, first, col, out):
+    """Rows above (vdir -1) or below (+1) the observer, cells west (side -1) or east (+1) of
+    its column: GDAL's edge-mode recurrence, independent of the other three quadrants."""
+    ny, nx = z.shape
+    last = first.copy()
+    this = np.empty(nx)
+    line = oy + vdir
+    while 0 <= line < ny:
+        dy = abs(line - oy)
+        ym = cell * dy
+        this[ox] = col[line]
+        ip = ox + side
+        while 0 <= ip < nx:
+            dx = abs(ip - ox)
+            xm = cell * dx
+            r2 = xm * xm + ym * ym
+            h = z[line, ip]
+            if adjust:
+                h -= cc * r2 / diam
+            this[ip] = h
+            if max_d2 > 0.0 and r2 > max_d2:
+                break
+            if dx >= dy:
+                dz = _z_edge(dy, dx, last[ip - side], this[ip - side], zo)
+            else:
+                dz = _z_edge(dx, dy, last[ip - side], last[ip], zo)
+            out[line, ip] = max(0.0, dz - h)
+            if h < dz:
+                this[ip] = dz
+            ip += side
+        last, this = this, last
+        line += vdir
+
+
+@njit(cache=True, parallel=True)
+def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
+    """Minimum target height above ground [m] by GDAL 3.6's edge-mode viewshed scan.
+
+    ``z`` heights [m], observer at (row oy, col ox), ``obs_h`` [m] above its cell, square cells
+    of ``cell`` [m], curvature ``h -= cc·r²/diam`` (skipped when cc == 0), range limit
+    ``r² <= max_d2`` (none when max_d2 <= 0). NaN beyond the range.
+
+    GDAL scans rows outward from the observer's row, each row outward from the observer's
+    column. A cell depends only on cells of its own quadrant and on the observer's row and
+    column, so those are computed first and the four quadrants in parallel; every value is
+    computed by the same floating-point operations in the same order as GDAL's.
+    """
+    ny, nx = z.shape
+    out = np.full((ny, nx), np.nan)
+    adjust = cc != 0.0 and diam != np.inf
+    zo = obs_h + z[oy, ox]
+    first = _observer_row(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, out)
+    col = _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first[ox], out)
+    for q in prange(4):
+        vdir = -1 if q < 2 else 1
+        side = -1 if q % 2 == 0 else 1
+        _quadrant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, first, col, out)
     return out
 
 
@@ -241,19 +281,17 @@ def _ray_b_min(z, oy, ox, dr, dc, dist, radius, inv_r0, z0):
         d = z[r0 + 1, c0 + 1] - z[r0, c0 + 1] - z[r0 + 1, c0] + a
         a_coef = a + b * tc0 + c * tr0 + d * tr0 * tc0 - z0
         c_coef = d * dr * dc - c2
-        if a_coef < 0.0 and c_coef < 0.0:
+        if fa == 0.0 and a_coef >= -1e-9 * (1.0 + abs(z0)):
+            # eye at ground level: the obstruction tends to the terrain's slope at the observer
+            # as f -> 0+; with h(f) - z0 = h1·f + O(f²) the limit of B is -h1 / (r0²·Θ)
+            h1 = b * dc + c * dr + d * (tr0 * dc + tc0 * dr)
+            b_min = min(b_min, -h1 * inv_r0 * inv_r0 / theta_t)
+        elif a_coef < 0.0 and c_coef < 0.0:
             fs = math.sqrt(a_coef / c_coef)
             if fa < fs < fb:
                 bs = _b_of(z, r0, c0, tr0 + fs * dr, tc0 + fs * dc, fs * theta_t, radius,
                            inv_r0, z0)
                 b_min = min(b_min, bs)
-        elif fa == 0.0 and a_coef >= 0.0:
-            # eye at ground level: the terrain's slope at the observer bounds the sight line
-            # (the limit f -> 0+ of the obstruction), evaluated just off the observer
-            f0 = 1e-9 * fb
-            b0 = _b_of(z, r0, c0, tr0 + f0 * dr, tc0 + f0 * dc, f0 * theta_t, radius, inv_r0,
-                       z0)
-            b_min = min(b_min, b0)
         if fb >= 1.0:
             break
         bb = _b_of(z, r0, c0, tr0 + fb * dr, tc0 + fb * dc, fb * theta_t, radius, inv_r0, z0)
@@ -399,11 +437,31 @@ def layers(mvh_agl, heights_m, reference: str = "agl", dem=None) -> np.ndarray:
     if reference == "msl":
         if dem is None:
             raise ValueError("reference='msl' needs dem= (the terrain heights the MVH is on)")
-        mvh = mvh + np.asarray(dem, dtype=float)
+        base = np.ascontiguousarray(np.broadcast_to(np.asarray(dem, dtype=float), mvh.shape))
+    else:
+        base = np.zeros(0)
     out = np.empty((hs.size,) + mvh.shape, dtype=bool)
-    for i, h in enumerate(hs):
-        np.less_equal(mvh, h, out=out[i])
+    _thresholds(np.ascontiguousarray(mvh).ravel(), base.ravel(), hs,
+                out.reshape(hs.size, -1))
     return out
+
+
+@njit(cache=True, parallel=True)
+def _thresholds(mvh, base, hs, out):
+    # out[j, i] = mvh[i] (+ base[i]) <= hs[j]; one pass over the MVH; NaN is never <= h
+    n = mvh.size
+    chunk = 1 << 16
+    for b in prange((n + chunk - 1) // chunk):
+        i0 = b * chunk
+        i1 = min(i0 + chunk, n)
+        for j in range(hs.size):
+            h = hs[j]
+            if base.size > 0:
+                for i in range(i0, i1):
+                    out[j, i] = mvh[i] + base[i] <= h
+            else:
+                for i in range(i0, i1):
+                    out[j, i] = mvh[i] <= h
 
 
 def cell_area_m2(grid: SiteGrid) -> np.ndarray:
