@@ -285,7 +285,7 @@ def _describe(
         close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         listed = ", ".join(fields) if fields else "no other fields"
-        return "unknown field", f"one of {listed}", f"{name!r}{hint}"
+        return "unknown field", f"one of {listed}", f"{show(name)}{hint}"
     if typ == "literal_error":
         choices = list(meta.choices) if meta is not None and meta.choices else []
         if not choices:

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
+    "MAX_INT_BITS",
     "ALLOWED_TAGS",
     "LocatedDict",
     "LocatedList",
@@ -60,6 +61,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 #: Most nodes (mappings, lists and scalars) the document may expand to, aliases expanded.
 MAX_NODES = 1_000_000
+
+#: Largest integer accepted [bits].
+MAX_INT_BITS = 128
 
 _T = "tag:yaml.org,2002:"
 _STR, _MERGE = _T + "str", _T + "merge"
@@ -207,6 +211,11 @@ def locate(data: Any, path) -> Origin | None:
 
 # --------------------------------------------------------------------------------------------
 # reading
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``repr`` of ``text``, cut to about ``limit`` characters for one-line messages."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
 
 
 def _fail(file, line, message) -> InputFileError:
@@ -399,14 +408,14 @@ def _check_tags_and_keys(root: yaml.Node, file: str) -> None:
                     raise _fail(
                         file,
                         kline,
-                        f"a mapping key must be text, found {k.value!r} "
+                        f"a mapping key must be text, found {_short(k.value)} "
                         f"(read as {_tag_name(k.tag)[2:]}); quote it",
                     )
                 if k.value in keys:
                     raise _fail(
                         file,
                         kline,
-                        f"duplicate key {k.value!r} (first written on line {keys[k.value]})",
+                        f"duplicate key {_short(k.value)} (first written on line {keys[k.value]})",
                     )
                 keys[k.value] = kline
         stack.extend(_children(node))
@@ -427,9 +436,22 @@ class _Builder:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
             try:
-                return self.scalars.construct_object(node)
+                value = self.scalars.construct_object(node)
             except (ValueError, OverflowError, yaml.YAMLError) as exc:
-                raise _fail(self.file, line, f"cannot read {node.value!r}: {exc}") from None
+                if node.tag == _T + "int":
+                    raise _fail(
+                        self.file,
+                        line,
+                        f"integer {_short(node.value)} is too large (limit {MAX_INT_BITS} bits)",
+                    ) from None
+                raise _fail(self.file, line, f"cannot read {_short(node.value)}: {exc}") from None
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+                raise _fail(
+                    self.file,
+                    line,
+                    f"integer {_short(node.value)} is too large (limit {MAX_INT_BITS} bits)",
+                )
+            return value
         if isinstance(node, yaml.SequenceNode):
             out = LocatedList(file=self.file, line=line)
             for item in node.value:
