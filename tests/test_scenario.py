@@ -118,6 +118,18 @@ def test_turkey_2019_encodes_the_public_facts():
     assert all(not ({"4", "5"} & set(a.modes)) for a in sc.iff)
 
 
+def test_positions_inherit_from_the_parent_unit():
+    sc = load_scenario(ROOT / "scenarios" / "turkey-2019" / "base.yaml")
+    pos = sc.positions()
+    north, east = sc.sites["murted-north"], sc.sites["murted-east"]
+    assert pos["s400-1"] == north
+    assert pos["s400-1-91n6e"] == north and pos["s400-1-cp"] == north  # with the system
+    assert pos["s400-1-fu1-92n6e"] == north and pos["s400-1-fu1-lch"] == north
+    assert pos["s400-1-fu2"] == east  # the fire unit's own site ...
+    assert pos["s400-1-fu2-92n6e"] == east and pos["s400-1-fu2-lch"] == east  # ... inherited
+    assert pos["ankara-city"] == sc.sites["ankara"]
+
+
 def test_catalog_names_resolve_to_canonical_ids(tmp_path):
     p = _write(
         tmp_path,

@@ -222,7 +222,6 @@ _TYPE_WORDS = {
     "model_type": "a mapping of fields",
     "model_attributes_type": "a mapping of fields",
     "datetime_type": "an ISO 8601 time",
-    "literal_error": None,
 }
 _STRUCTURED = {"list_type", "dict_type", "model_type", "model_attributes_type"}
 
@@ -246,7 +245,8 @@ def _range(meta: _Meta) -> str:
     return ""
 
 
-def _fields_at(root: type[BaseModel], loc) -> list[str]:
+def field_names_at(root: type[BaseModel], loc) -> list[str]:
+    """Names (aliases where set) of the fields of the model at ``loc``; empty if not a model."""
     meta = _meta_at(root, loc)
     if meta is not None and isinstance(meta.tp, type) and issubclass(meta.tp, BaseModel):
         return [i.alias or n for n, i in meta.tp.model_fields.items()]
@@ -260,11 +260,6 @@ def schema_type_at(root: type[BaseModel], loc) -> Any:
     """
     meta = _meta_at(root, loc)
     return None if meta is None else meta.tp
-
-
-def field_names_at(root: type[BaseModel], loc) -> list[str]:
-    """Names of the fields of the model at ``loc`` (empty if it is not a model)."""
-    return _fields_at(root, loc)
 
 
 def _describe(
@@ -343,14 +338,13 @@ def from_validation_error(exc: ValidationError, data: Any, root: type[BaseModel]
 
     err, clean, text, where = min(items, key=rank)
     if err["type"] == "extra_forbidden":
-        message, expected, found = _describe(err, None, clean, _fields_at(root, clean[:-1]))
+        message, expected, found = _describe(err, None, clean, field_names_at(root, clean[:-1]))
     else:
         meta = _meta_at(root, clean)
         message, expected, found = _describe(err, meta, clean)
-        same = [
-            i for i in items if i[2] == text and i[0] is not err and i[0]["type"] in _TYPE_WORDS
-        ]
-        if same and err["type"] in _TYPE_WORDS and expected is not None:
+        mergeable = {*_TYPE_WORDS, "literal_error"}
+        same = [i for i in items if i[2] == text and i[0] is not err and i[0]["type"] in mergeable]
+        if same and err["type"] in mergeable and expected is not None:
             words = [expected] + [_describe(i[0], meta, clean)[1] for i in same]
             expected = " or ".join(dict.fromkeys(w for w in words if w))
     file, line = where

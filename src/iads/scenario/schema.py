@@ -570,6 +570,31 @@ class Scenario(_Model):
             return self.sites.get(obj.site)
         return None
 
+    def positions(self) -> dict[str, Position]:
+        """Ground position of every placed thing, by id.
+
+        Systems, assets and ground sensors have their own; a fire unit, radar, launcher group
+        or command post without one stands with its parent (fire unit, then system). Sensors on
+        an orbit move and are left out.
+        """
+        out: dict[str, Position] = {}
+        for s in self.systems:
+            here = self.position_of(s)
+            out[s.id] = here
+            parts = [*s.radars, *([s.command_post] if s.command_post else [])]
+            for part in parts:
+                out[part.id] = self.position_of(part) or here
+            for fu in s.fire_units:
+                fu_here = self.position_of(fu) or here
+                out[fu.id] = fu_here
+                for part in (fu.radar, *fu.launchers):
+                    out[part.id] = self.position_of(part) or fu_here
+        for x in (*self.sensors, *self.assets):
+            p = self.position_of(x)
+            if p is not None:
+                out[x.id] = p
+        return out
+
     def networks_of(self, unit_id: str) -> list[str]:
         """Ids of the networks that list ``unit_id`` as a member."""
         return [n.id for n in self.networks if unit_id in n.members]
