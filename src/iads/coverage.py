@@ -91,6 +91,23 @@ class MissileEnvelope:
     active_seeker: bool = False
 
 
+def _slant2_sin_el(ground_range_m, h1_m: float, h2_m, k: float):
+    """Squared slant range [m²] and sine of the elevation angle [-] on the effective earth.
+
+    The same exact spherical geometry as :func:`iads.geodesy.effective_earth_geometry`, kept
+    without its square root and arcsine so that layer thresholds (range ≤ R ⇔ slant² ≤ R²,
+    el ≥ e ⇔ sin el ≥ sin e) cost a few multiplications per cell.
+    """
+    R = k * 6_378_137.0
+    s2 = np.sin(np.asarray(ground_range_m, dtype=float) / (2.0 * R)) ** 2
+    r1 = R + h1_m
+    r2 = R + np.asarray(h2_m, dtype=float)
+    slant2 = (r2 - r1) ** 2 + 4.0 * r1 * r2 * s2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sin_el = (r2 - r1 - 2.0 * r2 * s2) / np.sqrt(slant2)
+    return slant2, np.where(slant2 > 0, sin_el, 1.0)
+
+
 def target_heights_msl(heights_m, terrain_m, reference: str) -> np.ndarray:
     """Target heights above sea level per layer and cell, (L, n, n) [m].
 
@@ -149,10 +166,11 @@ def radar_layers(
     h_msl = target_heights_msl(heights_m, terrain_m, reference)
     rng = grid.ground_range()[None, :, :]
     with np.errstate(invalid="ignore"):
-        slant, el = effective_earth_geometry(rng, radar.antenna_msl_m, h_msl, k)
+        slant2, sin_el = _slant2_sin_el(rng, radar.antenna_msl_m, h_msl, k)
         ok = h_msl >= np.asarray(mvh_msl_m)[None, :, :]
-        ok &= slant <= radar.max_range_m
-        ok &= (el >= radar.elevation_min_rad) & (el <= radar.elevation_max_rad)
+        ok &= slant2 <= radar.max_range_m**2
+        ok &= (sin_el >= np.sin(radar.elevation_min_rad))
+        ok &= (sin_el <= np.sin(radar.elevation_max_rad))
     ok &= sector_mask(grid, radar.boresight_rad, radar.sector_width_rad)[None, :, :]
     return ok
 
@@ -167,6 +185,7 @@ def engagement_layers(
     reference: str = "agl",
     cueing_cover: np.ndarray | None = None,
     k: float = K_STANDARD,
+    ground_range_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Engagement coverage per layer: (guided, cued), each (L, n, n) bool.
 
@@ -174,12 +193,14 @@ def engagement_layers(
     ``cued`` = the envelope ∧ ``cueing_cover`` (external sensors) ∧ ¬``radar_cover``, only for an
     active-seeker missile; all False otherwise. The envelope's range is the slant range from the
     engagement radar's site (launchers co-located with it), its altitude band above sea level.
+    ``ground_range_m`` (n, n) [m] gives each cell's ground range from the fire unit when it is
+    not the grid's centre; by default the grid's own ground range.
     """
     h_msl = target_heights_msl(heights_m, terrain_m, reference)
-    rng = grid.ground_range()[None, :, :]
+    rng = (grid.ground_range() if ground_range_m is None else ground_range_m)[None, :, :]
     with np.errstate(invalid="ignore"):
-        slant, _ = effective_earth_geometry(rng, antenna_msl_m, h_msl, k)
-        env = (slant >= missile.range_min_m) & (slant <= missile.range_max_m)
+        slant2, _ = _slant2_sin_el(rng, antenna_msl_m, h_msl, k)
+        env = (slant2 >= missile.range_min_m**2) & (slant2 <= missile.range_max_m**2)
         env &= (h_msl >= missile.altitude_min_m) & (h_msl <= missile.altitude_max_m)
     guided = env & radar_cover
     if missile.active_seeker and cueing_cover is not None:
