@@ -13,7 +13,10 @@ Setup (identical on both sides)
   GeoTIFFs (GTiff, no compression): GDAL one Float64 raster per ``-om GROUND`` run and one Byte
   raster per ``-om NORMAL`` run; iads the Float64 MVH raster, or the six Byte layer rasters.
   The compute-only time of the iads sweep is printed too.
-* Warm numba cache (a warm-up call first); each timing is the median of ``--repeat`` runs.
+* Warm numba cache (a warm-up call first); each timing is the median of ``--repeat`` rounds in
+  which GDAL and iads run interleaved. iads uses numba's threads (all cores: the four quadrants
+  of the sweep and the layer thresholds run in parallel); GDAL 3.6's viewshed is single-threaded,
+  so iads is also timed on one thread, for information.
 
 Measured
 --------
@@ -40,6 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 import rasterio
 from numba import njit, prange
@@ -96,13 +100,16 @@ def dense_ray_cast(z, oy, ox, obs, cell, radius, step, rows, cols):
     return out
 
 
-def timed(fn, repeat: int) -> float:
-    times = []
+def timed(*fns, repeat: int) -> list[float]:
+    """Median wall time of each function [s], the functions run interleaved in every round so
+    that load from other processes on the machine falls on all of them alike."""
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for t, fn in zip(times, fns, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
 
 
 def iou(a, b) -> float:
@@ -112,7 +119,7 @@ def iou(a, b) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="iads viewshed vs gdal_viewshed")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--sample", type=int, default=20_000, help="cells for the exact-mode gap")
     ap.add_argument("--half", type=int, default=HALF, help="grid half-width [cells]")
     args = ap.parse_args()
@@ -158,8 +165,8 @@ def main() -> int:
             z = load_dem(dem_tif).data
             mvh = minimum_visible_height(z, grid, OBS, k=K, max_range_m=md)
             vis = layers(mvh, HEIGHTS)
-            for i in range(len(HEIGHTS)):
-                save_grid_geotiff(work / f"iads_layer_{i}.tif", vis[i].view(np.uint8) * 255, grid)
+            for i in range(len(HEIGHTS)):  # Byte rasters, as GDAL's (0/1 here, 0/255 there)
+                save_grid_geotiff(work / f"iads_layer_{i}.tif", vis[i], grid)
 
         # warm-up: numba cache, file cache, GDAL
         z, mvh = iads_mvh()
@@ -167,12 +174,16 @@ def main() -> int:
         gdal_ground()
         gdal_six()
 
-        t_gdal_mvh = timed(gdal_ground, args.repeat)
-        t_iads_mvh = timed(iads_mvh, args.repeat)
-        t_iads_compute = timed(lambda: minimum_visible_height(z, grid, OBS, k=K, max_range_m=md),
-                               args.repeat)
-        t_gdal_six = timed(gdal_six, args.repeat)
-        t_iads_six = timed(iads_six, args.repeat)
+        def iads_compute():
+            minimum_visible_height(z, grid, OBS, k=K, max_range_m=md)
+
+        threads = numba.get_num_threads()
+        t_gdal_mvh, t_iads_mvh, t_iads_compute = timed(gdal_ground, iads_mvh, iads_compute,
+                                                       repeat=args.repeat)
+        t_gdal_six, t_iads_six = timed(gdal_six, iads_six, repeat=args.repeat)
+        numba.set_num_threads(1)
+        t_iads_mvh_1, t_iads_six_1 = timed(iads_mvh, iads_six, repeat=args.repeat)
+        numba.set_num_threads(threads)
 
         # agreement
         with rasterio.open(work / "gdal_ground.tif") as ds:
@@ -208,7 +219,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     ok = {}
-    print("\n| measurement | GDAL 3.x [s] | iads [s] | ratio GDAL/iads | target | result |")
+    print("\n| measurement | gdal_viewshed [s] | iads [s] | ratio GDAL/iads | target | result |")
     print("|---|---:|---:|---:|---|---|")
     r1 = t_gdal_mvh / t_iads_mvh
     ok["mvh"] = r1 >= 1.0
@@ -220,6 +231,11 @@ def main() -> int:
     ok["six"] = r2 >= 4.0
     print(f"| six altitude layers (6 x -om NORMAL vs 1 call), I/O incl. | {t_gdal_six:.2f} | "
           f"{t_iads_six:.2f} | {r2:.1f}x | >= 4x | {'PASS' if ok['six'] else 'FAIL'} |")
+    print(f"| MVH map, iads on 1 thread (GDAL 3.6 is single-threaded) | {t_gdal_mvh:.2f} | "
+          f"{t_iads_mvh_1:.2f} | {t_gdal_mvh / t_iads_mvh_1:.1f}x | (info) | |")
+    print(f"| six layers, iads on 1 thread | {t_gdal_six:.2f} | {t_iads_six_1:.2f} | "
+          f"{t_gdal_six / t_iads_six_1:.1f}x | (info) | |")
+    print(f"(iads ran on {threads} numba threads unless stated)")
     print(f"\nMVH iads vs gdal_viewshed -om GROUND: out-of-range masks identical: {same_nan}; "
           f"max |difference| {max_diff:.3g} m")
     print("\n| target height AGL [m] | visible (GDAL) | IoU iads sweep vs GDAL | target | "

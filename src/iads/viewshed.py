@@ -75,7 +75,7 @@ MEAN_EARTH_RADIUS = 6_371_008.8  #: IUGG mean earth radius R₁, for cell areas 
 # GDAL-compatible sweep
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _z_line(i, za, zo):
     # height on the line observer -> (i-1 cells, za) extrapolated one cell further
     if i == 1:
@@ -83,7 +83,7 @@ def _z_line(i, za, zo):
     return (za - zo) / (i - 1) + za
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _z_edge(i, j, za, zb, zo):
     # height at (i, j) on the plane through the observer and the two cells before it
     if i == j:
@@ -114,6 +114,9 @@ def _observer_row(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, out):
                 h -= cc * r2 / diam
                 first[ip] = h
             if max_d2 > 0.0 and r2 > max_d2:
+                while 0 <= ip < nx:  # beyond the range to the end of the row
+                    out[oy, ip] = np.nan
+                    ip += side
                 break
             dz = _z_line(dx, first[ip - side], zo)
             out[oy, ip] = max(0.0, dz - h)
@@ -141,7 +144,9 @@ def _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first_ox, ou
             if adjust:
                 h -= cc * r2 / diam
             this = h
-            if not (max_d2 > 0.0 and r2 > max_d2):
+            if max_d2 > 0.0 and r2 > max_d2:
+                out[line, ox] = np.nan
+            else:
                 dz = _z_line(dy, last, zo)
                 out[line, ox] = max(0.0, dz - h)
                 if h < dz:
@@ -153,38 +158,103 @@ def _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first_ox, ou
 
 
 @njit(cache=True)
-def _quadrant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, first, col, out):
-    """Rows above (vdir -1) or below (+1) the observer, cells west (side -1) or east (+1) of
-    its column: GDAL's edge-mode recurrence, independent of the other three quadrants."""
-    ny, nx = z.shape
-    last = first.copy()
-    this = np.empty(nx)
-    line = oy + vdir
-    while 0 <= line < ny:
-        dy = abs(line - oy)
+def _diagonal(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, length, out, diag):
+    """The quadrant's diagonal (|dx| = |dy| = d): GDAL's value there depends only on the
+    diagonal cell before it. Writes ``out`` and the observable heights ``diag[0..length]``."""
+    diag[0] = z[oy, ox]
+    for d in range(1, length + 1):
+        line = oy + vdir * d
+        ip = ox + side * d
+        m = cell * d
+        r2 = m * m + m * m
+        h = z[line, ip]
+        if adjust:
+            h -= cc * r2 / diam
+        if max_d2 > 0.0 and r2 > max_d2:
+            for e in range(d, length + 1):
+                out[oy + vdir * e, ox + side * e] = np.nan
+            break
+        dz = _z_line(d, diag[d - 1], zo)
+        out[line, ip] = max(0.0, dz - h)
+        diag[d] = dz if h < dz else h
+
+
+@njit(cache=True)
+def _steep_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, lx, ly, col,
+                  diag, out):
+    """Cells with 0 < |dx| < |dy|: each depends only on the row before it (two cells nearer the
+    observer's column), so every row is one loop without a carried dependency."""
+    prev = np.empty(ly + 1)
+    cur = np.empty(ly + 1)
+    for dy in range(2, ly + 1):
+        line = oy + vdir * dy
         ym = cell * dy
-        this[ox] = col[line]
-        ip = ox + side
-        while 0 <= ip < nx:
-            dx = abs(ip - ox)
+        prev[0] = col[line - vdir]
+        if dy - 1 <= lx:
+            prev[dy - 1] = diag[dy - 1]
+        hi = min(dy - 1, lx)
+        for dx in range(1, hi + 1):
             xm = cell * dx
             r2 = xm * xm + ym * ym
-            h = z[line, ip]
+            h = z[line, ox + side * dx]
             if adjust:
                 h -= cc * r2 / diam
-            this[ip] = h
             if max_d2 > 0.0 and r2 > max_d2:
+                for e in range(dx, hi + 1):
+                    out[line, ox + side * e] = np.nan
                 break
-            if dx >= dy:
-                dz = _z_edge(dy, dx, last[ip - side], this[ip - side], zo)
-            else:
-                dz = _z_edge(dx, dy, last[ip - side], last[ip], zo)
-            out[line, ip] = max(0.0, dz - h)
-            if h < dz:
-                this[ip] = dz
-            ip += side
-        last, this = this, last
-        line += vdir
+            dz = _z_edge(dx, dy, prev[dx - 1], prev[dx], zo)
+            out[line, ox + side * dx] = max(0.0, dz - h)
+            cur[dx] = dz if h < dz else h
+        prev, cur = cur, prev
+
+
+_BAND = 8  # rows per band of the shallow octant sweep (cache locality of column access)
+
+
+@njit(cache=True)
+def _shallow_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, lx, ly, first,
+                    diag, out):
+    """Cells with 0 < |dy| < |dx|: each depends only on the column before it. They are swept in
+    bands of ``_BAND`` rows, within a band column by column outward, so every column of a band
+    is one short loop without a carried dependency over cache lines that stay hot."""
+    edge = np.empty(lx + 1)  # observable heights of the row above the band, by dx
+    new_edge = np.empty(lx + 1)
+    for dx in range(lx + 1):
+        edge[dx] = first[ox + side * dx]
+    prev = np.empty(_BAND)  # the previous column's observable heights in the band
+    cur = np.empty(_BAND)
+    a = 1
+    while a <= ly and a < lx:
+        b = min(a + _BAND, ly + 1)  # band rows: dy in [a, b)
+        for dx in range(a + 1, lx + 1):
+            if dx - 1 < b:  # the previous column's cell on the diagonal
+                prev[dx - 1 - a] = diag[dx - 1]
+            hi = min(b, dx)  # rows of the band with dy < dx
+            ip = ox + side * dx
+            xm = cell * dx
+            above = edge[dx - 1]
+            for k in range(hi - a):
+                dy = a + k
+                ym = cell * dy
+                r2 = xm * xm + ym * ym
+                line = oy + vdir * dy
+                h = z[line, ip]
+                if adjust:
+                    h -= cc * r2 / diam
+                if max_d2 > 0.0 and r2 > max_d2:
+                    for e in range(k, hi - a):
+                        out[oy + vdir * (a + e), ip] = np.nan
+                    break
+                za = above if k == 0 else prev[k - 1]
+                dz = _z_edge(dy, dx, za, prev[k], zo)
+                out[line, ip] = max(0.0, dz - h)
+                cur[k] = dz if h < dz else h
+            if hi == b:
+                new_edge[dx] = cur[b - 1 - a]
+            prev, cur = cur, prev
+        edge, new_edge = new_edge, edge
+        a = b
 
 
 @njit(cache=True, parallel=True)
@@ -196,20 +266,40 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
     ``r² <= max_d2`` (none when max_d2 <= 0). NaN beyond the range.
 
     GDAL scans rows outward from the observer's row, each row outward from the observer's
-    column. A cell depends only on cells of its own quadrant and on the observer's row and
-    column, so those are computed first and the four quadrants in parallel; every value is
-    computed by the same floating-point operations in the same order as GDAL's.
+    column; a cell (dx, dy) takes its line-of-sight height from (dx-1, dy-1) and, where
+    |dx| >= |dy|, (dx-1, dy), else (dx, dy-1). So the observer's row and column and the four
+    diagonals depend only on themselves, and the eight octants between them only on their own
+    cells and those lines: they are computed in that order, the octants in parallel, each
+    without a dependency along its inner loop. Every value comes from the same floating-point
+    operations on the same operands as in GDAL's scan, so the result is identical bit for bit.
     """
     ny, nx = z.shape
-    out = np.full((ny, nx), np.nan)
+    out = np.empty((ny, nx))  # every cell is written once: a height, or NaN beyond the range
     adjust = cc != 0.0 and diam != np.inf
     zo = obs_h + z[oy, ox]
     first = _observer_row(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, out)
     col = _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first[ox], out)
-    for q in prange(4):
+    lmax = max(oy, ny - 1 - oy, ox, nx - 1 - ox)
+    diags = np.full((4, lmax + 1), np.nan)
+    for q in range(4):
         vdir = -1 if q < 2 else 1
         side = -1 if q % 2 == 0 else 1
-        _quadrant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, first, col, out)
+        ly = oy if vdir < 0 else ny - 1 - oy
+        lx = ox if side < 0 else nx - 1 - ox
+        _diagonal(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, min(lx, ly), out,
+                  diags[q])
+    for t in prange(8):
+        q = t // 2
+        vdir = -1 if q < 2 else 1
+        side = -1 if q % 2 == 0 else 1
+        ly = oy if vdir < 0 else ny - 1 - oy
+        lx = ox if side < 0 else nx - 1 - ox
+        if t % 2 == 0:
+            _steep_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, lx, ly,
+                          col, diags[q], out)
+        else:
+            _shallow_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, lx, ly,
+                            first, diags[q], out)
     return out
 
 
