@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/iads detection-table --out $(OUT)/detection-table
+	$(BIN)/iads coverage scenarios/turkey-2019/base.yaml --out $(OUT)/murted-coverage
+	@echo "demo outputs: $(OUT)/detection-table and $(OUT)/murted-coverage (maps, tables, GeoTIFF, GeoJSON)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,28 +39,15 @@ from . import terrain as terrain_mod
 from . import viewshed
 from .catalog import Catalog, load_catalog
 from .geodesy import SiteGrid, geodesic_inverse
+from .scenario.schema import CoverageStudy
 
-__all__ = ["CoverageSettings", "RadarSite", "scenario_coverage", "area_table",
+__all__ = ["RadarSite", "settings_of", "scenario_coverage", "area_table",
            "run_scenario_coverage"]
 
 
-@dataclass(frozen=True)
-class CoverageSettings:
-    """What a coverage study computes. Heights in metres, ranges in km.
-
-    ``rings_km`` are the naive range rings drawn for contrast (label → radius).
-    """
-
-    targets: tuple[str, ...] = ("f-16c", "f-35a", "cruise-missile")
-    heights_m: tuple[float, ...] = (30.0, 100.0, 500.0, 1000.0, 3000.0, 10000.0)
-    reference: str = "agl"
-    pd: float = 0.5
-    aspect: str = "nose"
-    max_range_km: float = 450.0
-    cell_m: float = 1000.0
-    profile_azimuth_deg: float = 0.0
-    rings_km: dict[str, float] = field(default_factory=lambda: {
-        "400 km (40N6)": 400.0, "250 km (48N6E3)": 250.0, "120 km (9M96E2)": 120.0})
+def settings_of(sc) -> CoverageStudy:
+    """The scenario's coverage study settings (its ``coverage:`` section or the defaults)."""
+    return sc.coverage
 
 
 @dataclass(frozen=True)
@@ -150,7 +137,7 @@ def _missile_envelope(cat: Catalog, missile_id: str, ballistic: bool) -> cv.Miss
         active_seeker=m.guidance in ("active", "command_active"))
 
 
-def scenario_coverage(sc, settings: CoverageSettings | None = None,
+def scenario_coverage(sc, settings: CoverageStudy | None = None,
                       catalog: Catalog | None = None,
                       progress: Callable[[str, float], None] | None = None) -> xr.Dataset:
     """Detection and engagement coverage of every radar and fire unit of scenario ``sc``.
@@ -161,7 +148,7 @@ def scenario_coverage(sc, settings: CoverageSettings | None = None,
     the union), ``engagement`` and ``engagement_cued`` (target, height, y, x), ``terrain``,
     ``mvh_agl_min`` (the lowest height above ground any radar sees, [m]) and ``area_km2``.
     """
-    st = settings or CoverageSettings()
+    st = settings or sc.coverage
     cat = catalog or load_catalog()
     step = progress or (lambda _m, _f: None)
     sites = radar_sites(sc, cat)
@@ -277,7 +264,7 @@ def area_table(ds: xr.Dataset, rings_km: dict[str, float]) -> list[dict]:
     return rows
 
 
-def run_scenario_coverage(path, out, console=None, settings: CoverageSettings | None = None):
+def run_scenario_coverage(path, out, console=None, settings: CoverageStudy | None = None):
     """Load a scenario, compute its coverage and write maps, tables, GeoTIFF and GeoJSON."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -286,7 +273,7 @@ def run_scenario_coverage(path, out, console=None, settings: CoverageSettings | 
     from .scenario import load_scenario
 
     sc = load_scenario(path)
-    st = settings or CoverageSettings()
+    st = settings or sc.coverage
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -330,7 +317,7 @@ def run_scenario_coverage(path, out, console=None, settings: CoverageSettings | 
     return ds, rows
 
 
-def _range_height_figures(sc, ds, st: CoverageSettings, out: Path) -> list[Path]:
+def _range_height_figures(sc, ds, st: CoverageStudy, out: Path) -> list[Path]:
     from . import plots
 
     cat = load_catalog()
@@ -366,7 +353,7 @@ def _range_height_figures(sc, ds, st: CoverageSettings, out: Path) -> list[Path]
     return paths
 
 
-def _print_areas(console, rows, st: CoverageSettings) -> None:
+def _print_areas(console, rows, st: CoverageStudy) -> None:
     from rich.table import Table
 
     ring_keys = [k for k in rows[0] if k.startswith("ring ")]

@@ -533,6 +533,28 @@ class Event(_Model):
 # ---- the scenario -------------------------------------------------------------------------
 
 
+class CoverageStudy(_Model):
+    """What ``iads coverage SCENARIO`` computes: targets, altitude layers, Pd, the study radius.
+
+    ``rings_km`` are the naive range rings drawn for contrast (label → radius [km]).
+    """
+
+    targets: Annotated[list[TargetType], Field(min_length=1), AfterValidator(_unique)] = [
+        "f-16c", "f-35a", "cruise-missile"]
+    heights_m: Annotated[list[Annotated[float, Field(ge=0, le=100_000)]],
+                         Field(min_length=1, max_length=50,
+                               description="target heights in metres")] = [
+        30.0, 100.0, 500.0, 1000.0, 3000.0, 10000.0]
+    reference: Literal["agl", "msl"] = "agl"
+    pd: Annotated[float, Field(gt=0, lt=1, description="a probability of detection")] = 0.5
+    aspect: Literal["nose", "beam", "tail"] = "nose"
+    max_range_km: Annotated[float, Field(gt=0, le=2000, description="a radius in km")] = 450.0
+    cell_m: Annotated[float, Field(ge=30, le=20_000, description="a grid cell in metres")] = (
+        1000.0)
+    rings_km: dict[str, Annotated[float, Field(gt=0, le=5000)]] = {
+        "400 km (40N6)": 400.0, "250 km (48N6E3)": 250.0, "120 km (9M96E2)": 120.0}
+
+
 class Scenario(_Model):
     """A whole scenario. Load it with :func:`iads.scenario.load_scenario`.
 
@@ -554,6 +576,7 @@ class Scenario(_Model):
     networks: list[Network] = []
     iff: list[IffArrangement] = []
     events: list[Event] = []
+    coverage: CoverageStudy = CoverageStudy()
 
     _source_files: tuple = PrivateAttr(default=())
 
