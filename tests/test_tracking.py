@@ -26,10 +26,12 @@ from iads.tracking import (
     cv_process_noise,
     cv_transition,
     ekf_update_radar,
+    fuse_scans,
     gate,
     kf_predict,
     kf_update,
     position_measurement_matrix,
+    radar_detections,
 )
 from iads.tracking.filters import imm_combine, inv_small, radar_jacobian, radar_measurement
 from iads.tracking.models import stonesoup_permutation
@@ -399,6 +401,28 @@ def test_assign_sparse_equals_dense_on_random_weights():
         assert len(set(mr.tolist())) == len(mr) and len(set(mc.tolist())) == len(mc)
 
 
+def test_assign_sparse_equals_dense_on_many_small_clusters():
+    # block-diagonal problems of 1x1 ... 3x3 blocks: exercises the vectorised single-row,
+    # single-column and 2x2 paths as well as the per-cluster linear_sum_assignment
+    from scipy.linalg import block_diag
+
+    rng = component_rng(7, "test", "small-clusters")
+    for _ in range(20):
+        blocks = []
+        for _ in range(60):
+            b = -rng.random(rng.integers(1, 4, 2))
+            b[rng.random(b.shape) < 0.3] = 0.0
+            blocks.append(b)
+        W = block_diag(*blocks)
+        W = W[rng.permutation(W.shape[0])][:, rng.permutation(W.shape[1])]
+        r, c = np.nonzero(W < 0)
+        mr, mc = assign_sparse(r, c, W[r, c], *W.shape)
+        dr, dc = assign_dense(np.where(W < 0, W, np.inf))
+        assert W[mr, mc].sum() == pytest.approx(W[dr, dc].sum(), rel=1e-12, abs=0)
+        assert np.all(W[mr, mc] < 0)
+        assert len(set(mr.tolist())) == len(mr) and len(set(mc.tolist())) == len(mc)
+
+
 def test_inv_small_equals_numpy_inverse():
     rng = component_rng(7, "test", "inv")
     for m in (1, 2, 3, 4):
@@ -640,3 +664,95 @@ def test_tracker_is_deterministic():
     a, b = run(), run()
     np.testing.assert_array_equal(a.track_id, b.track_id)
     np.testing.assert_array_equal(a.mean, b.mean)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fusion of several sensors
+# ---------------------------------------------------------------------------------------------
+
+
+def test_radar_detections_put_plots_at_the_target_in_the_node_frame():
+    # plots computed by iads.geodesy.enu_to_aer (an independent implementation of the angles)
+    from iads.geodesy import enu_to_aer
+
+    rng = component_rng(7, "test", "radar-det")
+    sensor = np.array([12e3, -40e3, 150.0])
+    targets = np.column_stack([rng.uniform(-80e3, 80e3, (25, 2)), rng.uniform(100, 12e3, 25)])
+    az, el, r = enu_to_aer(*(targets - sensor).T)
+    det = radar_detections(az, el, r, 1e-9, 1e-9, 1e-6, sensor)
+    np.testing.assert_allclose(det.z, targets, atol=1e-6)
+    assert det.R.shape == (25, 3, 3)
+
+
+def test_sequential_fusion_equals_joint_update_of_two_sensors():
+    # two radars plot the same target at the same time: updating with one then the other equals
+    # one Kalman update with both measurements stacked (H = [[I 0], [I 0]], R = diag(R_a, R_b))
+    rng = component_rng(7, "test", "fusion")
+    kf = KalmanFilter(2.0, ndim=3)
+    tracker = Tracker(kf, GNNAssociator(10.0))
+    x0 = np.array([10e3, 20e3, 5e3, 200.0, -50.0, 0.0])
+    P0 = np.diag([300.0, 300.0, 300.0, 50.0, 50.0, 20.0]) ** 2
+    tracks = Tracks.start(kf.initiate(x0[None], P0[None]))
+    truth = cv_transition(2.0, 3) @ x0
+    sensors = [np.array([0.0, 0.0, 20.0]), np.array([30e3, -5e3, 50.0])]
+    noise = [(np.radians(0.3), np.radians(0.5), 40.0), (np.radians(1.0), np.radians(1.0), 15.0)]
+    from iads.geodesy import enu_to_aer
+
+    dets = []
+    for s, (sa, se, sr) in zip(sensors, noise, strict=True):
+        az, el, r = enu_to_aer(*(truth[:3] - s))
+        dets.append(radar_detections(az + rng.normal(0, sa), el + rng.normal(0, se),
+                                     r + rng.normal(0, sr), sa, se, sr, s))
+    out, assocs, t = fuse_scans(tracker, tracks, [(2.0, dets[0]), (2.0, dets[1])], 0.0)
+    assert t == 2.0 and [len(a.track) for a in assocs] == [1, 1]
+
+    xp, Pp = kf_predict(x0, P0, cv_transition(2.0, 3), cv_process_noise(2.0, 2.0, 3))
+    H = np.vstack([position_measurement_matrix(3)] * 2)
+    R = np.zeros((6, 6))
+    R[:3, :3], R[3:, 3:] = dets[0].R[0], dets[1].R[0]
+    z = np.concatenate([dets[0].z[0], dets[1].z[0]])
+    S = H @ Pp @ H.T + R
+    K = Pp @ H.T @ np.linalg.inv(S)
+    x_joint = xp + K @ (z - H @ xp)
+    P_joint = (np.eye(6) - K @ H) @ Pp
+    np.testing.assert_allclose(out.mean[0], x_joint, rtol=1e-9)
+    np.testing.assert_allclose(out.covar[0], P_joint, rtol=1e-7, atol=1e-6)
+
+
+def test_fusion_refuses_scans_before_the_tracks_time():
+    kf = KalmanFilter(1.0)
+    tracks = Tracks.start(kf.initiate(np.zeros((1, 4)), np.eye(4)[None]))
+    with pytest.raises(ValueError, match="before"):
+        fuse_scans(Tracker(kf, GNNAssociator(4.0)), tracks,
+                   [(1.0, Detections(np.zeros((0, 2)), np.eye(2)))], 5.0)
+
+
+def _manoeuvre_run(make_filter):
+    rng = component_rng(7, "test", "imm-tracker")
+    n_t, sigma, dt = 8, 30.0, 1.0
+    w = 4 * 9.81 / 250.0
+    x = np.column_stack([rng.uniform(0, 100e3, (n_t, 2)), np.full(n_t, 250.0), np.zeros(n_t)])
+    filt = make_filter(w)
+    tracker = Tracker(filt, GNNAssociator(4.0))
+    tracks = Tracks.start(filt.initiate(x, np.tile(np.diag([900.0, 900.0, 100.0, 100.0]),
+                                                   (n_t, 1, 1))))
+    R = sigma**2 * np.eye(2)
+    hits = 0
+    for k in range(60):
+        om = w if (k // 15) % 2 else 0.0  # 15 s straight, 15 s in a 4 g left turn, ...
+        x = x @ ct_transition(dt, om).T
+        z = x[:, :2] + rng.normal(0, sigma, (n_t, 2))
+        z = np.vstack([z, rng.uniform(0, 100e3, (20, 2))])
+        tracks, assoc = tracker.step(tracks, Detections(z, R), dt)
+        hits += len(assoc.track)
+    return hits, np.linalg.norm(tracks.mean[:, :2] - x[:, :2], axis=1)
+
+
+def test_tracker_with_imm_keeps_manoeuvring_targets_a_cv_filter_loses():
+    # 8 targets flying 4 g turns in clutter: the IMM tracker (CV + ±ω turns) assigns every plot
+    # and ends on each target; the CV Kalman tracker with the same q loses them in the turns
+    Pi = np.array([[0.9, 0.05, 0.05], [0.1, 0.9, 0.0], [0.1, 0.0, 0.9]])
+    hits, err = _manoeuvre_run(lambda w: IMMFilter(1.0, (0.0, w, -w), Pi))
+    assert hits == 60 * 8 and np.all(err < 100.0)
+    hits_cv, err_cv = _manoeuvre_run(lambda w: KalmanFilter(1.0))
+    assert hits_cv < 0.5 * 60 * 8 and np.all(err_cv > 1000.0)

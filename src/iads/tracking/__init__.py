@@ -7,7 +7,9 @@
 * :mod:`~iads.tracking.association`: k-d tree gating, gate-graph clusters, one assignment per
   cluster (global nearest neighbour);
 * :mod:`~iads.tracking.tracker`: the tracker composed from a filter, an associator, an initiator
-  and an M-of-N confirmation / deletion rule.
+  and an M-of-N confirmation / deletion rule;
+* :mod:`~iads.tracking.fusion`: several radars feeding one node (converted plots in the node's
+  frame, sequential-update fusion in time order).
 
 Analysis only; not for fire control.
 """
@@ -24,6 +26,7 @@ from .filters import (
     kf_predict,
     kf_update,
 )
+from .fusion import fuse_scans, radar_detections
 from .models import ct_transition, cv_process_noise, cv_transition, position_measurement_matrix
 from .tracker import Detections, MOfN, SinglePointInitiator, Tracker, Tracks
 
@@ -47,8 +50,10 @@ __all__ = [
     "cv_process_noise",
     "cv_transition",
     "ekf_update_radar",
+    "fuse_scans",
     "gate",
     "kf_predict",
     "kf_update",
     "position_measurement_matrix",
+    "radar_detections",
 ]

@@ -3,15 +3,16 @@
 The global nearest neighbour problem is solved without ever forming the dense
 tracks × detections matrix:
 
-1. **gating** (:func:`gate`): a k-d tree on the detections is queried with every predicted
-   measurement and a per-track Euclidean radius ``g √trace(S)`` (which contains the whole
-   Mahalanobis gate ellipse ``νᵀ S⁻¹ ν < g²``); the candidate pairs are then tested exactly;
+1. **gating** (:func:`gate`): k-d trees find, for every predicted measurement, the detections
+   within a per-track Euclidean radius ``g √trace(S)`` (which contains the whole Mahalanobis gate
+   ellipse ``νᵀ S⁻¹ ν < g²``; tracks of ordinary size share one tree-against-tree search, the few
+   with large covariances are queried one by one); the candidate pairs are then tested exactly;
 2. **clustering** (:func:`cluster_pairs`): tracks and detections are the nodes of a bipartite gate
    graph; its connected components (:func:`scipy.sparse.csgraph.connected_components`) are the
    independent sub-problems;
-3. **assignment** (:func:`assign_sparse`): a cluster with a single track takes its best detection
-   directly (vectorised over all such clusters); every other cluster is one small
-   :func:`scipy.optimize.linear_sum_assignment`.
+3. **assignment** (:func:`assign_sparse`): clusters with one track or one detection take their
+   cheapest pair, 2 × 2 clusters their cheaper perfect matching (both vectorised over all such
+   clusters); every other cluster is one small :func:`scipy.optimize.linear_sum_assignment`.
 
 The problem solved is the optional matching ``min Σ_(i,j) matched w_ij`` over pairs of the gate
 graph, each track and detection used at most once, where ``w_ij = cost_ij − miss_i < 0`` is the
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
@@ -128,7 +129,12 @@ def cluster_pairs(rows, cols, n_rows: int, n_cols: int):
     n = n_rows + n_cols
     if len(rows) == 0:
         return np.empty(0, np.int64)
-    g = coo_matrix((np.ones(len(rows), np.int8), (rows, cols + n_rows)), shape=(n, n))
+    # CSR of the pairs (row i -> node n_rows + j), built directly (no COO round trip)
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1: n_rows + 1])
+    indptr[n_rows + 1:] = indptr[n_rows]
+    g = csr_matrix((np.ones(len(rows), np.int8), cols[order] + n_rows, indptr), shape=(n, n))
     _, node_labels = connected_components(g, directed=False)
     return node_labels[rows].astype(np.int64)
 
@@ -207,36 +213,48 @@ def assign_sparse(rows, cols, weight, n_rows: int, n_cols: int):
     labels = cluster_pairs(rows, cols, n_rows, n_cols)
     order = np.argsort(labels, kind="stable")
     lr, lc, starts, nr, nc = _local_indices(order, rows, cols, labels, n_rows, n_cols)
-
+    pair_cluster = np.repeat(np.arange(nr.size), np.diff(starts))  # cluster of order[t]
     out_r, out_c = [], []
-    # clusters with one row: its cheapest pair (vectorised over all of them)
-    single = nr == 1
-    if single.any():
-        pair_cluster = np.repeat(np.arange(nr.size), np.diff(starts))
-        w_sorted = weight[order]
-        in_single = single[pair_cluster]
-        # lexicographic: cluster, then weight
-        sel = np.flatnonzero(in_single)
-        idx = sel[np.lexsort((w_sorted[sel], pair_cluster[sel]))]
+
+    # one row or one column: at most one pair can be matched, the cheapest (vectorised)
+    single = (nr == 1) | (nc == 1)
+    sel = np.flatnonzero(single[pair_cluster])
+    if sel.size:
+        idx = sel[np.lexsort((weight[order[sel]], pair_cluster[sel]))]
         first = np.ones(idx.size, bool)
         first[1:] = pair_cluster[idx[1:]] != pair_cluster[idx[:-1]]
         best = order[idx[first]]
         out_r.append(rows[best])
         out_c.append(cols[best])
-    # clusters with one column and several rows: the cheapest row takes it
-    single_col = (nc == 1) & ~single
-    for k in np.flatnonzero(~single):
+
+    # 2 x 2: with weights <= 0 the optimum is one of the two perfect matchings (vectorised)
+    two = (nr == 2) & (nc == 2)
+    sel = np.flatnonzero(two[pair_cluster])
+    if sel.size:
+        k_of = np.cumsum(two) - 1  # cluster -> index among 2 x 2 clusters
+        e = order[sel]
+        k = k_of[pair_cluster[sel]]
+        K2 = int(two.sum())
+        W = np.zeros((K2, 2, 2))
+        W[k, lr[e], lc[e]] = weight[e]
+        row_of = np.empty((K2, 2), np.int64)
+        col_of = np.empty((K2, 2), np.int64)
+        row_of[k, lr[e]] = rows[e]
+        col_of[k, lc[e]] = cols[e]
+        anti = W[:, 0, 1] + W[:, 1, 0] < W[:, 0, 0] + W[:, 1, 1]
+        for i in (0, 1):
+            j = np.where(anti, 1 - i, i)
+            ok = W[np.arange(K2), i, j] < 0
+            out_r.append(row_of[ok, i])
+            out_c.append(col_of[np.flatnonzero(ok), j[ok]])
+
+    # everything else: one small linear_sum_assignment per cluster
+    for k in np.flatnonzero(~single & ~two):
         e = order[starts[k]: starts[k + 1]]
-        if single_col[k]:
-            b = e[np.argmin(weight[e])]
-            out_r.append(rows[b: b + 1])
-            out_c.append(cols[b: b + 1])
-            continue
         W = np.zeros((nr[k], nc[k]))
         W[lr[e], lc[e]] = weight[e]
         ri, ci = linear_sum_assignment(W)
         ok = W[ri, ci] < 0
-        # map local indices back
         row_of = np.empty(nr[k], np.int64)
         col_of = np.empty(nc[k], np.int64)
         row_of[lr[e]] = rows[e]

@@ -92,7 +92,14 @@ def inv_small(S: np.ndarray) -> np.ndarray:
 
 def mahalanobis2(nu: np.ndarray, S_inv: np.ndarray) -> np.ndarray:
     """Squared Mahalanobis distance ``νᵀ S⁻¹ ν`` of innovations ``nu`` (..., m), (...,) [-]."""
-    return np.einsum("...i,...ij,...j->...", nu, S_inv, nu)
+    return np.sum((S_inv @ nu[..., None])[..., 0] * nu, axis=-1)
+
+
+def _mv(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Batched matrix-vector product ``A v``: (..., n, m) x (..., m) -> (..., n)."""
+    if A.ndim == 2:
+        return v @ A.T
+    return (A @ v[..., None])[..., 0]
 
 
 def _sym(P: np.ndarray) -> np.ndarray:
@@ -114,8 +121,13 @@ def kf_predict(x: np.ndarray, P: np.ndarray, F: np.ndarray, Q: np.ndarray):
     F, Q
         Transition matrix and process noise, (n, n) or broadcastable stacks (..., n, n).
     """
-    x_new = np.einsum("...ij,...j->...i", F, x)
-    P_new = F @ P @ np.swapaxes(F, -1, -2) + Q
+    x_new = _mv(F, x)
+    if F.ndim == 2 and P.ndim == 3:
+        # one F for all tracks: vec(F P Fᵀ) = (F ⊗ F) vec(P), a single matrix product
+        n = F.shape[0]
+        P_new = (P.reshape(-1, n * n) @ np.kron(F, F).T).reshape(P.shape) + Q
+    else:
+        P_new = F @ P @ np.swapaxes(F, -1, -2) + Q
     return x_new, P_new
 
 
@@ -129,7 +141,7 @@ def measurement_prediction(x: np.ndarray, P: np.ndarray, H: np.ndarray):
     if _is_selector(H):
         m = H.shape[0]
         return x[..., :m].copy(), P[..., :m, :m].copy()
-    z = np.einsum("ij,...j->...i", H, x)
+    z = _mv(H, x)
     HPHt = H @ P @ H.T
     return z, HPHt
 
@@ -138,7 +150,7 @@ def kf_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray, H: np.
     """Kalman update of a stack with linear measurements.
 
     ``S = H P Hᵀ + R``, ``K = P Hᵀ S⁻¹``, ``x ← x + K (z − H x)``, ``P ← P − K S Kᵀ``
-    (the form Stone Soup's ``KalmanUpdater`` uses), symmetrised.
+    (the form Stone Soup's ``KalmanUpdater`` uses, computed as ``P − K (P Hᵀ)ᵀ``), symmetrised.
 
     Parameters
     ----------
@@ -162,8 +174,8 @@ def kf_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray, H: np.
     PHt = P[..., :, : H.shape[0]] if _is_selector(H) else P @ H.T
     K = PHt @ inv_small(S)
     nu = z - zp
-    x_new = x + np.einsum("...ij,...j->...i", K, nu)
-    P_new = _sym(P - K @ S @ np.swapaxes(K, -1, -2))
+    x_new = x + _mv(K, nu)
+    P_new = _sym(P - K @ np.swapaxes(PHt, -1, -2))
     return x_new, P_new, nu, S
 
 
