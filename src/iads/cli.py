@@ -173,7 +173,7 @@ def coverage(
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user mistakes become one line on stderr and exit status 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except IadsError as exc:
         err_console.print(f"error: {exc.one_line()}", markup=False)
         sys.exit(2)
@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(2)
         raise
-    sys.exit(0)
+    # with standalone_mode=False click returns a typer.Exit's code instead of raising it
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

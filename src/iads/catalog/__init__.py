@@ -80,7 +80,8 @@ class Catalog:
         known = list(entries)
         for entry in entries.values():
             known.extend(getattr(entry, "aka", ()))
-        close = difflib.get_close_matches(key, [k.lower() for k in known], n=3, cutoff=0.5)
+        names = list(dict.fromkeys(k.lower() for k in known))
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         singular = kind[:-1]
         raise CatalogError(
