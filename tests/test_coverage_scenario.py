@@ -28,8 +28,9 @@ def _scenario(boresight=0.0, sector=None, extra_radar=False, heights=(100.0, 500
                   {"id": "l1", "type": "5p85te2", "count": 4, "load": {"48n6e3": 4}}]}]}
     if extra_radar:
         system["radars"] = [{"id": "s1-96l6e", "type": "96l6e"}]
+    nets = [{"id": "net", "kind": "battery", "members": ["s1"]}] if extra_radar else []
     return validate_data({
-        "name": "sea-test", "run": {"duration_s": 60, "seed": 1},
+        "name": "sea-test", "networks": nets, "run": {"duration_s": 60, "seed": 1},
         "owners": {"x": {}}, "sites": {"sea": SEA}, "systems": [system],
         "coverage": {"targets": ["f-35a", "f-16c"], "heights_m": list(heights),
                      "max_range_km": 150, "cell_m": 1500, "pd": 0.5},
@@ -125,7 +126,11 @@ def test_union_contains_every_radar():
     assert {s.id for s in radar_sites(sc, CAT)} == {"fu1-92n6e", "s1-96l6e"}
     for r in ds.radar.values:
         assert bool((ds.detection_by_radar.sel(radar=r) <= ds.detection).all())
-    assert float(ds.detection_km2.sum()) > float(
-        ds.detection_by_radar.sel(radar="fu1-92n6e").sum()) * 0  # non-empty union
+    # the all-round 96L6E adds to the 90° sector of the 92N6E: the union is strictly larger
+    assert int(ds.detection.sum()) > int(ds.detection_by_radar.sel(radar="fu1-92n6e").sum())
     single = ds.detection_by_radar.sum("radar") > 0
     assert bool((single == ds.detection).all())
+    # the network holds the whole system: its coverage contains each member radar's
+    net = ds.detection_by_network.sel(network="net")
+    for r in ds.radar.values:
+        assert bool((ds.detection_by_radar.sel(radar=r) <= net).all())

@@ -145,7 +145,9 @@ def scenario_coverage(sc, settings: CoverageStudy | None = None,
     Returns an :class:`xarray.Dataset` on the study grid (coordinates ``x``, ``y`` [m] in its
     azimuthal-equidistant CRS, ``attrs["crs_wkt"]``) with dims ``target`` and ``height``:
     ``detection_by_radar`` (radar, target, height, y, x), ``detection`` (target, height, y, x,
-    the union), ``engagement`` and ``engagement_cued`` (target, height, y, x), ``terrain``,
+    the union), ``detection_by_network`` (network, target, height, y, x: the union over the
+    radars of each network's members), ``engagement`` and ``engagement_cued`` (target, height,
+    y, x), ``terrain``,
     ``mvh_agl_min`` (the lowest height above ground any radar sees, [m]) and ``area_km2``.
     """
     st = settings or sc.coverage
@@ -204,8 +206,17 @@ def scenario_coverage(sc, settings: CoverageStudy | None = None,
     cued = np.zeros_like(eng)
     index = {s.id: i for i, s in enumerate(sites)}
     lon, lat = grid.lonlat()
+    networks = {}
+    for net in sc.networks:
+        members = set(net.members)
+        networks[net.id] = [i for i, s in enumerate(sites)
+                            if members & {s.id, s.system, s.fire_unit}]
     for system in sc.systems:
-        sys_det = det[[index[s.id] for s in sites if s.system == system.id]].any(axis=0)
+        # cueing: the system's own radars and every radar of a network it belongs to
+        cue_idx = {index[s.id] for s in sites if s.system == system.id}
+        for net_id in sc.networks_of(system.id):
+            cue_idx.update(networks[net_id])
+        sys_det = det[sorted(cue_idx)].any(axis=0)
         for fu in system.fire_units:
             fs = sites[index[fu.radar.id]]
             # the envelope is measured from the fire unit, on the study grid
@@ -223,6 +234,9 @@ def scenario_coverage(sc, settings: CoverageStudy | None = None,
                     cued[j] |= cu
     cued &= ~eng
     union = det.any(axis=0)
+    by_net = np.stack([det[idx].any(axis=0) if idx else np.zeros_like(union)
+                       for idx in networks.values()]) if networks else np.zeros(
+        (0,) + union.shape, dtype=bool)
     area = viewshed.visible_area_km2
     step("done", 1.0)
     return xr.Dataset(
@@ -231,13 +245,14 @@ def scenario_coverage(sc, settings: CoverageStudy | None = None,
             "mvh_agl_min": (("y", "x"), np.where(within, mvh_min, np.nan), {"units": "m"}),
             "detection_by_radar": (("radar", "target", "height", "y", "x"), det),
             "detection": (("target", "height", "y", "x"), union),
+            "detection_by_network": (("network", "target", "height", "y", "x"), by_net),
             "engagement": (("target", "height", "y", "x"), eng),
             "engagement_cued": (("target", "height", "y", "x"), cued),
             "detection_km2": (("target", "height"), area(union, grid)),
             "engagement_km2": (("target", "height"), area(eng, grid)),
             "engagement_cued_km2": (("target", "height"), area(cued, grid)),
         },
-        coords={"radar": [s.id for s in sites], "target": targets,
+        coords={"radar": [s.id for s in sites], "network": list(networks), "target": targets,
                 "height": ("height", heights, {"units": "m", "reference": st.reference}),
                 "y": grid.y, "x": grid.x},
         attrs={"crs_wkt": grid.crs.to_wkt(), "site_lat_deg": lat0, "site_lon_deg": lon0,
