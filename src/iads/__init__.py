@@ -2,19 +2,27 @@
 
 Analysis only. Never an interface to real sensors, weapons or live traffic; not for fire control.
 
-The public API (used alike by the CLI, the report and the tests)::
+The public API, used alike by the CLI, the report and the tests::
 
     import iads
-    cat = iads.load_catalog()
-    sc = iads.load_scenario("scenarios/turkey-2019/base.yaml")
-    iads.radar.detection_probability(snr_db=13.0, pfa=1e-6, n_pulses=10, swerling=1)
+    cat = iads.load_catalog()                                   # sourced catalog
+    sc = iads.load_scenario("scenarios/turkey-2019/base.yaml")  # validated scenario
+    rows = iads.detection_table("s-400")                        # claim C2
+    ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
+    ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
+    iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
+
+Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
+:mod:`iads.terrain`, :mod:`iads.viewshed`, :mod:`iads.coverage`, :mod:`iads.tracking`,
+:mod:`iads.metrics`; the randomness policy is :mod:`iads.rng`, user-facing errors
+:mod:`iads.errors`.
 """
 
 from __future__ import annotations
 
 from . import errors, geodesy, radar, rng, units
 from .catalog import load_catalog
-from .errors import CatalogError, IadsError, InputFileError, ScenarioError
+from .errors import CatalogError, IadsError, InputFileError, ScenarioError, TerrainError
 
 __version__ = "0.1.0"
 
@@ -23,12 +31,16 @@ __all__ = [
     "IadsError",
     "InputFileError",
     "ScenarioError",
+    "TerrainError",
+    "detection_table",
     "errors",
     "geodesy",
     "load_catalog",
     "load_scenario",
     "radar",
     "rng",
+    "scenario_coverage",
+    "site_visibility",
     "units",
 ]
 
@@ -38,3 +50,29 @@ def load_scenario(path, **kwargs):
     from .scenario import load_scenario as _load
 
     return _load(path, **kwargs)
+
+
+def detection_table(system: str = "s-400", **kwargs):
+    """Detection ranges of a system's radars (claim C2). See :mod:`iads.detection_table`."""
+    from .detection_table import detection_table as _table
+
+    return _table(system, **kwargs)
+
+
+def scenario_coverage(scenario, settings=None, **kwargs):
+    """Detection and engagement coverage of a scenario by target and altitude (xarray).
+
+    ``scenario`` is a loaded scenario or a path. See :mod:`iads.coverage_scenario`.
+    """
+    from .coverage_scenario import scenario_coverage as _cov
+
+    if not hasattr(scenario, "systems"):
+        scenario = load_scenario(scenario)
+    return _cov(scenario, settings, **kwargs)
+
+
+def site_visibility(lat_deg, lon_deg, antenna_height_m, heights_m, **kwargs):
+    """Line of sight from one site by altitude layer (xarray). See :mod:`iads.coverage_study`."""
+    from .coverage_study import site_visibility as _vis
+
+    return _vis(lat_deg, lon_deg, antenna_height_m, heights_m, **kwargs)
