@@ -54,10 +54,17 @@ _LN10_OVER_10 = math.log(10.0) / 10.0
 _LOG_2PI = math.log(2.0 * math.pi)
 _EPS = 2.220446049250313e-16
 _TINY = 1e-300
-#: Relative truncation of every series, and the miss-probability cut-off of Swerling 0.
+#: Relative truncation of every series and sum.
 _SERIES_EPS = 1e-17
 _L_MISS = 46.0  # e^-46 = 1e-20: below this, 1 - Pmiss == 1 in double precision
-_L_EXTRA = 41.5  # Pd sums are cut at e^-41.5 * Pfa ~ 1e-18 Pfa (Pd >= Pfa always)
+#: A quantity updated by subtraction is pure rounding once below this fraction of its start.
+_NOISE = 1e-13
+#: Temme's uniform expansion of the incomplete gamma function is used for a >= _TEMME_A_MIN and
+#: _TEMME_MU_LO <= x/a - 1 <= _TEMME_MU_HI (where the series and continued fraction are slowest).
+_TEMME_A_MIN = 25.0
+_TEMME_MU_LO = -0.5  # x >= a/2
+_TEMME_MU_HI = 0.7  # x <= 1.7 a
+_TEMME_NT = 24  # powers of eta kept (|eta| <= 0.62 inside the region)
 _LOGIT_CAP = 750.0
 
 
@@ -102,12 +109,120 @@ def _log_dterm(a, x):
     return -a_phi - 0.5 * (_LOG_2PI + math.log(a)) - _stirling_mu(a)
 
 
+def _temme_coefficients(k_max=12, n_max=30):
+    """Coefficients ``d[k, n]`` of Temme's expansion, ``c_k(eta) = sum_n d[k, n] eta^n``.
+
+    ``Q(a, x) = erfc(eta sqrt(a/2))/2 + exp(-a eta^2/2)/sqrt(2 pi a) sum_k c_k(eta) a^-k`` with
+    ``eta^2/2 = mu - log(1+mu)``, ``mu = x/a - 1`` (N. M. Temme, SIAM J. Math. Anal. 10, 1979;
+    DLMF 8.12). ``mu(eta) = sum b_i eta^i`` follows from ``mu mu' = eta (1 + mu)``; then
+    ``c_0 = 1/mu - 1/eta`` and ``c_k = c_{k-1}'/eta + (-1)^k g_k / mu``, whose pole cancels, so
+    ``d[k, n] = (n+2) d[k-1, n+2] - d[k-1, 1] d[0, n]``. All recurrences run forward on decaying
+    coefficients: absolute errors stay ~1e-18 (checked against exact rational arithmetic).
+    """
+    m = n_max + 2 * k_max + 2
+    b = np.zeros(m + 2)
+    b[1] = 1.0
+    for n in range(2, m + 2):
+        b[n] = b[n - 1] / (n + 1) - 0.5 * np.dot(b[2:n], b[n - 1 : 1 : -1])
+    s = b[1:]  # mu = eta * s(eta)
+    inv = np.zeros(m + 1)
+    inv[0] = 1.0
+    for i in range(1, m + 1):
+        inv[i] = -np.dot(s[1 : i + 1], inv[i - 1 :: -1])
+    d0 = inv[1:]  # c_0 = (1/s - 1) / eta
+    cur = d0[: n_max + 2 * k_max]
+    rows = [cur[:n_max]]
+    for _ in range(1, k_max):
+        cur = (np.arange(cur.size - 2) + 2.0) * cur[2:] - cur[1] * d0[: cur.size - 2]
+        rows.append(cur[:n_max])
+    return np.ascontiguousarray(np.array(rows))
+
+
+_TEMME_D = _temme_coefficients()
+
+
+@njit(cache=True)
+def _half_eta2(mu):
+    """``mu - log(1 + mu)``; a short series below ``|mu| = 0.01`` avoids the cancellation."""
+    if abs(mu) < 0.01:
+        v = 1.0 / 9.0
+        for j in range(8, 1, -1):
+            v = 1.0 / j - mu * v
+        return mu * mu * v
+    return mu - math.log1p(mu)
+
+
+@njit(cache=True)
+def _temme_row(a, n_terms):
+    """``e_n(a) = Σ_k d[k, n] a^-k``, the coefficients of ``Σ_k c_k(eta) a^-k`` in ``eta``."""
+    d = _TEMME_D
+    row = np.zeros(n_terms)
+    apow = 1.0
+    for k in range(d.shape[0]):
+        for n in range(n_terms):
+            row[n] += d[k, n] * apow
+        apow /= a
+    return row
+
+
+@njit(cache=True)
+def _temme_eval(a, x, row):
+    """``(P, Q)`` by Temme's uniform expansion with the combined coefficients ``row``."""
+    mu = (x - a) / a
+    h = _half_eta2(mu)
+    eta = math.sqrt(2.0 * h)
+    if mu < 0.0:
+        eta = -eta
+    # the coefficients fall ~0.55 decades per power of eta: keep what reaches 1e-17
+    ae = abs(eta)
+    if ae < 0.05:
+        n_terms = 12
+    elif ae < 0.12:
+        n_terms = 15
+    elif ae < 0.25:
+        n_terms = 19
+    elif ae < 0.42:
+        n_terms = 22
+    else:
+        n_terms = _TEMME_NT
+    total = row[n_terms - 1]
+    for n in range(n_terms - 2, -1, -1):
+        total = total * eta + row[n]
+    r = math.exp(-a * h) / math.sqrt(2.0 * math.pi * a) * total
+    z = eta * math.sqrt(0.5 * a)
+    if mu > 0.0:
+        q = 0.5 * math.erfc(z) + r
+        return 1.0 - q, q
+    p = 0.5 * math.erfc(-z) - r
+    return p, 1.0 - p
+
+
+@njit(cache=True)
+def _in_temme_region(a, x):
+    return (1.0 + _TEMME_MU_LO) * a <= x <= (1.0 + _TEMME_MU_HI) * a
+
+
+@njit(cache=True)
+def _gammainc_pq_tab(a, x, tab):
+    """:func:`_gammainc_pq` for integer ``a``, with Temme rows precomputed in ``tab``."""
+    if a >= _TEMME_A_MIN and a < tab.shape[0] and _in_temme_region(float(a), x):
+        return _temme_eval(float(a), x, tab[a])
+    return _gammainc_pq(float(a), x)
+
+
+@njit(cache=True)
+def _gammainc_temme(a, x):
+    """``(P, Q)`` by Temme's uniform asymptotic expansion; ``a`` large, ``x`` near ``a``."""
+    return _temme_eval(a, x, _temme_row(a, _TEMME_NT))
+
+
 @njit(cache=True)
 def _gammainc_pq(a, x):
     """Regularised incomplete gamma functions ``(P(a, x), Q(a, x))``, ``a >= 0``, ``x >= 0``.
 
-    The smaller of the two is computed directly (series for ``P`` when ``x < a+1``, Lentz's
-    continued fraction for ``Q`` otherwise). ``a = 0`` is the point mass at zero: ``P = 1``.
+    The smaller of the two is computed directly: Temme's uniform expansion for large ``a`` and
+    ``x`` near ``a``, else the series for ``P`` when ``x < a+1`` and Lentz's continued fraction
+    for ``Q`` otherwise. ``a = 0`` is the point mass at zero: ``P = 1``.
     """
     if a == 0.0:
         return 1.0, 0.0
@@ -115,6 +230,8 @@ def _gammainc_pq(a, x):
         return 0.0, 1.0
     if x != x:
         return math.nan, math.nan
+    if a >= _TEMME_A_MIN and _in_temme_region(a, x):
+        return _gammainc_temme(a, x)
     if x < a + 1.0:
         s = 1.0
         t = 1.0
@@ -169,29 +286,6 @@ def _refine_threshold(n, pfa, t):
     return t
 
 
-@njit(cache=True)
-def _win_lo(mu, big_l):
-    """Lowest index kept of a Poisson(mu) sum: ``P(K < lo) <= e^-L`` (sub-Gaussian lower tail)."""
-    v = math.floor(mu - math.sqrt(2.0 * mu * big_l))
-    return 0 if v < 0.0 else int(v)
-
-
-@njit(cache=True)
-def _win_hi(mu, big_l):
-    """Highest index kept of a Poisson(mu) sum: ``P(K > hi) <= e^-L`` (Bernstein upper tail)."""
-    return int(math.ceil(mu + big_l / 3.0 + math.sqrt(big_l * big_l / 9.0 + 2.0 * mu * big_l)))
-
-
-@njit(cache=True)
-def _start_down(k, mu):
-    """Move a downward Poisson recurrence's start below underflow: ``(k, log pmf(k))``."""
-    lw = _log_dterm(float(k), mu)
-    while lw < -600.0 and k > mu and k > 0:
-        lw += math.log(k / mu)
-        k -= 1
-    return k, lw
-
-
 # --------------------------------------------------------------------------------------------
 # Per-case kernels: (snr [linear], n, t) -> Pd
 # --------------------------------------------------------------------------------------------
@@ -202,95 +296,106 @@ def _prepare(case, n, t, pfa):
     """Constants that depend on (case, n, T, Pfa) only; computed once per parameter set."""
     cst = np.zeros(8)
     if case == 0:
-        big_l = _L_EXTRA - math.log(pfa)
-        jlo = _win_lo(t, big_l)
-        jhi = _win_hi(t, big_l)
-        cst[0] = big_l
-        cst[1] = jlo
-        cst[2] = jhi
-        cst[3] = math.exp(_log_dterm(float(jlo), t))
-        jm, lw = _start_down(_win_hi(t, _L_MISS), t)
-        cst[4] = jm
-        cst[5] = math.exp(lw)
-        cst[6] = _win_lo(t, _L_MISS)
+        cst[0] = t
     elif case == 1 or case == 3:
         m = n - 1.0 if case == 1 else n - 2.0
         if m > 0.0:
             cst[0] = _gammainc_pq(m, t)[1]
             cst[1] = _log_dterm(m, t)
-    cst[7] = 1e-18 * pfa  # negligible probability mass for sums whose result is >= pfa
     return cst
 
 
 @njit(cache=True)
 def _table_size(case, n, cst):
     if case == 0:
-        return int(cst[2]) + 3
+        t = cst[0]
+        return int(n + 2.0 * t + 20.0 * math.sqrt(t) + 200.0)
     if case == 4:
         return 2 * n + 3
-    return 1
+    return n + 2
 
 
 @njit(cache=True)
-def _pd_sw0(snr, n, t, pfa, cst, inv):
+def _recip(tab, i):
+    """``1/i`` from the table, or computed past its end."""
+    return tab[i, _TEMME_NT] if i < tab.shape[0] else 1.0 / i
+
+
+@njit(cache=True)
+def _negligible_tail(term, prev, total):
+    """Whether the rest of a log-concave sum of positive terms, now falling from ``prev`` to
+    ``term``, is below a relative ``_SERIES_EPS`` of ``total``: with ``r = term/prev`` the rest
+    is at most ``term r / (1 - r)`` (ratios only fall), tested without dividing."""
+    if not (0.0 < prev and term < prev):
+        return False
+    return term * term <= _SERIES_EPS * (prev - term) * total
+
+
+@njit(cache=True)
+def _pd_sw0(snr, n, t, pfa, tab):
+    """Steady target: ``Pd = Σ_k w_k C_k``, ``w_k = Pois(k; N snr)``, ``C_k = Q(N+k, T)``.
+
+    When the mean of the statistic exceeds T the miss probability ``Σ w_k P(N+k, T)`` is summed
+    instead (and ``1 - Pmiss`` returned), so both tails keep their relative precision. The walk
+    starts near the peak of the terms (the Poisson mode under the exponential tilt that centres
+    the statistic on T) with one incomplete gamma evaluation and goes both ways with
+    ``Q(a+1) = Q(a) + D(a)``. The terms are log-concave in ``k``: once they fall, the rest is
+    bounded by a geometric series, and the walk stops at a relative 1e-17.
+    """
     lam = n * snr
     if lam <= 0.0:
         return pfa
-    if lam + n < t:
-        # Pd below ~1/2: Pd = Σ_k Pois(k; lam) C(n+k-1), C(j) = P(Pois(t) <= j), summed upward.
-        big_l = cst[0]
-        jlo = int(cst[1])
-        jhi = int(cst[2])
-        klo = _win_lo(lam, big_l)
-        khi = _win_hi(lam, big_l)
-        w = math.exp(_log_dterm(float(klo), lam))
-        jp = jlo
-        p = cst[3]
-        cum = 0.0
-        acc = 0.0
-        k = klo
-        tiny = cst[7]
-        while k <= khi:
-            m = n + k - 1
-            while jp <= m and jp <= jhi:
-                cum += p
-                jp += 1
-                p *= t * inv[jp]
-            acc += w * cum
-            k += 1
-            w *= lam * inv[k]
-            if k > lam and w * (k + 1.0) < tiny * (k + 1.0 - lam):
-                break
-        return min(acc, 1.0)
-    # Pd above ~1/2: sum the miss probability Pmiss = Σ_k Pois(k; lam) U(n+k),
-    # U(j) = P(Pois(t) >= j), downward. First the Chernoff bound on Pmiss.
+    direct = lam + n < t
+    # Exponential tilt that makes T the mean of the statistic: u = 1/(1+s) solves
+    # lam u^2 + n u - t = 0. It bounds the miss probability (Chernoff) and puts the bulk of
+    # either sum near k = lam u, where the walk starts.
     u = 2.0 * t / (n + math.sqrt(n * n + 4.0 * lam * t))
-    if (1.0 / u - 1.0) * t + n * math.log(u) - lam * (1.0 - u) < -_L_MISS:
-        return 1.0
-    jhi = int(cst[4])
-    jlo = int(cst[6])
-    klo = _win_lo(lam, _L_MISS)
-    khi = min(_win_hi(lam, _L_MISS), jhi - n)
-    if khi < klo:
-        return 1.0
-    k, lw = _start_down(khi, lam)
-    w = math.exp(lw)
+    if not direct and (1.0 / u - 1.0) * t + n * math.log(u) - lam * (1.0 - u) < -_L_MISS:
+        return 1.0  # the miss probability is below e^-46: Pd rounds to 1
+    k0 = int(lam * u)
+    a0 = n + k0
+    p0, q0 = _gammainc_pq_tab(a0, t, tab)
+    d0 = math.exp(_log_dterm(float(a0), t))
+    w0 = math.exp(_log_dterm(float(k0), lam))
+    # v_k = Q(n+k, t) (Pd) or P(n+k, t) (Pmiss); Q(a+1) = Q(a) + D(a), P(a+1) = P(a) - D(a)
+    v0 = q0 if direct else p0
+    sign = 1.0 if direct else -1.0
+    total = w0 * v0
+    # upward in k: D(a+1) = D(a) t / (a+1)
+    w, v, d, k, a, prev = w0, v0, d0, k0, a0, total
+    for _ in range(100_000_000):
+        k += 1
+        w *= lam * _recip(tab, k)
+        v += sign * d
+        if v < _NOISE * v0:
+            break  # v falls here only for Pmiss, by subtraction: what is left is rounding
+        a += 1
+        d *= t * _recip(tab, a)
+        term = w * v
+        total += term
+        if _negligible_tail(term, prev, total):
+            break
+        prev = term
+    # downward in k: D(a-1) = D(a) a / t
+    w, v, d, k, a, prev = w0, v0, d0, k0, a0, w0 * v0
     inv_t = 1.0 / t
     inv_lam = 1.0 / lam
-    jp = jhi
-    p = cst[5]
-    tail = 0.0
-    acc = 0.0
-    while k >= klo:
-        m = n + k
-        while jp >= m and jp >= jlo:
-            tail += p
-            p *= jp * inv_t
-            jp -= 1
-        acc += w * tail
+    while k > 0:
         w *= k * inv_lam
         k -= 1
-    return max(1.0 - acc, 0.0)
+        d *= a * inv_t
+        a -= 1
+        v -= sign * d
+        if v < _NOISE * v0:
+            break  # v falls here only for Pd, by subtraction: what is left is rounding
+        term = w * v
+        total += term
+        if _negligible_tail(term, prev, total):
+            break
+        prev = term
+    if direct:
+        return min(total, 1.0)
+    return max(1.0 - total, 0.0)
 
 
 @njit(cache=True)
@@ -309,7 +414,7 @@ def _series_s(m, x):
 
 
 @njit(cache=True)
-def _pd_sw1(snr, n, t, cst):
+def _pd_sw1(snr, n, t, cst, tab):
     if n == 1:
         return math.exp(-t / (1.0 + snr))
     m = n - 1.0
@@ -319,18 +424,13 @@ def _pd_sw1(snr, n, t, cst):
     if x < m + 1.0:
         pd = cst[0] + math.exp(cst[1]) * _series_s(m, x)
     else:
-        p, _ = _gammainc_pq(m, x)
+        p, _ = _gammainc_pq_tab(n - 1, x, tab)
         pd = cst[0] + math.exp(-t / (1.0 + ns) + m * math.log1p(1.0 / ns)) * p
     return min(pd, 1.0)
 
 
 @njit(cache=True)
-def _pd_sw2(snr, n, t):
-    return _gammainc_pq(float(n), t / (1.0 + snr))[1]
-
-
-@njit(cache=True)
-def _pd_sw3(snr, n, t, cst):
+def _pd_sw3(snr, n, t, cst, tab):
     if n == 1:
         h = 0.5 * snr
         beta = 1.0 + h
@@ -360,7 +460,7 @@ def _pd_sw3(snr, n, t, cst):
                 break
         pd = cst[0] + math.exp(cst[1]) * s
     else:
-        p, _ = _gammainc_pq(m, x)
+        p, _ = _gammainc_pq_tab(n - 2, x, tab)
         dmx = math.exp(_log_dterm(m, x))
         pref = math.exp(-t / beta + m * math.log1p(1.0 / h))
         pd = cst[0] + pref * (p + ((x - m) * p + m * dmx) / h)
@@ -368,7 +468,14 @@ def _pd_sw3(snr, n, t, cst):
 
 
 @njit(cache=True)
-def _pd_sw4(snr, n, t, pfa, cst, inv):
+def _pd_sw4(snr, n, t, pfa, tab):
+    """Pulse-to-pulse chi-square 4: ``Pd = Σ_k Binom(k; N, 1/b) Q(2N-k, T/b)``.
+
+    Started at the binomial mode with one incomplete gamma evaluation and walked both ways with
+    ``Q(a+1, y) = Q(a, y) + D(a, y)``; like Swerling 0, the miss probability is summed instead
+    when the mean of the statistic exceeds T, and the walk stops by the log-concave tail bound.
+    Above the threshold mean a Chernoff bound returns 1 when the miss probability is < e^-46.
+    """
     if snr <= 0.0:
         return pfa
     h = 0.5 * snr
@@ -376,101 +483,176 @@ def _pd_sw4(snr, n, t, pfa, cst, inv):
     p = 1.0 / beta
     q = h / beta
     y = t / beta
-    tiny = cst[7]
+    direct = n * (1.0 + snr) < t  # mean of the statistic below the threshold: Pd small
+    if not direct:
+        # Chernoff bound on the miss probability, P(Y <= T) <= e^(sT) ((1+s)/(1+s b)^2)^N at
+        # the optimal s > 0, a root of T b s^2 + (T (1+b) - N b) s + T + N - 2 N b = 0.
+        qa_ = t * beta
+        qb_ = t * (1.0 + beta) - n * beta
+        qc_ = t + n - 2.0 * n * beta
+        disc = math.sqrt(qb_ * qb_ - 4.0 * qa_ * qc_)
+        sc = -2.0 * qc_ / (qb_ + disc) if qb_ > 0.0 else (disc - qb_) / (2.0 * qa_)
+        if sc * t + n * (math.log1p(sc) - 2.0 * math.log1p(sc * beta)) < -_L_MISS:
+            return 1.0
     km = int(math.floor((n + 1.0) * p))
     if km > n:
         km = n
     a0 = 2 * n - km
-    p0, q0 = _gammainc_pq(float(a0), y)
+    p0, q0 = _gammainc_pq_tab(a0, y, tab)
     d0 = math.exp(_log_dterm(float(a0), y))
-    lw = math.lgamma(n + 1.0) - math.lgamma(km + 1.0) - math.lgamma(n - km + 1.0)
+    lf = _TEMME_NT + 1  # log-factorial column
+    lw = tab[n, lf] - tab[km, lf] - tab[n - km, lf]
     if km > 0:
         lw += km * math.log(p)
     if n - km > 0:
         lw += (n - km) * math.log(q)
     w0 = math.exp(lw)
-    sq = w0 * q0
-    sp = w0 * p0
-    # k decreasing from the mode: a = 2n-k increasing, Q(a+1) = Q(a) + D(a).
-    w = w0
-    qa = q0
-    pa = p0
-    da = d0
-    a = a0
-    k = km
+    # v = Q(a, y) (Pd) or P(a, y) (Pmiss) with a = 2n - k; Q(a+1) = Q(a) + D(a)
+    v0 = q0 if direct else p0
+    sign = 1.0 if direct else -1.0
+    total = w0 * v0
+    # k decreasing from the mode: a increasing, D(a+1) = D(a) y / (a+1)
+    w, v, da, a, k, prev = w0, v0, d0, a0, km, total
     while k > 0:
-        w *= k * inv[n - k + 1] * h
+        w *= k * _recip(tab, n - k + 1) * h
         k -= 1
-        qa += da
-        pa -= da
-        if pa < 0.0:
-            pa = 0.0
+        v += sign * da
+        if v < _NOISE * v0:
+            break
         a += 1
-        da *= y * inv[a]
-        sq += w * qa
-        sp += w * pa
-        if w * n < tiny:
+        da *= y * _recip(tab, a)
+        term = w * v
+        total += term
+        if _negligible_tail(term, prev, total):
             break
-    # k increasing from the mode: a decreasing, P(a-1) = P(a) + D(a-1), D(a-1) = D(a) a / y.
-    w = w0
-    qa = q0
-    pa = p0
-    da = d0
-    a = a0
-    k = km
-    r = 1.0 / h
+        prev = term
+    # k increasing from the mode: a decreasing, D(a-1) = D(a) a / y
+    w, v, da, a, k, prev = w0, v0, d0, a0, km, w0 * v0
+    inv_h = 1.0 / h
+    inv_y = 1.0 / y
     while k < n:
-        w *= (n - k) * inv[k + 1] * r
+        w *= (n - k) * _recip(tab, k + 1) * inv_h
         k += 1
-        da *= a / y
+        da *= a * inv_y
         a -= 1
-        pa += da
-        qa -= da
-        if qa < 0.0:
-            qa = 0.0
-        sq += w * qa
-        sp += w * pa
-        if w * n < tiny:
+        v -= sign * da
+        if v < _NOISE * v0:
             break
-    if sq < 0.5:
-        return sq
-    return max(1.0 - sp, 0.0)
+        term = w * v
+        total += term
+        if _negligible_tail(term, prev, total):
+            break
+        prev = term
+    if direct:
+        return min(total, 1.0)
+    return max(1.0 - total, 0.0)
 
 
 @njit(cache=True)
-def _pd_one(case, snr, n, t, pfa, cst, inv):
+def _pd_one(case, snr, n, t, pfa, cst, tab):
     if snr != snr:
         return math.nan
     if snr == math.inf:
         return 1.0
     if case == 0:
-        return _pd_sw0(snr, n, t, pfa, cst, inv)
+        return _pd_sw0(snr, n, t, pfa, tab)
     if case == 1:
-        return _pd_sw1(snr, n, t, cst)
+        return _pd_sw1(snr, n, t, cst, tab)
     if case == 2:
-        return _pd_sw2(snr, n, t)
+        return _gammainc_pq_tab(n, t / (1.0 + snr), tab)[1]
     if case == 3:
-        return _pd_sw3(snr, n, t, cst)
-    return _pd_sw4(snr, n, t, pfa, cst, inv)
+        return _pd_sw3(snr, n, t, cst, tab)
+    return _pd_sw4(snr, n, t, pfa, tab)
 
 
 @njit(cache=True)
-def _reciprocals(case, n, t, pfa):
-    """Table of ``1/i`` large enough for every parameter set of the call."""
+def _tables(case, n, t, pfa):
+    """Per-call table: row ``a`` holds Temme's combined coefficients for ``Q(a, .)`` (a >= 25),
+    then ``1/a`` and ``log a!``; large enough for every parameter set of the call."""
     nc, nn, nt, npf = case.shape[0], n.shape[0], t.shape[0], pfa.shape[0]
-    tab = 1
+    size = 2
     last_c, last_n, last_t, last_p = -1, -1, -1.0, -1.0
     for i in range(max(nc, nn, nt, npf)):
         ci, ni = case[min(i, nc - 1)], n[min(i, nn - 1)]
         ti, pi = t[min(i, nt - 1)], pfa[min(i, npf - 1)]
         if ci != last_c or ni != last_n or ti != last_t or pi != last_p:
-            tab = max(tab, _table_size(ci, ni, _prepare(ci, ni, ti, pi)))
+            size = max(size, _table_size(ci, ni, _prepare(ci, ni, ti, pi)))
             last_c, last_n, last_t, last_p = ci, ni, ti, pi
-    inv = np.empty(tab)
-    inv[0] = math.inf
-    for i in range(1, tab):
-        inv[i] = 1.0 / i
-    return inv
+    tab = np.zeros((size, _TEMME_NT + 2))
+    tab[0, _TEMME_NT] = math.inf
+    d = _TEMME_D
+    for a in range(1, size):
+        tab[a, _TEMME_NT] = 1.0 / a
+        tab[a, _TEMME_NT + 1] = tab[a - 1, _TEMME_NT + 1] + math.log(a)
+        if a >= _TEMME_A_MIN:
+            apow = 1.0
+            for k in range(d.shape[0]):
+                for m in range(_TEMME_NT):
+                    tab[a, m] += d[k, m] * apow
+                apow /= a
+    return tab
+
+
+@njit(cache=True)
+def _special(snr):
+    """Pd for an SNR that is not a finite number: 1 for +inf, NaN for NaN."""
+    return 1.0 if snr == math.inf else math.nan
+
+
+@njit(cache=True)
+def _snr_linear(s_db):
+    if s_db < 3000.0:
+        return math.exp(s_db * _LN10_OVER_10)
+    return math.inf if s_db > 0.0 else math.nan
+
+
+@njit(cache=True)
+def _run_end(i, size, case, n, t, pfa):
+    """End of the run of elements from ``i`` that share (case, n, T, Pfa)."""
+    nc, nn, nt, npf = case.shape[0], n.shape[0], t.shape[0], pfa.shape[0]
+    if max(nc, nn, nt, npf) == 1:
+        return size
+    ci, ni = case[min(i, nc - 1)], n[min(i, nn - 1)]
+    ti, pi = t[min(i, nt - 1)], pfa[min(i, npf - 1)]
+    j = i + 1
+    while j < size:
+        if (
+            case[min(j, nc - 1)] != ci
+            or n[min(j, nn - 1)] != ni
+            or t[min(j, nt - 1)] != ti
+            or pfa[min(j, npf - 1)] != pi
+        ):
+            break
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def _pd_run(snr_db, lo, hi, case, n, t, pfa, cst, tab, out):
+    """Pd over ``snr_db[lo:hi]`` for one parameter set; the case is dispatched once."""
+    if case == 0:
+        for i in range(lo, hi):
+            snr = _snr_linear(snr_db[i])
+            out[i] = _pd_sw0(snr, n, t, pfa, tab) if snr < math.inf else _special(snr)
+    elif case == 1:
+        for i in range(lo, hi):
+            snr = _snr_linear(snr_db[i])
+            out[i] = _pd_sw1(snr, n, t, cst, tab) if snr < math.inf else _special(snr)
+    elif case == 2:
+        for i in range(lo, hi):
+            snr = _snr_linear(snr_db[i])
+            if snr < math.inf:
+                out[i] = _gammainc_pq_tab(n, t / (1.0 + snr), tab)[1]
+            else:
+                out[i] = _special(snr)
+    elif case == 3:
+        for i in range(lo, hi):
+            snr = _snr_linear(snr_db[i])
+            out[i] = _pd_sw3(snr, n, t, cst, tab) if snr < math.inf else _special(snr)
+    else:
+        for i in range(lo, hi):
+            snr = _snr_linear(snr_db[i])
+            out[i] = _pd_sw4(snr, n, t, pfa, tab) if snr < math.inf else _special(snr)
 
 
 @njit(cache=True)
@@ -478,21 +660,14 @@ def _pd_kernel(snr_db, case, n, t, pfa, out):
     """Pd for every element; parameter arrays have length 1 or ``len(snr_db)``."""
     size = snr_db.shape[0]
     nc, nn, nt, npf = case.shape[0], n.shape[0], t.shape[0], pfa.shape[0]
-    # The reciprocal table serves every parameter set of the call.
-    inv = _reciprocals(case, n, t, pfa)
-    last_c, last_n, last_t, last_p = -1, -1, -1.0, -1.0
-    cst = np.zeros(8)
-    for i in range(size):
-        ci = case[i if nc > 1 else 0]
-        ni = n[i if nn > 1 else 0]
-        ti = t[i if nt > 1 else 0]
-        pi = pfa[i if npf > 1 else 0]
-        if ci != last_c or ni != last_n or ti != last_t or pi != last_p:
-            cst = _prepare(ci, ni, ti, pi)
-            last_c, last_n, last_t, last_p = ci, ni, ti, pi
-        s = snr_db[i]
-        snr = math.exp(s * _LN10_OVER_10) if s < 3000.0 else (math.inf if s > 0.0 else math.nan)
-        out[i] = _pd_one(ci, snr, ni, ti, pi, cst, inv)
+    tab = _tables(case, n, t, pfa)
+    i = 0
+    while i < size:
+        j = _run_end(i, size, case, n, t, pfa)
+        ci, ni = case[min(i, nc - 1)], n[min(i, nn - 1)]
+        ti, pi = t[min(i, nt - 1)], pfa[min(i, npf - 1)]
+        _pd_run(snr_db, i, j, ci, ni, ti, pi, _prepare(ci, ni, ti, pi), tab, out)
+        i = j
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,25 +686,25 @@ def _logit(p):
 
 
 @njit(cache=True)
-def _g(s_db, target, case, n, t, pfa, cst, inv):
+def _g(s_db, target, case, n, t, pfa, cst, tab):
     snr = math.exp(s_db * _LN10_OVER_10)
-    return _logit(_pd_one(case, snr, n, t, pfa, cst, inv)) - target
+    return _logit(_pd_one(case, snr, n, t, pfa, cst, tab)) - target
 
 
 @njit(cache=True)
-def _solve_one(target, case, n, t, pfa, cst, inv, xtol):
+def _solve_one(target, case, n, t, pfa, cst, tab, xtol):
     """Brent's method on ``logit(Pd(s)) - logit(pd)`` over ``s`` [dB]; NaN when not bracketed."""
     a = -40.0
     b = 60.0
-    fa = _g(a, target, case, n, t, pfa, cst, inv)
+    fa = _g(a, target, case, n, t, pfa, cst, tab)
     while fa > 0.0 and a > -400.0:
         b, a = a, a - 60.0
-        fa = _g(a, target, case, n, t, pfa, cst, inv)
-    fb = _g(b, target, case, n, t, pfa, cst, inv)
+        fa = _g(a, target, case, n, t, pfa, cst, tab)
+    fb = _g(b, target, case, n, t, pfa, cst, tab)
     while fb < 0.0 and b < 400.0:
         a, fa = b, fb
         b += 60.0
-        fb = _g(b, target, case, n, t, pfa, cst, inv)
+        fb = _g(b, target, case, n, t, pfa, cst, tab)
     if fa > 0.0 or fb < 0.0:
         return math.nan
     c, fc = a, fa
@@ -574,30 +749,29 @@ def _solve_one(target, case, n, t, pfa, cst, inv, xtol):
             b += d
         else:
             b += tol if xm > 0.0 else -tol
-        fb = _g(b, target, case, n, t, pfa, cst, inv)
+        fb = _g(b, target, case, n, t, pfa, cst, tab)
     return b
+
+
+@njit(cache=True)
+def _snr_run(pd, lo, hi, case, n, t, pfa, cst, tab, out, xtol):
+    for i in range(lo, hi):
+        v = pd[i]
+        out[i] = math.nan if v != v else _solve_one(_logit(v), case, n, t, pfa, cst, tab, xtol)
 
 
 @njit(cache=True)
 def _snr_kernel(pd, case, n, t, pfa, out, xtol):
     size = pd.shape[0]
     nc, nn, nt, npf = case.shape[0], n.shape[0], t.shape[0], pfa.shape[0]
-    inv = _reciprocals(case, n, t, pfa)
-    last_c, last_n, last_t, last_p = -1, -1, -1.0, -1.0
-    cst = np.zeros(8)
-    for i in range(size):
-        ci = case[i if nc > 1 else 0]
-        ni = n[i if nn > 1 else 0]
-        ti = t[i if nt > 1 else 0]
-        pi = pfa[i if npf > 1 else 0]
-        if ci != last_c or ni != last_n or ti != last_t or pi != last_p:
-            cst = _prepare(ci, ni, ti, pi)
-            last_c, last_n, last_t, last_p = ci, ni, ti, pi
-        v = pd[i]
-        if v != v:
-            out[i] = math.nan
-        else:
-            out[i] = _solve_one(_logit(v), ci, ni, ti, pi, cst, inv, xtol)
+    tab = _tables(case, n, t, pfa)
+    i = 0
+    while i < size:
+        j = _run_end(i, size, case, n, t, pfa)
+        ci, ni = case[min(i, nc - 1)], n[min(i, nn - 1)]
+        ti, pi = t[min(i, nt - 1)], pfa[min(i, npf - 1)]
+        _snr_run(pd, i, j, ci, ni, ti, pi, _prepare(ci, ni, ti, pi), tab, out, xtol)
+        i = j
 
 
 @njit(cache=True)
