@@ -198,6 +198,59 @@ def test_figure_ranges_within_public_intervals(cat, kind, id_, path, interval):
     assert interval[0] <= fig.lo <= fig.hi <= interval[1], (fig.lo, fig.hi, interval)
 
 
+# Figures sourced from single public pages, checked against the text recorded for that source in
+# sources.yaml: (kind, id, field path, which end of the figure, source key, phrase the source's note
+# must contain, the number that phrase states converted here to the field's unit, tolerance).
+# The conversion is done here, independently of the YAML, so a slip in either shows up.
+FT, KT, MPH, MACH_ALT = 0.3048, 0.514444, 0.44704, 295.07  # [m], [m/s], [m/s], a above 11 km [m/s]
+SOURCED = [
+    ("targets", "f-35a", ("speed_max_mps",), "value", "airandspaceforces-f35-supersonic",
+     "top speed of Mach 1.6", 1.6 * MACH_ALT, 1.0),
+    ("targets", "f-35a", ("altitude_max_m",), "value", "madison-k12-f35",
+     "over 50,000 feet", 50_000 * FT, 1.0),
+    ("targets", "f-16c", ("altitude_max_m",), "value", "about-usmilitary-f16",
+     "altitude of 50,000 feet", 50_000 * FT, 1.0),
+    ("targets", "f-16c", ("speed_max_mps",), "hi", "about-usmilitary-f16",
+     "1,500 miles per hour", 1500 * MPH, 1.0),
+    ("targets", "e-3", ("speed_max_mps",), "value", "globaldefence-e3-engines",
+     "530 miles per hour", 530 * MPH, 1.0),
+    ("targets", "e-3", ("altitude_max_m",), "value", "globaldefence-e3-engines",
+     "40,000 feet", 40_000 * FT, 1.0),
+    ("targets", "e-3", ("altitude_max_m",), "hi", "outono-2025-06-12",
+     "42,999 ft", 42_999 * FT, 1.0),
+    ("targets", "airliner", ("speed_cruise_mps",), "value", "viaintercity-a320",
+     "cruise speed 447 KTAS", 447 * KT, 1.0),
+    ("targets", "airliner", ("speed_max_mps",), "value", "viaintercity-a320",
+     "470 KTAS", 470 * KT, 1.0),
+    ("targets", "airliner", ("altitude_max_m",), "value", "aviation-se-a320-fl398",
+     "FL398", 39_800 * FT, 1.0),
+    ("targets", "airliner", ("altitude_max_m",), "lo", "viaintercity-a320",
+     "service ceiling FL390", 39_000 * FT, 1.0),
+    ("targets", "cruise-missile", ("range_max_km",), "hi", "actualidad-rt-406346",
+     "2,600 km", 2600, 0.5),
+    ("missiles", "aster-30-b1", ("altitude_max_km",), "lo", "strategypage-2009-07-22",
+     "66,000 feet", 66_000 * FT / 1e3, 0.2),
+    ("missiles", "aster-30-b1", ("altitude_max_km",), "value", "gagadget-samp-t-2023",
+     "25 km altitude", 25, 0.01),
+    ("radars", "an-apy-2", ("reference_detection", "range_km"), "lo", "futurezone-e3",
+     "375 km", 375, 0.5),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "id_", "path", "end", "source", "phrase", "expected", "tol"), SOURCED
+)
+def test_sourced_figures_match_their_source_text(
+    cat, kind, id_, path, end, source, phrase, expected, tol
+):
+    fig = _figure(cat, kind, id_, path)
+    assert source in cat.sources, source
+    assert phrase in (cat.sources[source].note or ""), (source, phrase)
+    # the figure names the source, as its `source` or (for a range end) in its note
+    assert fig.source == source or source in (fig.note or ""), (fig.source, fig.note)
+    assert abs(getattr(fig, end) - expected) <= tol, (end, getattr(fig, end), expected)
+
+
 def test_launcher_loads_match_public_parameters(cat):
     # PAC-2 4 per launcher, PAC-3 MSE 12; SAMP/T 8 Aster 30; S-400 4 large or 16 small
     m903 = cat.launchers["m903"]
