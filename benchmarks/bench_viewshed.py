@@ -14,9 +14,9 @@ Setup (identical on both sides)
   raster per ``-om NORMAL`` run; iads the Float64 MVH raster, or the six Byte layer rasters.
   The compute-only time of the iads sweep is printed too.
 * Warm numba cache (a warm-up call first); each timing is the median of ``--repeat`` rounds in
-  which GDAL and iads run interleaved. iads uses numba's threads (all cores: the four quadrants
-  of the sweep and the layer thresholds run in parallel); GDAL 3.6's viewshed is single-threaded,
-  so iads is also timed on one thread, for information.
+  which GDAL and iads run interleaved, in alternating order, each after an untimed
+  ``os.sync()``. Both sides are single-threaded (GDAL 3.6's viewshed; the iads sweep and the
+  numpy thresholds); only the exact-mode and dense ray casts of item 4 use numba threads.
 
 Measured
 --------
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -43,7 +44,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numba
 import numpy as np
 import rasterio
 from numba import njit, prange
@@ -101,14 +101,20 @@ def dense_ray_cast(z, oy, ox, obs, cell, radius, step, rows, cols):
 
 
 def timed(*fns, repeat: int) -> list[float]:
-    """Median wall time of each function [s], the functions run interleaved in every round so
-    that load from other processes on the machine falls on all of them alike."""
+    """Median wall time of each function [s]. The functions run interleaved, in alternating
+    order, so that load from other processes falls on all of them alike; dirty pages are
+    flushed (``os.sync``, not timed) before each run so that no run pays for the write-back of
+    the previous one's output files."""
     times = [[] for _ in fns]
-    for _ in range(repeat):
-        for t, fn in zip(times, fns, strict=True):
+    for rnd in range(repeat):
+        order = list(range(len(fns)))
+        if rnd % 2:
+            order.reverse()
+        for i in order:
+            os.sync()
             t0 = time.perf_counter()
-            fn()
-            t.append(time.perf_counter() - t0)
+            fns[i]()
+            times[i].append(time.perf_counter() - t0)
     return [statistics.median(t) for t in times]
 
 
@@ -177,13 +183,9 @@ def main() -> int:
         def iads_compute():
             minimum_visible_height(z, grid, OBS, k=K, max_range_m=md)
 
-        threads = numba.get_num_threads()
         t_gdal_mvh, t_iads_mvh, t_iads_compute = timed(gdal_ground, iads_mvh, iads_compute,
                                                        repeat=args.repeat)
         t_gdal_six, t_iads_six = timed(gdal_six, iads_six, repeat=args.repeat)
-        numba.set_num_threads(1)
-        t_iads_mvh_1, t_iads_six_1 = timed(iads_mvh, iads_six, repeat=args.repeat)
-        numba.set_num_threads(threads)
 
         # agreement
         with rasterio.open(work / "gdal_ground.tif") as ds:
@@ -231,11 +233,7 @@ def main() -> int:
     ok["six"] = r2 >= 4.0
     print(f"| six altitude layers (6 x -om NORMAL vs 1 call), I/O incl. | {t_gdal_six:.2f} | "
           f"{t_iads_six:.2f} | {r2:.1f}x | >= 4x | {'PASS' if ok['six'] else 'FAIL'} |")
-    print(f"| MVH map, iads on 1 thread (GDAL 3.6 is single-threaded) | {t_gdal_mvh:.2f} | "
-          f"{t_iads_mvh_1:.2f} | {t_gdal_mvh / t_iads_mvh_1:.1f}x | (info) | |")
-    print(f"| six layers, iads on 1 thread | {t_gdal_six:.2f} | {t_iads_six_1:.2f} | "
-          f"{t_gdal_six / t_iads_six_1:.1f}x | (info) | |")
-    print(f"(iads ran on {threads} numba threads unless stated)")
+    print("(both single-threaded: gdal_viewshed 3.6 and the iads sweep and thresholds)")
     print(f"\nMVH iads vs gdal_viewshed -om GROUND: out-of-range masks identical: {same_nan}; "
           f"max |difference| {max_diff:.3g} m")
     print("\n| target height AGL [m] | visible (GDAL) | IoU iads sweep vs GDAL | target | "

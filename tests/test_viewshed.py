@@ -290,6 +290,10 @@ def test_sweep_is_gdal36_bit_for_bit(tg, obs, k, md):
     z, g = tg
     ours = minimum_visible_height(z, g, obs, k=k, max_range_m=md)
     np.testing.assert_array_equal(ours, gdal36_rowwise(z, obs, g.cell_m, k, md))
+    # float32 terrain (used without a copy) gives what its float64 widening gives
+    z32 = z.astype(np.float32)
+    np.testing.assert_array_equal(minimum_visible_height(z32, g, obs, k=k, max_range_m=md),
+                                  gdal36_rowwise(z32.astype(float), obs, g.cell_m, k, md))
 
 
 @small

@@ -62,7 +62,7 @@ class Dem:
     """A DEM: heights [m above sea level] with an affine transform and a CRS, read lazily.
 
     Build one with :func:`load_dem`, :func:`builtin_dem` or :meth:`Dem.from_array`. Only the
-    metadata is read on construction; :attr:`data` (the whole raster, float64, nodata → NaN) on
+    metadata is read on construction; :attr:`data` (the whole raster as floats, nodata → NaN) on
     first use, and :func:`dem_on_grid` / :func:`elevation_at` read only the window they need.
     """
 
@@ -98,19 +98,21 @@ class Dem:
 
     @property
     def data(self) -> np.ndarray:
-        """The whole raster, float64 (rows, cols) [m]; nodata cells are NaN."""
+        """The whole raster (rows, cols) [m], nodata cells NaN: float32 for files of float32 or
+        of integers of up to 16 bits (which float32 holds exactly), float64 otherwise."""
         if self._data is None:
             self._data = self.read_window(0, self.shape[0], 0, self.shape[1])
         return self._data
 
     def read_window(self, row0: int, row1: int, col0: int, col1: int) -> np.ndarray:
-        """Rows ``row0:row1``, columns ``col0:col1`` as float64 [m], nodata → NaN."""
+        """Rows ``row0:row1``, columns ``col0:col1`` [m] as floats (see :attr:`data`), nodata →
+        NaN."""
         if self._data is not None:
             return self._data[row0:row1, col0:col1]
         try:
             with rasterio.open(self.path) as ds:
                 out = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0),
-                              out_dtype="float64")
+                              out_dtype=_float_dtype(ds.dtypes[0]))
         except (RasterioError, OSError) as exc:
             raise TerrainError(f"cannot read the DEM's heights ({_first_line(exc)})",
                                file=self.path) from None
@@ -120,6 +122,12 @@ class Dem:
 
     def __repr__(self) -> str:
         return f"Dem({self.name!r}, shape={self.shape}, crs={self.crs.to_string()!r})"
+
+
+def _float_dtype(dtype) -> str:
+    """float32 where it holds every value of ``dtype`` exactly, else float64."""
+    exact32 = ("float32", "int8", "uint8", "int16", "uint16")
+    return "float32" if np.dtype(dtype).name in exact32 else "float64"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -140,7 +140,7 @@ def _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first_ox, ou
             dy = abs(line - oy)
             ym = cell * dy
             r2 = ym * ym
-            h = z[line, ox]
+            h = float(z[line, ox])
             if adjust:
                 h -= cc * r2 / diam
             this = h
@@ -161,13 +161,13 @@ def _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first_ox, ou
 def _diagonal(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, length, out, diag):
     """The quadrant's diagonal (|dx| = |dy| = d): GDAL's value there depends only on the
     diagonal cell before it. Writes ``out`` and the observable heights ``diag[0..length]``."""
-    diag[0] = z[oy, ox]
+    diag[0] = float(z[oy, ox])
     for d in range(1, length + 1):
         line = oy + vdir * d
         ip = ox + side * d
         m = cell * d
         r2 = m * m + m * m
-        h = z[line, ip]
+        h = float(z[line, ip])
         if adjust:
             h -= cc * r2 / diam
         if max_d2 > 0.0 and r2 > max_d2:
@@ -196,7 +196,7 @@ def _steep_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, lx,
         for dx in range(1, hi + 1):
             xm = cell * dx
             r2 = xm * xm + ym * ym
-            h = z[line, ox + side * dx]
+            h = float(z[line, ox + side * dx])
             if adjust:
                 h -= cc * r2 / diam
             if max_d2 > 0.0 and r2 > max_d2:
@@ -239,7 +239,7 @@ def _shallow_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, l
                 ym = cell * dy
                 r2 = xm * xm + ym * ym
                 line = oy + vdir * dy
-                h = z[line, ip]
+                h = float(z[line, ip])
                 if adjust:
                     h -= cc * r2 / diam
                 if max_d2 > 0.0 and r2 > max_d2:
@@ -257,7 +257,6 @@ def _shallow_octant(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, l
         a = b
 
 
-@njit(cache=True, parallel=True)
 def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
     """Minimum target height above ground [m] by GDAL 3.6's edge-mode viewshed scan.
 
@@ -269,14 +268,19 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
     column; a cell (dx, dy) takes its line-of-sight height from (dx-1, dy-1) and, where
     |dx| >= |dy|, (dx-1, dy), else (dx, dy-1). So the observer's row and column and the four
     diagonals depend only on themselves, and the eight octants between them only on their own
-    cells and those lines: they are computed in that order, the octants in parallel, each
-    without a dependency along its inner loop. Every value comes from the same floating-point
-    operations on the same operands as in GDAL's scan, so the result is identical bit for bit.
+    cells and those lines: they are computed in that order, each octant without a dependency
+    along its inner loop. Every value comes from the same floating-point operations on the same
+    operands as in GDAL's scan, so the result is identical bit for bit. The octants are
+    independent, but the scan is memory-bound: running them on two threads gained nothing on
+    the machines measured, so it runs on one. (This driver stays in Python: compiled into one
+    function, LLVM inlined the octant loops and they ran 1.5x slower.)
     """
     ny, nx = z.shape
+    oy, ox = int(oy), int(ox)
+    obs_h, cell, cc, diam, max_d2 = (float(v) for v in (obs_h, cell, cc, diam, max_d2))
     out = np.empty((ny, nx))  # every cell is written once: a height, or NaN beyond the range
-    adjust = cc != 0.0 and diam != np.inf
-    zo = obs_h + z[oy, ox]
+    adjust = bool(cc != 0.0 and diam != np.inf)
+    zo = obs_h + float(z[oy, ox])
     first = _observer_row(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, out)
     col = _observer_column(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, first[ox], out)
     lmax = max(oy, ny - 1 - oy, ox, nx - 1 - ox)
@@ -288,7 +292,7 @@ def _gdal_sweep(z, oy, ox, obs_h, cell, cc, diam, max_d2):
         lx = ox if side < 0 else nx - 1 - ox
         _diagonal(z, oy, ox, zo, cell, cc, diam, max_d2, adjust, vdir, side, min(lx, ly), out,
                   diags[q])
-    for t in prange(8):
+    for t in range(8):
         q = t // 2
         vdir = -1 if q < 2 else 1
         side = -1 if q % 2 == 0 else 1
@@ -432,11 +436,14 @@ def _ray_march(z, oy, ox, obs_h, cell, radius, max_d2, rows, cols):
 # public functions
 
 
-def _check_terrain(terrain_m, grid: SiteGrid) -> np.ndarray:
-    z = np.ascontiguousarray(terrain_m, dtype=np.float64)
+def _check_terrain(terrain_m, grid: SiteGrid, dtype=None) -> np.ndarray:
+    # float32 terrain is kept as is (every kernel widens each value to float64 exactly)
+    z = np.asarray(terrain_m)
+    z = np.ascontiguousarray(z, dtype=dtype or (np.float32 if z.dtype == np.float32
+                                                 else np.float64))
     if z.shape != (grid.n, grid.n):
         raise ValueError(f"terrain shape {z.shape} does not match the grid ({grid.n}, {grid.n})")
-    if not np.isfinite(z).all():
+    if not np.isfinite(np.add.reduce(z, axis=None, dtype=np.float64)):  # one pass, no temporary
         raise ValueError("terrain heights must be finite (fill nodata first, see iads.terrain)")
     return z
 
@@ -465,7 +472,7 @@ def minimum_visible_height(terrain_m, grid: SiteGrid, observer_height_m: float, 
     ----------
     terrain_m
         Terrain heights on ``grid`` (n, n) [m above sea level], e.g. from
-        :func:`iads.terrain.dem_on_grid`.
+        :func:`iads.terrain.dem_on_grid`; float64, or float32 (used without a copy).
     grid
         The site-centred grid; the observer stands on its centre cell.
     observer_height_m
@@ -500,7 +507,7 @@ def ray_march_mvh(terrain_m, grid: SiteGrid, observer_height_m: float, rows, col
     (integer arrays of equal shape); returns their shape. inf where no height is visible, NaN
     beyond ``max_range_m``.
     """
-    z = _check_terrain(terrain_m, grid)
+    z = _check_terrain(terrain_m, grid, np.float64)
     r, c = np.broadcast_arrays(np.asarray(rows, np.int64), np.asarray(cols, np.int64))
     if r.size and (r.min() < 0 or c.min() < 0 or r.max() >= grid.n or c.max() >= grid.n):
         raise ValueError("rows/cols outside the grid")
@@ -527,31 +534,11 @@ def layers(mvh_agl, heights_m, reference: str = "agl", dem=None) -> np.ndarray:
     if reference == "msl":
         if dem is None:
             raise ValueError("reference='msl' needs dem= (the terrain heights the MVH is on)")
-        base = np.ascontiguousarray(np.broadcast_to(np.asarray(dem, dtype=float), mvh.shape))
-    else:
-        base = np.zeros(0)
+        mvh = mvh + np.asarray(dem, dtype=float)
     out = np.empty((hs.size,) + mvh.shape, dtype=bool)
-    _thresholds(np.ascontiguousarray(mvh).ravel(), base.ravel(), hs,
-                out.reshape(hs.size, -1))
+    for i, h in enumerate(hs):  # NaN (out of range) compares False
+        np.less_equal(mvh, h, out=out[i])
     return out
-
-
-@njit(cache=True, parallel=True)
-def _thresholds(mvh, base, hs, out):
-    # out[j, i] = mvh[i] (+ base[i]) <= hs[j]; one pass over the MVH; NaN is never <= h
-    n = mvh.size
-    chunk = 1 << 16
-    for b in prange((n + chunk - 1) // chunk):
-        i0 = b * chunk
-        i1 = min(i0 + chunk, n)
-        for j in range(hs.size):
-            h = hs[j]
-            if base.size > 0:
-                for i in range(i0, i1):
-                    out[j, i] = mvh[i] + base[i] <= h
-            else:
-                for i in range(i0, i1):
-                    out[j, i] = mvh[i] <= h
 
 
 def cell_area_m2(grid: SiteGrid) -> np.ndarray:
