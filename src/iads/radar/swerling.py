@@ -303,10 +303,8 @@ def _refine_threshold(n, pfa, t):
 @njit(cache=True)
 def _prepare(case, n, t, pfa):
     """Constants that depend on (case, n, T, Pfa) only; computed once per parameter set."""
-    cst = np.zeros(8)
-    if case == 0:
-        cst[0] = t
-    elif case == 1 or case == 3:
+    cst = np.zeros(2)
+    if case == 1 or case == 3:
         m = n - 1.0 if case == 1 else n - 2.0
         if m > 0.0:
             cst[0] = _gammainc_pq(m, t)[1]
@@ -315,9 +313,10 @@ def _prepare(case, n, t, pfa):
 
 
 @njit(cache=True)
-def _table_size(case, n, cst):
+def _table_size(case, n, t):
+    """Rows of the per-call table that the case's sums normally reach (``_recip`` and
+    ``_gammainc_pq_tab`` fall back gracefully beyond)."""
     if case == 0:
-        t = cst[0]
         return int(n + 2.0 * t + 20.0 * math.sqrt(t) + 200.0)
     if case == 4:
         return 2 * n + 3
@@ -586,7 +585,7 @@ def _tables(case, n, t, pfa):
         ci, ni = case[min(i, nc - 1)], n[min(i, nn - 1)]
         ti, pi = t[min(i, nt - 1)], pfa[min(i, npf - 1)]
         if ci != last_c or ni != last_n or ti != last_t or pi != last_p:
-            size = max(size, _table_size(ci, ni, _prepare(ci, ni, ti, pi)))
+            size = max(size, _table_size(ci, ni, ti))
             last_c, last_n, last_t, last_p = ci, ni, ti, pi
     tab = np.zeros((size, _TEMME_NT + 3))
     tab[0, _TEMME_NT] = math.inf
