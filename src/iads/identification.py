@@ -43,8 +43,9 @@ STANAG 4193 for Modes 1-5, whose crypto is not public and is modelled as "keys h
   identity (callsign); both are unencrypted.
 * "Holding an owner's keys" (an arrangement's ``keys``) means holding that owner's Mode 4/5
   keys **and** its Mode 1/2/3/A code plan. This is how Turkey's own jets are modelled in claim
-  C3: a national arrangement on the S-400 that holds ``keys: [turkey]`` recognises Turkish jets
-  by their (unencrypted) codes; it cannot authenticate anyone.
+  C3: an arrangement on the (Russian-standard) S-400 that holds ``keys: [turkey]`` recognises
+  Turkish jets by their unencrypted codes (:attr:`Rules.code_match`, assumed friend by default)
+  but, without Mode 4/5 hardware, authenticates no one; allied jets stay unknown.
 
 Supplier alteration (claim C6, scenario ``iff_alter`` events): :attr:`Interrogator.alteration`
 is ``suppress`` (every answer it would read is lost) or ``falsify`` (every answer that would
