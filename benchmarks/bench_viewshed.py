@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -100,22 +101,31 @@ def dense_ray_cast(z, oy, ox, obs, cell, radius, step, rows, cols):
     return out
 
 
-def timed(*fns, repeat: int) -> list[float]:
-    """Median wall time of each function [s]. The functions run interleaved, in alternating
-    order, so that load from other processes falls on all of them alike; dirty pages are
-    flushed (``os.sync``, not timed) before each run so that no run pays for the write-back of
-    the previous one's output files."""
-    times = [[] for _ in fns]
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children [s]."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(*fns, repeat: int) -> list[tuple[float, float]]:
+    """Median wall time and median CPU time of each function [s]. The functions run
+    interleaved, in alternating order, so that load from other processes falls on all of them
+    alike; dirty pages are flushed (``os.sync``, not timed) before each run so that no run pays
+    for the write-back of the previous one's output files."""
+    walls = [[] for _ in fns]
+    cpus = [[] for _ in fns]
     for rnd in range(repeat):
         order = list(range(len(fns)))
         if rnd % 2:
             order.reverse()
         for i in order:
             os.sync()
-            t0 = time.perf_counter()
+            c0, t0 = _cpu(), time.perf_counter()
             fns[i]()
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
+            walls[i].append(time.perf_counter() - t0)
+            cpus[i].append(_cpu() - c0)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus, strict=True)]
 
 
 def iou(a, b) -> float:
@@ -125,7 +135,7 @@ def iou(a, b) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="iads viewshed vs gdal_viewshed")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--sample", type=int, default=20_000, help="cells for the exact-mode gap")
     ap.add_argument("--half", type=int, default=HALF, help="grid half-width [cells]")
     args = ap.parse_args()
@@ -183,9 +193,8 @@ def main() -> int:
         def iads_compute():
             minimum_visible_height(z, grid, OBS, k=K, max_range_m=md)
 
-        t_gdal_mvh, t_iads_mvh, t_iads_compute = timed(gdal_ground, iads_mvh, iads_compute,
-                                                       repeat=args.repeat)
-        t_gdal_six, t_iads_six = timed(gdal_six, iads_six, repeat=args.repeat)
+        t_mvh = timed(gdal_ground, iads_mvh, iads_compute, repeat=args.repeat)
+        t_six = timed(gdal_six, iads_six, repeat=args.repeat)
 
         # agreement
         with rasterio.open(work / "gdal_ground.tif") as ds:
@@ -221,19 +230,24 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     ok = {}
-    print("\n| measurement | gdal_viewshed [s] | iads [s] | ratio GDAL/iads | target | result |")
-    print("|---|---:|---:|---:|---|---|")
-    r1 = t_gdal_mvh / t_iads_mvh
+    (w_gm, c_gm), (w_im, c_im), (w_ic, c_ic) = t_mvh
+    (w_g6, c_g6), (w_i6, c_i6) = t_six
+    print("\n| measurement | gdal_viewshed wall [s] | iads wall [s] | ratio | target | result "
+          "| CPU s GDAL / iads | CPU ratio |")
+    print("|---|---:|---:|---:|---|---|---:|---:|")
+    r1 = w_gm / w_im
     ok["mvh"] = r1 >= 1.0
-    print(f"| min. visible height map (-om GROUND), I/O incl. | {t_gdal_mvh:.2f} | "
-          f"{t_iads_mvh:.2f} | {r1:.1f}x | >= 1x | {'PASS' if ok['mvh'] else 'FAIL'} |")
-    print(f"| ... iads sweep compute only | | {t_iads_compute:.2f} | "
-          f"{t_gdal_mvh / t_iads_compute:.1f}x | | |")
-    r2 = t_gdal_six / t_iads_six
+    print(f"| min. visible height map (-om GROUND), I/O incl. | {w_gm:.2f} | {w_im:.2f} | "
+          f"{r1:.1f}x | >= 1x | {'PASS' if ok['mvh'] else 'FAIL'} | {c_gm:.2f} / {c_im:.2f} | "
+          f"{c_gm / c_im:.1f}x |")
+    print(f"| ... iads sweep compute only (no I/O) | | {w_ic:.2f} | {w_gm / w_ic:.1f}x | | | "
+          f"/ {c_ic:.2f} | |")
+    r2 = w_g6 / w_i6
     ok["six"] = r2 >= 4.0
-    print(f"| six altitude layers (6 x -om NORMAL vs 1 call), I/O incl. | {t_gdal_six:.2f} | "
-          f"{t_iads_six:.2f} | {r2:.1f}x | >= 4x | {'PASS' if ok['six'] else 'FAIL'} |")
-    print("(both single-threaded: gdal_viewshed 3.6 and the iads sweep and thresholds)")
+    print(f"| six altitude layers (6 x -om NORMAL vs 1 call), I/O incl. | {w_g6:.2f} | "
+          f"{w_i6:.2f} | {r2:.1f}x | >= 4x | {'PASS' if ok['six'] else 'FAIL'} | "
+          f"{c_g6:.2f} / {c_i6:.2f} | {c_g6 / c_i6:.1f}x |")
+    print("(both single-threaded: gdal_viewshed 3.6 and the iads sweep and thresholds; medians)")
     print(f"\nMVH iads vs gdal_viewshed -om GROUND: out-of-range masks identical: {same_nan}; "
           f"max |difference| {max_diff:.3g} m")
     print("\n| target height AGL [m] | visible (GDAL) | IoU iads sweep vs GDAL | target | "

@@ -50,6 +50,9 @@ __all__ = [
 BUILTIN_DEM_FILE = "globe_30s_28n48n_15e50e.tif"  #: shipped GLOBE extract, in ``iads/data/``
 MAX_GRID_BYTES = 4 * 2**30  #: refuse grids whose arrays would need more than this [bytes]
 OUTSIDE_POLICIES = ("error", "sea_level")
+# GDAL's block cache (by default 5 % of RAM) only duplicates arrays we read or write whole; a
+# small one halves the time of reading or writing a 100 MB raster (page faults saved)
+_GDAL_CACHE_MB = 64
 _BLOCK_ROWS = 256  # grid rows resampled per block: bounds the temporaries of dem_on_grid
 _BYTES_PER_BLOCK_CELL = 8 * 10  # float64 temporaries per cell of a block (x, y, indices, …)
 
@@ -110,7 +113,7 @@ class Dem:
         if self._data is not None:
             return self._data[row0:row1, col0:col1]
         try:
-            with rasterio.open(self.path) as ds:
+            with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_MB), rasterio.open(self.path) as ds:
                 out = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0),
                               out_dtype=_float_dtype(ds.dtypes[0]))
         except (RasterioError, OSError) as exc:
@@ -385,6 +388,6 @@ def save_grid_geotiff(path, data: np.ndarray, grid: SiteGrid, nodata: float | No
                "crs": grid.crs, "transform": grid.transform, "nodata": nodata,
                **creation_options}
     out = arr.view(np.uint8) if arr.dtype == bool else arr
-    with rasterio.open(p, "w", **profile) as dst:
+    with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_MB), rasterio.open(p, "w", **profile) as dst:
         dst.write(out, 1)
     return p
