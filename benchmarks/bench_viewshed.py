@@ -13,6 +13,8 @@ Setup (identical on both sides)
   GeoTIFFs (GTiff, no compression): GDAL one Float64 raster per ``-om GROUND`` run and one Byte
   raster per ``-om NORMAL`` run; iads the Float64 MVH raster, or the six Byte layer rasters.
   The compute-only time of the iads sweep is printed too.
+* Plain (4 KiB) memory pages on both sides: numpy's transparent-huge-page madvise is switched
+  off in the benchmark process, since GDAL does not use it (see ``main``).
 * Warm numba cache (a warm-up call first); each timing is the median of ``--repeat`` rounds in
   which GDAL and iads run interleaved, in alternating order, each after an untimed
   ``os.sync()``. Both sides are single-threaded (GDAL 3.6's viewshed; the iads sweep and the
@@ -134,6 +136,12 @@ def iou(a, b) -> float:
 
 
 def main() -> int:
+    # Same memory policy on both sides: numpy asks the kernel for transparent huge pages on large
+    # arrays (madvise), GDAL does not. Under THP "madvise" mode that made iads' allocations
+    # right after a gdal_viewshed run pay synchronous memory compaction (up to +0.4 s a call
+    # measured on our 2-core VM), so the benchmark process allocates with plain pages, as GDAL.
+    if hasattr(np, "_core") and hasattr(np._core.multiarray, "_set_madvise_hugepage"):
+        np._core.multiarray._set_madvise_hugepage(False)
     ap = argparse.ArgumentParser(description="iads viewshed vs gdal_viewshed")
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--sample", type=int, default=20_000, help="cells for the exact-mode gap")
