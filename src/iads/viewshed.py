@@ -535,9 +535,12 @@ def layers(mvh_agl, heights_m, reference: str = "agl", dem=None) -> np.ndarray:
         if dem is None:
             raise ValueError("reference='msl' needs dem= (the terrain heights the MVH is on)")
         mvh = mvh + np.asarray(dem, dtype=float)
+    if mvh.ndim == 0:
+        return np.less_equal(mvh, hs)
     out = np.empty((hs.size,) + mvh.shape, dtype=bool)
-    for i, h in enumerate(hs):  # NaN (out of range) compares False
-        np.less_equal(mvh, h, out=out[i])
+    for r in range(0, mvh.shape[0], 32):  # blocks of 32 rows stay in cache for all the layers
+        for i, h in enumerate(hs):  # NaN (out of range) compares False
+            np.less_equal(mvh[r:r + 32], h, out=out[i, r:r + 32])
     return out
 
 
