@@ -23,6 +23,7 @@ from iads.terrain import (
     elevation_at,
     grid_bytes_estimate,
     load_dem,
+    native_cell_size_m,
 )
 
 
@@ -64,6 +65,12 @@ def test_elevation_at_cell_centres_equals_cells(globe):
     with rasterio.open(globe.path) as ds:
         cells = ds.read(1)[rows, cols]
     np.testing.assert_allclose(elevation_at(globe, lat, lon), cells, atol=1e-6)
+
+
+def test_native_cell_size(globe):
+    # 30" of arc on the WGS-84 ellipsoid at 40 N: 925 m of latitude, 30"·(pi/180)·N·cos(40) of
+    # longitude = 711 m (N the prime-vertical radius); the smaller is east-west
+    assert native_cell_size_m(globe, 40.0) == pytest.approx(711.0, rel=0.01)
 
 
 def test_elevation_at_broadcasts(globe):

@@ -44,6 +44,7 @@ __all__ = [
     "elevation_at",
     "dem_on_grid",
     "grid_bytes_estimate",
+    "native_cell_size_m",
     "save_grid_geotiff",
 ]
 
@@ -279,6 +280,12 @@ def grid_bytes_estimate(grid: SiteGrid, dem: Dem | None = None) -> int:
         across = min(2.0 * n * grid.cell_m / res + 8, 1e12)
         total += int(8 * min(across * across, float(dem.shape[0]) * dem.shape[1]))
     return int(total)
+
+
+def native_cell_size_m(dem: Dem, lat_deg: float) -> float:
+    """The DEM's smaller cell side [m] at latitude ``lat_deg`` [°] (geographic DEMs: 30″ is
+    about 926 m north–south, 926·cos(lat) m east–west; projected DEMs: their cell size)."""
+    return _dem_cell_size_m(dem, SiteGrid(lat_deg, 0.0, 0, 1.0))
 
 
 def _dem_cell_size_m(dem: Dem, grid: SiteGrid) -> float:
