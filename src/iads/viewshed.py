@@ -29,17 +29,19 @@ Two methods
     ``gdal_viewshed -om NORMAL -tz H`` (both checked in ``tests/test_viewshed.py``). Like GDAL
     3.6 it compares the cells north, south and diagonal of the observer with the observer's own
     ground height (later GDAL versions use the cell's own), so on flat terrain those six cells
-    need the curvature drop at their distance (1.5 cm at 500 m cells) to be seen.
+    need the curvature drop at their distance (1.5 cm at 500 m cells) to be seen. The scan is
+    computed octant by octant (same operations on the same operands, see ``_gdal_sweep``).
 ``method="exact"`` (reference, O(n) per cell, O(n³) for the grid)
     Ray marching on the continuous terrain surface that interpolates the cell centres
     bilinearly: for each target cell, the straight line from the observer to the target in the
     effective-earth geometry (exact spherical: polar coordinates about the centre of the sphere
     of radius k·a) is followed from one crossing of a row or column line of cell centres to the
     next (at most two steps per cell crossed). Between crossings the terrain under the ray is a
-    quadratic, so the sight-line constraint is evaluated at every crossing and at the analytic
-    maximum of the obstruction inside each step; no obstruction is missed between samples. The
-    minimum target height is the lowest one whose sight line clears the whole ray. Slow; for
-    validation, small grids and subsets of cells (:func:`ray_march_mvh`).
+    quadratic, so the sight-line constraint is evaluated at every crossing and at the maximum
+    of the obstruction inside each step (located in closed form with the parabolic earth
+    d²/(2ka), evaluated on the sphere): no fixed step, and nothing between samples is missed
+    beyond millimetres. The minimum target height is the lowest one whose sight line clears the
+    whole ray. Slow; for validation, small grids and subsets of cells (:func:`ray_march_mvh`).
 
 Areas: :func:`cell_area_m2` gives the true area of each grid cell on a sphere of the mean earth
 radius, cell_m² · sin(c)/c with c = ρ/R₁ the angular distance of the cell from the site (the
