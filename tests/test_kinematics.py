@@ -23,6 +23,7 @@ from iads.kinematics import (
     racetrack_segments,
     route_segments,
     stack_paths,
+    stationary_paths,
     stationary_segments,
 )
 from iads.scenario.schema import AirObject, Orbit, Waypoint
@@ -217,6 +218,19 @@ def test_single_waypoint_and_stationary_paths():
     pos, vel = positions(p, 123.0)
     np.testing.assert_allclose(pos, np.vstack([ecef(38.0, 30.0, 10.0)] * 2), atol=1e-6)
     assert np.all(vel == 0.0)
+
+
+def test_stationary_paths_equal_stacked_stationary_segments():
+    lat, lon, h = [38.0, 41.5, -10.0], [30.0, 44.0, 120.0], [0.0, 2500.0, 30.0]
+    a = stationary_paths(lat, lon, h, ["a", "b", "c"])
+    b = stack_paths([stationary_segments(*x) for x in zip(lat, lon, h, strict=True)])
+    for t in (-5.0, 0.0, 1e6):
+        pa, va = positions(a, t)
+        pb, vb = positions(b, t)
+        np.testing.assert_array_equal(pa, pb)
+        np.testing.assert_array_equal(va, vb)
+    np.testing.assert_allclose(pa, ecef(lat, lon, h), atol=1e-9)
+    assert active(a, 0.0).all() and not active(a, -1.0).any()
 
 
 def test_per_object_times_equal_one_by_one_evaluation():

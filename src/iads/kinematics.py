@@ -77,6 +77,7 @@ __all__ = [
     "orbit_segments",
     "racetrack_segments",
     "stationary_segments",
+    "stationary_paths",
     "stack_paths",
     "paths_from_air_objects",
     "positions",
@@ -510,6 +511,23 @@ def stationary_segments(lat_deg: float, lon_deg: float, h_m: float, t_s: float =
     """A fixed point at (lat, lon [°], ellipsoidal height [m]), on its path from ``t_s`` [s]."""
     p = _ecef(lat_deg, lon_deg, h_m).reshape(1, 3)
     return _segments([t_s], p, np.zeros((1, 3)), t_end=math.inf)
+
+
+def stationary_paths(lat_deg, lon_deg, h_m, ids: Sequence[str] = ()) -> Paths:
+    """N fixed points (ground sites, jammers on masts, test targets) as :class:`Paths`.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg, h_m
+        Positions (N,) [°], [°], ellipsoidal height [m]; on their paths from t = 0.
+    """
+    p = np.ascontiguousarray(_ecef(lat_deg, lon_deg, h_m).reshape(-1, 3))
+    n = p.shape[0]
+    e = np.zeros(0)
+    return Paths(offsets=np.arange(n + 1, dtype=np.int64), t0=np.zeros(n), p0=p,
+                 v=np.zeros((n, 3)), arc=np.full(n, -1, np.int64), arc_c=np.zeros((0, 3)),
+                 arc_w=e, arc_phi0=e, t_begin=np.zeros(n), t_end=np.full(n, math.inf),
+                 period=np.zeros(n), t_base=np.zeros(n), ids=tuple(ids))
 
 
 def _leg_vertices(lat, lon, h_msl, agl_m, follow, terrain, sag_m, terrain_step_m):

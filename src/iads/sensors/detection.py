@@ -1,0 +1,617 @@
+"""Per-look detection physics, Bernoulli draws, measurement noise and false alarms.
+
+For each look (a time and an object) of a placed radar (:class:`PlacedRadar`):
+
+1. geometry on the effective earth (:mod:`iads.sensors.geometry`): slant range, azimuth,
+   apparent elevation, the object's height, its off-nose angle;
+2. visibility: the object is on its path, in line of sight (terrain raster or smooth earth),
+   inside the azimuth sector, between the elevation limits and within the instrumented range;
+3. signal: the RCS of the aspect sector the off-nose angle falls in (nose 0-45°, beam
+   45-135°, tail 135-180°, :data:`iads.catalog.schema.ASPECT_SECTORS`) in the radar's band;
+   the per-pulse SNR scaled from the catalogued reference detection (SNR ∝ σ/R⁴,
+   :func:`iads.radar.snr_db_at`);
+4. interference: ground clutter after MTI (:mod:`iads.sensors.clutter`) and noise jamming
+   (:mod:`iads.sensors.jamming`) as ``SINR = S/(N + C/I + J)``;
+5. Pd from the exact Swerling model of the target in that band at the SINR, with the radar's
+   reference Pfa and pulse count (:func:`iads.radar.detection_probability`).
+
+:func:`draw_detections` then draws, from the radar's generator, one uniform per look (detected
+iff ``u < Pd``) and three standard normals per look (measurement noise in range, azimuth and
+elevation with the catalogued σ, constant with SNR), **whether or not** the look is detected
+or visible: the draws of a look depend only on its position in the batch, so changing a
+target's RCS changes which looks are detected but not their noise. :func:`false_alarms` adds
+false plots: a Poisson number with mean ``Pfa · cells`` per scan, uniform in time across the
+window (so in azimuth along the beam), in range over (0, instrumented range] and in elevation
+between the limits. The cells counted per revolution or frame (:func:`false_alarm_cells`) are
+``ceil(R_max/ΔR) · ceil(sweep/θ_az) · n_el`` with ``n_el = 1`` for a rotating radar (one
+decision per range-azimuth cell) and ``ceil((el_max - el_min)/θ_el)`` elevation bars for a
+phased array's search frame.
+
+Assumptions the catalog does not hold (on :class:`PlacedRadar`, documented defaults): range
+resolution ΔR = 150 m (1 µs), beamwidths 1.5° × 1.5°, peak gain from the beamwidths
+(26,000/(θ_az θ_el) in degrees), sidelobe floor -30 dB, system noise temperature 500 K.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..catalog.schema import ASPECT_SECTORS
+from ..geodesy import K_STANDARD
+from ..kinematics import Paths, Segments, active, positions, stack_paths, stationary_segments
+from ..radar import detection_probability, reference_snr_db, snr_db_at
+from .clutter import ClutterModel, clutter_rcs_m2
+from .geometry import LookGeometry, TerrainMask, look_geometry, measurement_to_ecef
+from .jamming import SPEED_OF_LIGHT, Jammers, jammer_to_noise
+from .scan import Crossings, RotatingScan, SectorScan, beam_azimuth, beam_crossings, track_dwells
+
+__all__ = [
+    "PlacedRadar",
+    "placed_radar",
+    "Signatures",
+    "signatures",
+    "Looks",
+    "evaluate_looks",
+    "DetectionBatch",
+    "draw_detections",
+    "false_alarm_cells",
+    "false_alarms",
+    "ScanResult",
+    "scan_window",
+    "detections_to_ecef",
+]
+
+_TWO_PI = 2.0 * math.pi
+_NOSE_MAX = math.radians(ASPECT_SECTORS["nose"][1])
+_BEAM_MAX = math.radians(ASPECT_SECTORS["beam"][1])
+
+
+# ------------------------------------------------------------------------------------------------
+# the radar
+
+
+@dataclass(frozen=True)
+class PlacedRadar:
+    """A catalog radar placed in a scenario, in SI units and radians.
+
+    Attributes
+    ----------
+    id, type, band
+        Scenario id, catalog id and band of the radar.
+    platform
+        Path of the antenna phase centre (one object; a stationary point on the ground).
+    ground_m
+        Terrain height under the radar [m] (0 for an airborne radar over the sea): the antenna's
+        height above the clutter is its height above the ellipsoid minus this.
+    scan
+        :class:`~iads.sensors.scan.RotatingScan` or :class:`~iads.sensors.scan.SectorScan`.
+    track_revisit_s
+        Track revisit interval of a phased array [s], None for a rotating radar.
+    frequency_hz
+        Carrier frequency [Hz].
+    boresight_rad, sector_rad
+        Centre and width of the azimuth coverage [rad] (width 2π: all round).
+    elevation_min_rad, elevation_max_rad
+        Elevation limits [rad].
+    max_range_m
+        Instrumented range [m].
+    ref_range_m, ref_rcs_m2, ref_snr_db, pfa, n_pulses
+        Reference detection: range [m], RCS [m²], the per-pulse SNR it implies [dB], false-alarm
+        probability per cell [-] and pulses integrated [-].
+    sigma_range_m, sigma_azimuth_rad, sigma_elevation_rad
+        Measurement noise standard deviations [m], [rad], [rad].
+    mti_improvement_db
+        Clutter improvement factor of MTI/Doppler processing [dB].
+    k_factor
+        Effective earth radius factor [-].
+    range_resolution_m, beamwidth_az_rad, beamwidth_el_rad, sidelobe_db, noise_temperature_k,
+    gain_db
+        Assumptions (not in the catalog): range resolution [m], 3 dB beamwidths [rad],
+        sidelobe floor [dB], system noise temperature [K], peak gain [dBi] (None: from the
+        beamwidths).
+    """
+
+    id: str
+    type: str
+    band: str
+    platform: Paths
+    ground_m: float
+    scan: RotatingScan | SectorScan
+    track_revisit_s: float | None
+    frequency_hz: float
+    boresight_rad: float
+    sector_rad: float
+    elevation_min_rad: float
+    elevation_max_rad: float
+    max_range_m: float
+    ref_range_m: float
+    ref_rcs_m2: float
+    ref_snr_db: float
+    pfa: float
+    n_pulses: int
+    sigma_range_m: float
+    sigma_azimuth_rad: float
+    sigma_elevation_rad: float
+    mti_improvement_db: float
+    k_factor: float = K_STANDARD
+    range_resolution_m: float = 150.0
+    beamwidth_az_rad: float = math.radians(1.5)
+    beamwidth_el_rad: float = math.radians(1.5)
+    sidelobe_db: float = -30.0
+    noise_temperature_k: float = 500.0
+    gain_db: float | None = None
+
+    @property
+    def wavelength_m(self) -> float:
+        """Carrier wavelength [m]."""
+        return SPEED_OF_LIGHT / self.frequency_hz
+
+    @property
+    def peak_gain_db(self) -> float:
+        """Peak antenna gain [dBi]: ``gain_db`` or 26,000/(θ_az θ_el), beamwidths in degrees."""
+        if self.gain_db is not None:
+            return self.gain_db
+        return 10.0 * math.log10(
+            26_000.0 / (math.degrees(self.beamwidth_az_rad) * math.degrees(self.beamwidth_el_rad)))
+
+    @property
+    def receiver_bandwidth_hz(self) -> float:
+        """Receiver bandwidth matched to the range resolution, c/(2ΔR) [Hz]."""
+        return SPEED_OF_LIGHT / (2.0 * self.range_resolution_m)
+
+    @property
+    def beamwidth_rad(self) -> float:
+        """Geometric mean of the two beamwidths [rad] (for the jamming pattern)."""
+        return math.sqrt(self.beamwidth_az_rad * self.beamwidth_el_rad)
+
+
+def placed_radar(radar, radar_id: str, lat_deg: float, lon_deg: float, ground_m: float, *,
+                 height_agl_m: float = 0.0, boresight_deg: float | None = None,
+                 sector_deg: float | None = None, rng: np.random.Generator | None = None,
+                 platform: Segments | None = None, k: float = K_STANDARD,
+                 **assumptions) -> PlacedRadar:
+    """Place a catalog radar (:class:`iads.catalog.schema.Radar`), central figures.
+
+    Parameters
+    ----------
+    radar
+        The catalog entry.
+    radar_id
+        Its id in the scenario.
+    lat_deg, lon_deg, ground_m
+        Site [°] and terrain height there [m MSL]; the antenna stands at
+        ``ground_m + antenna_height_m (catalog) + height_agl_m``.
+    boresight_deg, sector_deg
+        Sector centre [°] (needed when the sector is < 360°) and a width overriding the
+        catalog's [°].
+    rng
+        The radar's generator; its first draw sets the scan phase (rotating: the beam azimuth
+        at t = 0; phased array: the start of frame 0 within [0, frame)). None: phase 0.
+    platform
+        The path of an airborne radar (then ``lat_deg``, ``lon_deg`` only name the place and
+        ``ground_m`` is the terrain under it, usually 0).
+    k
+        Effective earth radius factor [-].
+    assumptions
+        Overrides of the :class:`PlacedRadar` assumption fields (``range_resolution_m``,
+        ``beamwidth_az_rad``, ...).
+    """
+    sector = math.radians(sector_deg if sector_deg is not None else radar.azimuth_sector_deg.value)
+    if sector < _TWO_PI - 1e-9 and boresight_deg is None:
+        raise ValueError(f"radar {radar_id!r} covers a {math.degrees(sector):g}° sector: "
+                         "give its boresight_deg")
+    boresight = math.radians(boresight_deg or 0.0)
+    if platform is None:
+        h = ground_m + radar.antenna_height_m.value + height_agl_m
+        platform = stationary_segments(lat_deg, lon_deg, h)
+    ref = radar.reference_detection
+    phase = float(rng.uniform(0.0, 1.0)) if rng is not None else 0.0
+    if radar.scan.kind == "rotating":
+        scan = RotatingScan(radar.scan.period_s.value, phase_rad=_TWO_PI * phase)
+        track = None
+    else:
+        frame = radar.scan.search_revisit_s.value
+        scan = SectorScan(frame, left_rad=boresight - 0.5 * sector, width_rad=min(sector, _TWO_PI),
+                          t0_s=phase * frame)
+        track = radar.scan.track_revisit_s.value if radar.scan.track_revisit_s else None
+    return PlacedRadar(
+        id=radar_id, type=radar.name, band=radar.band,
+        platform=stack_paths([platform], [radar_id]), ground_m=float(ground_m), scan=scan,
+        track_revisit_s=track, frequency_hz=radar.frequency_ghz.value * 1e9,
+        boresight_rad=boresight, sector_rad=sector,
+        elevation_min_rad=math.radians(radar.elevation_min_deg.value),
+        elevation_max_rad=math.radians(radar.elevation_max_deg.value),
+        max_range_m=radar.instrumented_range_km.value * 1e3,
+        ref_range_m=ref.range_km.value * 1e3, ref_rcs_m2=ref.rcs_m2.value,
+        ref_snr_db=float(reference_snr_db(ref.pd, ref.pfa, ref.n_pulses, ref.swerling)),
+        pfa=ref.pfa, n_pulses=ref.n_pulses,
+        sigma_range_m=radar.sigma_range_m.value,
+        sigma_azimuth_rad=radar.sigma_azimuth_mrad.value * 1e-3,
+        sigma_elevation_rad=radar.sigma_elevation_mrad.value * 1e-3,
+        mti_improvement_db=radar.mti_improvement_db.value, k_factor=k, **assumptions)
+
+
+# ------------------------------------------------------------------------------------------------
+# targets
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Radar signatures of N objects in one band.
+
+    Attributes
+    ----------
+    rcs_m2
+        RCS per aspect sector, columns nose, beam, tail, (N, 3) [m²].
+    swerling
+        Swerling case per object (N,) int.
+    """
+
+    rcs_m2: np.ndarray
+    swerling: np.ndarray
+
+    def __post_init__(self):
+        r = np.asarray(self.rcs_m2, float).reshape(-1, 3)
+        s = np.asarray(self.swerling, np.int64).reshape(-1)
+        if r.shape[0] != s.shape[0]:
+            raise ValueError("rcs_m2 and swerling must describe the same objects")
+        object.__setattr__(self, "rcs_m2", r)
+        object.__setattr__(self, "swerling", s)
+
+
+def signatures(targets: Sequence, band: str) -> Signatures:
+    """Signatures of catalog targets (:class:`iads.catalog.schema.Target`, one per object)."""
+    from ..errors import CatalogError
+
+    rows, sw = [], []
+    for t in targets:
+        if band not in t.rcs_m2:
+            raise CatalogError(f"target {t.name!r} has no RCS in band {band}",
+                               field=f"targets.{t.name}.rcs_m2", expected=f"band {band}",
+                               found=", ".join(t.rcs_m2) or "none")
+        a = t.rcs_m2[band]
+        rows.append((a.nose.value, a.beam.value, a.tail.value))
+        sw.append(t.swerling[band])
+    return Signatures(np.array(rows, float).reshape(-1, 3), np.array(sw, np.int64))
+
+
+# ------------------------------------------------------------------------------------------------
+# looks
+
+
+@dataclass(frozen=True)
+class Looks:
+    """The deterministic outcome of L looks (all arrays (L,)).
+
+    Attributes
+    ----------
+    time_s, object
+        When and at which object row [s], [-].
+    range_m, azimuth_rad, elevation_rad
+        True slant range [m], azimuth [rad], apparent elevation [rad].
+    ground_range_m, height_m
+        Ground range [m] and height above the ellipsoid [m] of the object.
+    off_nose_rad
+        Aspect: angle off the object's nose toward the radar [rad].
+    aspect
+        Aspect sector: 0 nose, 1 beam, 2 tail.
+    on_path, line_of_sight, in_sector, in_elevation, in_range
+        The visibility conditions (bool).
+    visible
+        All of them.
+    rcs_m2, snr_db, cnr_db, jnr_db, sinr_db
+        RCS [m²], SNR, clutter-to-noise after MTI, jammer-to-noise and SINR [dB]
+        (``-inf`` when a term is absent).
+    pd
+        Probability of detection [-] (0 when not visible).
+    """
+
+    time_s: np.ndarray
+    object: np.ndarray
+    range_m: np.ndarray
+    azimuth_rad: np.ndarray
+    elevation_rad: np.ndarray
+    ground_range_m: np.ndarray
+    height_m: np.ndarray
+    off_nose_rad: np.ndarray
+    aspect: np.ndarray
+    on_path: np.ndarray
+    line_of_sight: np.ndarray
+    in_sector: np.ndarray
+    in_elevation: np.ndarray
+    in_range: np.ndarray
+    visible: np.ndarray
+    rcs_m2: np.ndarray
+    snr_db: np.ndarray
+    cnr_db: np.ndarray
+    jnr_db: np.ndarray
+    sinr_db: np.ndarray
+    pd: np.ndarray
+
+    def __len__(self) -> int:
+        return self.time_s.shape[0]
+
+    def take(self, idx) -> Looks:
+        return Looks(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+
+    @staticmethod
+    def concatenate(parts: Sequence[Looks]) -> Looks:
+        return Looks(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                        for f in fields(Looks)})
+
+
+def _platform_at(radar: PlacedRadar, t):
+    t = np.asarray(t, float).reshape(-1)
+    return positions(radar.platform, t, np.zeros(t.shape[0], np.int64))
+
+
+def _line_of_sight(geo: LookGeometry, mask: TerrainMask | None) -> np.ndarray:
+    if mask is None:
+        return geo.smooth_los
+    return mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m)
+
+
+def _jnr(radar, paths, t, geo, jammers, mask):
+    """Total jammer-to-noise ratio of each look [-] (linear)."""
+    n_l, n_j = t.shape[0], len(jammers)
+    tt = np.repeat(t, n_j)
+    jobj = np.tile(jammers.objects, n_l)
+    jpos, jvel = positions(paths, tt, jobj)
+    rpos, rvel = _platform_at(radar, tt)
+    jg = look_geometry(rpos, rvel, jpos, jvel, radar.k_factor)
+    ok = _line_of_sight(jg, mask) & active(paths, tt, jobj)
+    cosang = np.einsum("ij,ij->i", np.repeat(geo.unit_enu, n_j, axis=0), jg.unit_enu)
+    off = np.arccos(np.clip(cosang, -1.0, 1.0))
+    jnr = jammer_to_noise(
+        np.maximum(jg.range_m, 1.0), off, np.tile(jammers.erp_w, n_l),
+        np.tile(jammers.bandwidth_hz, n_l), wavelength_m=radar.wavelength_m,
+        gain_db=radar.peak_gain_db, beamwidth_rad=radar.beamwidth_rad,
+        sidelobe_db=radar.sidelobe_db, noise_temperature_k=radar.noise_temperature_k,
+        receiver_bandwidth_hz=radar.receiver_bandwidth_hz)
+    return np.where(ok, jnr, 0.0).reshape(n_l, n_j).sum(axis=1)
+
+
+def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signatures, *,
+                   mask: TerrainMask | None = None, clutter: ClutterModel | None = None,
+                   jammers: Jammers | None = None) -> Looks:
+    """Geometry, visibility, SNR, SINR and Pd of looks at objects at given times.
+
+    Parameters
+    ----------
+    radar
+        The placed radar.
+    paths
+        All objects' paths (also the jammers' carriers).
+    time_s, objects
+        Look times [s] and object rows (L,), e.g. from
+        :func:`~iads.sensors.scan.beam_crossings`.
+    sig
+        Signatures of all objects of ``paths`` in the radar's band.
+    mask
+        The radar's terrain mask; None: smooth effective earth.
+    clutter
+        Land clutter model; None: no clutter.
+    jammers
+        Noise jammers; None: none.
+    """
+    t = np.asarray(time_s, float).reshape(-1)
+    obj = np.asarray(objects, np.int64).reshape(-1)
+    if t.shape != obj.shape:
+        raise ValueError("time_s and objects must have the same length")
+    pos, vel = positions(paths, t, obj)
+    rpos, rvel = _platform_at(radar, t)
+    geo = look_geometry(rpos, rvel, pos, vel, radar.k_factor)
+    on_path = active(paths, t, obj)
+    los = _line_of_sight(geo, mask)
+    if radar.sector_rad >= _TWO_PI - 1e-12:
+        in_sector = np.ones(t.shape, bool)
+    else:
+        off = np.mod(geo.azimuth_rad - radar.boresight_rad + math.pi, _TWO_PI) - math.pi
+        in_sector = np.abs(off) <= 0.5 * radar.sector_rad
+    el = geo.elevation_rad
+    in_el = (el >= radar.elevation_min_rad) & (el <= radar.elevation_max_rad)
+    in_range = geo.range_m <= radar.max_range_m
+    visible = on_path & los & in_sector & in_el & in_range
+    aspect = np.where(geo.off_nose_rad < _NOSE_MAX, 0,
+                      np.where(geo.off_nose_rad < _BEAM_MAX, 1, 2)).astype(np.int64)
+    rcs = sig.rcs_m2[obj, aspect]
+    rng_m = np.maximum(geo.range_m, 1.0)
+    snr = np.asarray(snr_db_at(rng_m, rcs, radar.ref_range_m, radar.ref_rcs_m2,
+                               radar.ref_snr_db), float).reshape(-1)
+    interference = np.ones(t.shape)  # (N + C/I + J)/N
+    cnr = np.full(t.shape, -np.inf)
+    if clutter is not None:
+        sc = clutter_rcs_m2(rng_m, el, geo.antenna_height_m - radar.ground_m,
+                            gamma_db=clutter.gamma_db, beamwidth_az_rad=radar.beamwidth_az_rad,
+                            beamwidth_el_rad=radar.beamwidth_el_rad,
+                            range_resolution_m=radar.range_resolution_m,
+                            floor_db=clutter.floor_db, k=radar.k_factor)
+        cnr = np.asarray(snr_db_at(rng_m, sc, radar.ref_range_m, radar.ref_rcs_m2,
+                                   radar.ref_snr_db), float).reshape(-1)
+        cnr = cnr - radar.mti_improvement_db
+        interference += 10.0 ** (cnr / 10.0)
+    jnr = np.full(t.shape, -np.inf)
+    if jammers is not None and len(jammers) and t.shape[0]:
+        j = _jnr(radar, paths, t, geo, jammers, mask)
+        interference += j
+        with np.errstate(divide="ignore"):
+            jnr = 10.0 * np.log10(j)
+    sinr = snr - 10.0 * np.log10(interference)
+    pd = np.zeros(t.shape)
+    sw = sig.swerling[obj]
+    for case in np.unique(sw[visible]):
+        sel = visible & (sw == case)
+        pd[sel] = detection_probability(sinr[sel], radar.pfa, radar.n_pulses, int(case))
+    return Looks(time_s=t, object=obj, range_m=geo.range_m, azimuth_rad=geo.azimuth_rad,
+                 elevation_rad=el, ground_range_m=geo.ground_range_m, height_m=geo.height_m,
+                 off_nose_rad=geo.off_nose_rad, aspect=aspect, on_path=on_path,
+                 line_of_sight=los, in_sector=in_sector, in_elevation=in_el, in_range=in_range,
+                 visible=visible, rcs_m2=rcs, snr_db=snr, cnr_db=cnr, jnr_db=jnr,
+                 sinr_db=sinr, pd=pd)
+
+
+# ------------------------------------------------------------------------------------------------
+# detections
+
+
+@dataclass(frozen=True)
+class DetectionBatch:
+    """Plots of one or more radars (all arrays (D,)).
+
+    Attributes
+    ----------
+    time_s
+        Time of the plot [s].
+    radar
+        Radar index (the caller's numbering) [-].
+    object
+        Object row in the paths, -1 for a false alarm [-].
+    range_m, azimuth_rad, elevation_rad
+        Measured slant range [m], azimuth clockwise from north in [0, 2π) [rad] and apparent
+        elevation [rad] about the radar.
+    sinr_db
+        SINR of the look [dB] (NaN for false alarms).
+    """
+
+    time_s: np.ndarray
+    radar: np.ndarray
+    object: np.ndarray
+    range_m: np.ndarray
+    azimuth_rad: np.ndarray
+    elevation_rad: np.ndarray
+    sinr_db: np.ndarray
+
+    def __len__(self) -> int:
+        return self.time_s.shape[0]
+
+    def take(self, idx) -> DetectionBatch:
+        return DetectionBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+
+    @staticmethod
+    def empty() -> DetectionBatch:
+        z = np.zeros(0)
+        zi = np.zeros(0, np.int64)
+        return DetectionBatch(z, zi, zi, z, z, z, z)
+
+    @staticmethod
+    def concatenate(parts: Sequence[DetectionBatch], sort: bool = True) -> DetectionBatch:
+        """Join batches; sorted by time (stable) unless ``sort=False``."""
+        if not parts:
+            return DetectionBatch.empty()
+        out = DetectionBatch(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                                for f in fields(DetectionBatch)})
+        if sort:
+            out = out.take(np.argsort(out.time_s, kind="stable"))
+        return out
+
+
+def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
+                    radar_index: int = 0) -> DetectionBatch:
+    """Bernoulli detections and noisy polar measurements of the looks.
+
+    Draws ``L`` uniforms then ``(L, 3)`` standard normals from ``rng`` (see the module
+    docstring); the plots keep the looks' order.
+    """
+    n = len(looks)
+    u = rng.random(n)
+    z = rng.standard_normal((n, 3))
+    hit = looks.visible & (u < looks.pd)
+    z = z[hit]
+    return DetectionBatch(
+        time_s=looks.time_s[hit].copy(),
+        radar=np.full(int(hit.sum()), radar_index, np.int64),
+        object=looks.object[hit].copy(),
+        range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
+        azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
+        elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
+        sinr_db=looks.sinr_db[hit].copy())
+
+
+def false_alarm_cells(radar: PlacedRadar) -> int:
+    """Resolution cells per revolution (rotating) or search frame (phased array) [-]."""
+    n_range = math.ceil(radar.max_range_m / radar.range_resolution_m)
+    if isinstance(radar.scan, RotatingScan):
+        n_az = math.ceil(_TWO_PI / radar.beamwidth_az_rad - 1e-9)
+        n_el = 1
+    else:
+        n_az = math.ceil(radar.scan.width_rad / radar.beamwidth_az_rad - 1e-9)
+        span = radar.elevation_max_rad - radar.elevation_min_rad
+        n_el = max(1, math.ceil(span / radar.beamwidth_el_rad - 1e-9))
+    return n_range * n_az * n_el
+
+
+def false_alarms(radar: PlacedRadar, t_start: float, t_end: float, rng: np.random.Generator,
+                 radar_index: int = 0) -> DetectionBatch:
+    """False plots of the radar's search in [t_start, t_end), in time order.
+
+    Draws one Poisson count, then ``(count, 3)`` uniforms (time, range, elevation) from ``rng``.
+    A rotating radar with a sector narrower than 360° keeps only those in its sector.
+    """
+    period = radar.scan.period_s if isinstance(radar.scan, RotatingScan) else radar.scan.frame_s
+    mean = radar.pfa * false_alarm_cells(radar) * max(t_end - t_start, 0.0) / period
+    count = int(rng.poisson(mean))
+    u = rng.random((count, 3))
+    t = t_start + u[:, 0] * (t_end - t_start)
+    az = beam_azimuth(radar.scan, t)
+    keep = np.ones(count, bool)
+    if isinstance(radar.scan, RotatingScan) and radar.sector_rad < _TWO_PI - 1e-12:
+        off = np.mod(az - radar.boresight_rad + math.pi, _TWO_PI) - math.pi
+        keep = np.abs(off) <= 0.5 * radar.sector_rad
+    el = radar.elevation_min_rad + u[:, 2] * (radar.elevation_max_rad - radar.elevation_min_rad)
+    out = DetectionBatch(
+        time_s=t, radar=np.full(count, radar_index, np.int64), object=np.full(count, -1, np.int64),
+        range_m=(1.0 - u[:, 1]) * radar.max_range_m, azimuth_rad=az, elevation_rad=el,
+        sinr_db=np.full(count, np.nan)).take(keep)
+    return out.take(np.argsort(out.time_s, kind="stable"))
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """One window of a radar's operation: its looks, in time order, and its plots."""
+
+    looks: Looks
+    detections: DetectionBatch
+    crossings: Crossings
+
+
+def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: float,
+                t_end: float, rng: np.random.Generator, *, radar_index: int = 0,
+                objects=None, tracked=None, mask: TerrainMask | None = None,
+                clutter: ClutterModel | None = None, jammers: Jammers | None = None,
+                with_false_alarms: bool = True) -> ScanResult:
+    """Everything a radar sees in [t_start, t_end): search looks, track dwells, plots.
+
+    The search looks are the beam crossings (:func:`~iads.sensors.scan.beam_crossings`) of
+    ``objects`` (all by default); a phased array also dwells on the ``tracked`` rows every
+    ``track_revisit_s`` (:func:`~iads.sensors.scan.track_dwells`). Random draws, in order:
+    :func:`draw_detections` on the time-ordered looks, then :func:`false_alarms`.
+    """
+    cr = beam_crossings(paths, radar.platform, radar.scan, t_start, t_end, objects)
+    times, objs = [cr.time_s], [cr.object]
+    if tracked is not None and radar.track_revisit_s is not None:
+        tt, to = track_dwells(tracked, t_start, t_end, radar.track_revisit_s,
+                              t0_s=radar.scan.t0_s)
+        times.append(tt)
+        objs.append(to)
+    t = np.concatenate(times)
+    o = np.concatenate(objs)
+    order = np.lexsort((o, t))
+    looks = evaluate_looks(radar, paths, t[order], o[order], sig, mask=mask, clutter=clutter,
+                           jammers=jammers)
+    det = draw_detections(looks, radar, rng, radar_index)
+    if with_false_alarms:
+        det = DetectionBatch.concatenate([det, false_alarms(radar, t_start, t_end, rng,
+                                                            radar_index)])
+    return ScanResult(looks, det, cr)
+
+
+def detections_to_ecef(radar: PlacedRadar, det: DetectionBatch) -> np.ndarray:
+    """ECEF positions (D, 3) [m] of plots, refraction removed
+    (:func:`~iads.sensors.geometry.measurement_to_ecef`)."""
+    rpos, _ = _platform_at(radar, det.time_s)
+    return measurement_to_ecef(rpos, det.range_m, det.azimuth_rad, det.elevation_rad,
+                               radar.k_factor)
