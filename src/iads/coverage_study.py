@@ -32,7 +32,7 @@ def default_cell_m(dem: terrain_mod.Dem, lat_deg: float, lon_deg: float,
                    max_range_m: float) -> float:
     """The DEM's native spacing at the site [m], coarsened so the grid side stays
     ≤ ``DEFAULT_MAX_CELLS``."""
-    native = terrain_mod._dem_cell_size_m(dem, SiteGrid(lat_deg, lon_deg, 0, 1.0))
+    native = terrain_mod.native_cell_size_m(dem, lat_deg)
     return float(max(native, 2.0 * max_range_m / (DEFAULT_MAX_CELLS - 1)))
 
 
