@@ -62,7 +62,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from pyproj import Geod
 
 from .errors import ScenarioError, format_field_path
@@ -165,6 +165,9 @@ class Paths:
         (0 if not periodic) and phase origin.
     ids
         Object ids, in order (may be empty).
+    speed_max
+        Largest speed of each object over its path (N,) [m/s]; derived from the segments when
+        not given (used to bound how far an object moves between samples).
     """
 
     offsets: np.ndarray
@@ -180,6 +183,11 @@ class Paths:
     period: np.ndarray
     t_base: np.ndarray
     ids: tuple = ()
+    speed_max: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.speed_max is None:
+            object.__setattr__(self, "speed_max", _speed_max(self))
 
     def __len__(self) -> int:
         return self.offsets.shape[0] - 1
@@ -196,6 +204,18 @@ class Paths:
             return self.ids.index(object_id)
         except ValueError:
             raise KeyError(f"no path for object {object_id!r}") from None
+
+
+def _speed_max(p: Paths) -> np.ndarray:
+    n = p.offsets.shape[0] - 1
+    if n == 0 or p.t0.shape[0] == 0:
+        return np.zeros(n)
+    sp = np.linalg.norm(p.v, axis=1)  # linear: speed; arc: radius |b|
+    arc = p.arc >= 0
+    if arc.any():
+        k = p.arc[arc]
+        sp[arc] = np.abs(p.arc_w[k]) * np.maximum(sp[arc], np.linalg.norm(p.arc_c[k], axis=1))
+    return np.maximum.reduceat(sp, p.offsets[:-1])
 
 
 def _segments(t0, p0, v, t_end, c=None, w=None, phi0=None, is_arc=None, period=0.0):
@@ -300,14 +320,17 @@ def _eval_one(P, i, t, out):
             out[3 + d] = w * (arc_c[k, d] * cp - v[s, d] * sp) if moving else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _eval_many(P, obj, t, pos, vel):
-    buf = np.empty(6)
-    for j in range(obj.shape[0]):
-        _eval_one(P, obj[j], t[j], buf)
-        for d in range(3):
-            pos[j, d] = buf[d]
-            vel[j, d] = buf[3 + d]
+    n = obj.shape[0]
+    chunk = 1024
+    for c in prange((n + chunk - 1) // chunk):
+        buf = np.empty(6)
+        for j in range(c * chunk, min(n, (c + 1) * chunk)):
+            _eval_one(P, obj[j], t[j], buf)
+            for d in range(3):
+                pos[j, d] = buf[d]
+                vel[j, d] = buf[3 + d]
 
 
 def _objects_and_times(paths: Paths, t, objects):

@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..geodesy import K_STANDARD, SiteGrid, geodesic_forward
 from ..kinematics import _E2, WGS84_A, _ecef, _enu_rows, _geodetic, geodetic_of
@@ -44,11 +44,22 @@ _NCOL = 12
 
 
 @njit(cache=True)
-def _look_one(rp, rv, op, ov, k_a, out):
-    """Geometry of one look from a radar at rp (velocity rv) to an object at op (ov)."""
-    lat1, lon1, h1 = _geodetic(rp[0], rp[1], rp[2])
-    rows = np.empty((3, 3))
-    _enu_rows(lat1, lon1, rows)
+def _look_one(rp, rv, op, ov, k_a, rows, cache, out):
+    """Geometry of one look from a radar at rp (velocity rv) to an object at op (ov).
+
+    ``rows`` (3, 3) holds the radar's E, N, U rows and ``cache`` (5,) the radar position they
+    belong to, its latitude and height; both are recomputed when the radar has moved.
+    """
+    if rp[0] != cache[0] or rp[1] != cache[1] or rp[2] != cache[2]:
+        lat, lon, h = _geodetic(rp[0], rp[1], rp[2])
+        _enu_rows(lat, lon, rows)
+        cache[0] = rp[0]
+        cache[1] = rp[1]
+        cache[2] = rp[2]
+        cache[3] = lat
+        cache[4] = h
+    lat1 = cache[3]
+    h1 = cache[4]
     dx = op[0] - rp[0]
     dy = op[1] - rp[1]
     dz = op[2] - rp[2]
@@ -117,12 +128,17 @@ def _look_one(rp, rv, op, ov, k_a, out):
     out[_UU] = uu
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _look_kernel(rpos, rvel, opos, ovel, k_a, out):
     one = rpos.shape[0] == 1
-    for j in range(opos.shape[0]):
-        r = 0 if one else j
-        _look_one(rpos[r], rvel[r], opos[j], ovel[j], k_a, out[j])
+    n = opos.shape[0]
+    chunk = 512
+    for c in prange((n + chunk - 1) // chunk):
+        rows = np.empty((3, 3))
+        cache = np.full(5, np.nan)
+        for j in range(c * chunk, min(n, (c + 1) * chunk)):
+            r = 0 if one else j
+            _look_one(rpos[r], rvel[r], opos[j], ovel[j], k_a, rows, cache, out[j])
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,20 @@ Crossing solver
 ---------------
 For one window the beam starts at azimuth b at time tₐ and sweeps at rate ρ. With the object's
 azimuth A(t) unwrapped continuously from A(tₐ) ∈ [b, b + 2π), the crossings are the roots of
-``g(t) = (ρ (t - tₐ) - (A(t) - b)) / 2π = m`` for the integers m in [g(tₐ), g(t_b)). The window
-is sampled at ``n_sub`` + 1 points (which also unwraps A: an object must turn less than π as
-seen from the radar between two samples), and each integer crossed between two samples is
-solved by Newton's method on g, ``g' = (ρ - A')/2π`` with ``A' = (v_E n - v_N e)/(e² + n²)``
-from the exact velocities, safeguarded by bisection on the bracket. An object moving at
-angular rate A' is a fixed point of ``t ← tₐ + (A(t) - b)/ρ`` with contraction factor |A'|/ρ
-(0.05 for a fighter tangential at 10 km from a 10 s radar); Newton converges quadratically
-from the interpolated start, in 2-4 iterations to 1e-10 s (the iteration counts are returned).
-A window split in two gives the same crossings as the whole (half-open windows).
+``g(t) = (ρ (t - tₐ) - (A(t) - b)) / 2π = m`` for the integers m in [g(tₐ), g(t_b)). Each
+window (a revolution or a frame at most) is sampled at least ``n_min`` times (2 by default), and
+more densely near the radar: between two samples an object moves at most half its horizontal
+distance from the radar (using a bound on its speed), so its azimuth turns by less than π/3 and
+unwrapping between samples is safe. Each integer crossed between two samples is solved by
+Newton's method on g, ``g' = (ρ - A')/2π`` with ``A' = (v_E n - v_N e)/(e² + n²)`` from the
+exact velocities, safeguarded by bisection on the bracket. An object moving at angular rate A'
+is a fixed point of ``t ← tₐ + (A(t) - b)/ρ`` with contraction factor |A'|/ρ (0.05 for a
+fighter tangential at 10 km from a 10 s radar); Newton converges quadratically from the
+interpolated start, in 2-4 iterations to 1e-10 s (the iteration counts are returned). A window
+split in two gives the same crossings as the whole (half-open windows). An object whose azimuth
+turns faster than the beam (|A'| > ρ: a fast object passing next to the radar) may cross the
+beam several times between two samples; only the net crossings are found then.
+Objects are processed in parallel (numba ``prange``).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..kinematics import Paths, _enu_rows, _eval_one, _geodetic
 
@@ -172,7 +177,8 @@ class Crossings:
 
 @njit(cache=True)
 def _azimuth(PO, i, PR, t, bo, br, rows):
-    """Azimuth of object i from the radar [rad] and its rate [rad/s] at time t."""
+    """Azimuth of object i from the radar [rad], its rate [rad/s] and the horizontal distance
+    [m] at time t."""
     _eval_one(PR, 0, t, br)
     _eval_one(PO, i, t, bo)
     if br[0] != rows[3, 0] or br[1] != rows[3, 1] or br[2] != rows[3, 2]:
@@ -194,7 +200,7 @@ def _azimuth(PO, i, PR, t, bo, br, rows):
     vn = rows[1, 0] * vx + rows[1, 1] * vy + rows[1, 2] * vz
     h2 = e * e + n * n
     rate = (ve * n - vn * e) / h2 if h2 > 0.0 else 0.0
-    return math.atan2(e, n), rate
+    return math.atan2(e, n), rate, math.sqrt(h2)
 
 
 @njit(cache=True)
@@ -210,7 +216,7 @@ def _solve(PO, i, PR, ta, rate, m, tl, tr, fl, fr, az_ref, q_ref, tol, bo, br, r
     lo, hi, flo = tl, tr, fl
     t = tl + (tr - tl) * fl / (fl - fr)
     for it in range(1, 200):
-        az, ar = _azimuth(PO, i, PR, t, bo, br, rows)
+        az, ar, _ = _azimuth(PO, i, PR, t, bo, br, rows)
         q = q_ref + _wrap_pi(az - az_ref)
         f = (rate * (t - ta) - q) / _TWO_PI - m
         if f == 0.0:
@@ -238,63 +244,77 @@ def _solve(PO, i, PR, ta, rate, m, tl, tr, fl, fr, az_ref, q_ref, tol, bo, br, r
 
 
 @njit(cache=True)
-def _crossings_kernel(PO, objs, PR, p_start, p_dur, p_beam, rate, n_sub, tol,
-                      out_t, out_o, out_it):
-    bo = np.empty(6)
-    br = np.empty(6)
-    rows = np.full((4, 3), np.nan)  # E, N, U rows and the radar position they belong to
-    count = 0
-    cap = out_t.shape[0]
-    for q_i in range(p_start.shape[0]):
-        ta = p_start[q_i]
-        dur = p_dur[q_i]
-        b = p_beam[q_i]
-        for jj in range(objs.shape[0]):
-            i = objs[jj]
-            az0, _ = _azimuth(PO, i, PR, ta, bo, br, rows)
-            q_prev = az0 - b
+def _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol, bo, br, rows,
+          out_t, out_it, base, c, cap):
+    """Solve every integer crossing of g between two samples; returns the new count or -1."""
+    if g_s >= g_prev:
+        m = math.ceil(g_prev)
+        while m < g_s:
+            if c >= cap:
+                return -1
+            out_t[base + c], out_it[base + c] = _solve(
+                PO, i, PR, ta, rate, float(m), t_prev, ts, g_prev - m, g_s - m, az_prev, q_prev,
+                tol, bo, br, rows)
+            c += 1
+            m += 1
+    else:
+        m = math.floor(g_prev)
+        while m > g_s:
+            if c >= cap:
+                return -1
+            out_t[base + c], out_it[base + c] = _solve(
+                PO, i, PR, ta, rate, float(m), t_prev, ts, g_prev - m, g_s - m, az_prev, q_prev,
+                tol, bo, br, rows)
+            c += 1
+            m -= 1
+    return c
+
+
+@njit(cache=True, parallel=True)
+def _crossings_kernel(PO, objs, PR, vmax, p_start, p_dur, p_beam, rate, n_min, tol, cap,
+                      out_t, out_it, counts):
+    for jj in prange(objs.shape[0]):
+        i = objs[jj]
+        bo = np.empty(6)
+        br = np.empty(6)
+        rows = np.full((4, 3), np.nan)  # E, N, U rows and the radar position they belong to
+        base = jj * cap
+        c = 0
+        for q_i in range(p_start.shape[0]):
+            if c < 0:
+                break
+            ta = p_start[q_i]
+            dur = p_dur[q_i]
+            tb = ta + dur
+            b = p_beam[q_i]
+            az_prev, _, hor = _azimuth(PO, i, PR, ta, bo, br, rows)
+            q_prev = az_prev - b
             q_prev -= _TWO_PI * math.floor(q_prev / _TWO_PI)  # [0, 2π)
-            az_prev = az0
             t_prev = ta
             g_prev = -q_prev / _TWO_PI
-            for s in range(1, n_sub + 1):
-                ts = ta + dur * s / n_sub
-                az_s, _ = _azimuth(PO, i, PR, ts, bo, br, rows)
+            while t_prev < tb and c >= 0:
+                # at most half the horizontal distance travelled between samples: the azimuth
+                # turns by less than π/3, so unwrapping between samples is safe
+                step = dur / n_min
+                if vmax[jj] > 0.0:
+                    step = min(step, max(0.5 * hor / vmax[jj], dur / 1024.0))
+                ts = t_prev + step
+                if ts > tb - 1e-9 * step:
+                    ts = tb
+                az_s, _, hor = _azimuth(PO, i, PR, ts, bo, br, rows)
                 q_s = q_prev + _wrap_pi(az_s - az_prev)
                 g_s = (rate * (ts - ta) - q_s) / _TWO_PI
-                if g_s >= g_prev:
-                    m = math.ceil(g_prev)
-                    while m < g_s:
-                        if count >= cap:
-                            return -1
-                        tr, it = _solve(PO, i, PR, ta, rate, float(m), t_prev, ts,
-                                        g_prev - m, g_s - m, az_prev, q_prev, tol, bo, br, rows)
-                        out_t[count] = tr
-                        out_o[count] = i
-                        out_it[count] = it
-                        count += 1
-                        m += 1
-                else:
-                    m = math.floor(g_prev)
-                    while m > g_s:
-                        if count >= cap:
-                            return -1
-                        tr, it = _solve(PO, i, PR, ta, rate, float(m), t_prev, ts,
-                                        g_prev - m, g_s - m, az_prev, q_prev, tol, bo, br, rows)
-                        out_t[count] = tr
-                        out_o[count] = i
-                        out_it[count] = it
-                        count += 1
-                        m -= 1
+                c = _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol,
+                          bo, br, rows, out_t, out_it, base, c, cap)
                 q_prev = q_s
                 az_prev = az_s
                 t_prev = ts
                 g_prev = g_s
-    return count
+        counts[jj] = c
 
 
 def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: float,
-                   objects=None, *, n_sub: int = 8, tol_s: float = 1e-10) -> Crossings:
+                   objects=None, *, n_min: int = 2, tol_s: float = 1e-10) -> Crossings:
     """Times in [t_start, t_end) at which the beam crosses each object.
 
     Parameters
@@ -309,8 +329,9 @@ def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: f
         The window [s].
     objects
         Rows of ``paths`` to consider (all by default).
-    n_sub
-        Samples per revolution or frame used to bracket the crossings and unwrap azimuths.
+    n_min
+        Fewest samples per revolution or frame used to bracket the crossings and unwrap the
+        azimuths (more where the object is close: see the module docstring).
     tol_s
         Convergence tolerance on the crossing time [s].
 
@@ -323,20 +344,26 @@ def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: f
             else np.ascontiguousarray(np.asarray(objects, np.int64).reshape(-1)))
     if len(platform) != 1:
         raise ValueError("platform must hold exactly one path (the radar)")
-    if int(n_sub) < 1:
-        raise ValueError("n_sub must be >= 1")
+    if int(n_min) < 1:
+        raise ValueError("n_min must be >= 1")
     start, dur, beam, rate = scan_pieces(scan, float(t_start), float(t_end))
-    cap = max(16, 2 * objs.shape[0] * max(start.shape[0], 1))
+    n = objs.shape[0]
+    vmax = np.ascontiguousarray(paths.speed_max[objs] + platform.speed_max[0]) if n else np.zeros(0)
+    cap = 2 * max(start.shape[0], 1) + 2
     while True:
-        out_t = np.empty(cap)
-        out_o = np.empty(cap, np.int64)
-        out_it = np.empty(cap, np.int64)
-        n = _crossings_kernel(paths.arrays, objs, platform.arrays, start, dur, beam, rate,
-                              int(n_sub), float(tol_s), out_t, out_o, out_it)
-        if n >= 0:
+        out_t = np.empty(n * cap)
+        out_it = np.empty(n * cap, np.int64)
+        counts = np.empty(n, np.int64)
+        if n:
+            _crossings_kernel(paths.arrays, objs, platform.arrays, vmax, start, dur, beam, rate,
+                              int(n_min), float(tol_s), cap, out_t, out_it, counts)
+        if not np.any(counts < 0):
             break
         cap *= 4
-    t, o, it = out_t[:n], out_o[:n], out_it[:n]
+    take = (np.arange(cap)[None, :] < counts[:, None]).ravel()
+    t = out_t[take]
+    it = out_it[take]
+    o = np.repeat(objs, counts)
     # roots at the closed end of a sub-interval belong to the next window
     keep = (t >= t_start) & (t < t_end)
     t, o, it = t[keep], o[keep], it[keep]
