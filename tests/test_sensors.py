@@ -20,6 +20,7 @@ from iads.geodesy import (
     effective_earth_geometry,
     enu_to_aer,
     geodetic_to_ecef,
+    geodetic_to_enu,
 )
 from iads.kinematics import (
     geodetic_of,
@@ -43,6 +44,7 @@ from iads.sensors import (
     beam_crossings,
     burn_through_range,
     clutter_rcs_m2,
+    converted_measurements,
     detections_to_ecef,
     draw_detections,
     evaluate_looks,
@@ -646,6 +648,44 @@ def test_detections_convert_back_to_the_object_positions():
     got = detections_to_ecef(rad, res.detections)
     pos, _ = positions(paths, res.detections.time_s, res.detections.object)
     assert np.linalg.norm(got - pos, axis=1).max() < 10.0
+
+
+def test_converted_measurements_in_a_node_frame_are_unbiased_with_their_covariance():
+    node = (39.6, 33.1, 250.0)
+    la, lo = around([40.0, 230.0], [150e3, 60e3])
+    paths = stationary_paths(la, lo, [9000.0, 1500.0])
+    want = np.stack(geodetic_to_enu(la, lo, [9000.0, 1500.0], *node), axis=-1)
+    # noise-free plots land on the objects (refraction removed, frames rotated)
+    rad0 = replace(radar(), sigma_range_m=0.0, sigma_azimuth_rad=0.0, sigma_elevation_rad=0.0)
+    looks = evaluate_looks(rad0, paths, [0.0, 0.0], [0, 1], sigs(2))
+    det = draw_detections(replace(looks, pd=np.ones(2)), rad0, component_rng(1, "x"))
+    z, _ = converted_measurements(rad0, det, *node)
+    assert np.linalg.norm(z - want[det.object], axis=1).max() < 10.0
+    # with noise: normalised errors are chi-square with 3 degrees of freedom
+    rad = radar()
+    n = 6000
+    looks = evaluate_looks(rad, paths, np.zeros(n), np.zeros(n, np.int64), sigs(2))
+    det = draw_detections(replace(looks, pd=np.ones(n)), rad, component_rng(2, "x"))
+    z, R = converted_measurements(rad, det, *node)
+    e = z - want[0]
+    nees = np.einsum("di,dij,dj->d", e, np.linalg.inv(R), e)
+    assert abs(nees.mean() - 3.0) < 4 * math.sqrt(6.0 / n)
+    assert np.abs(e.mean(axis=0)).max() < 4 * np.sqrt(R[:, [0, 1, 2], [0, 1, 2]].mean(0) / n).max()
+
+
+def test_airborne_radar_looks_from_its_orbit():
+    orbit = orbit_segments(Orbit(lat=LAT0, lon=LON0, radius_km=40, alt_m=9000, speed_mps=200))
+    g = component_rng(4, "radar", "awacs")
+    rad = placed_radar(CAT.radars["an-apy-2"], "awacs", LAT0, LON0, 0.0, rng=g, platform=orbit)
+    la, lo = around([0.0, 120.0, 240.0], [250e3, 300e3, 350e3])
+    paths = stationary_paths(la, lo, [100.0, 5000.0, 12000.0])
+    res = scan_window(rad, paths, sigs(3, band=rad.band), 0.0, 60.0, g, with_false_alarms=False)
+    assert len(res.looks) == 18
+    rp, _ = positions(rad.platform, res.looks.time_s, np.zeros(18, np.int64))
+    op, _ = positions(paths, res.looks.time_s, res.looks.object)
+    np.testing.assert_allclose(res.looks.range_m, np.linalg.norm(op - rp, axis=1), rtol=1e-12)
+    assert np.all(res.looks.elevation_rad[res.looks.object == 0] < 0)  # look-down
+    assert res.looks.visible.all() and len(res.detections) > 9
 
 
 def test_phased_array_window_has_search_looks_and_track_dwells():

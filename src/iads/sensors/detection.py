@@ -63,6 +63,7 @@ __all__ = [
     "ScanResult",
     "scan_window",
     "detections_to_ecef",
+    "converted_measurements",
 ]
 
 _TWO_PI = 2.0 * math.pi
@@ -615,3 +616,48 @@ def detections_to_ecef(radar: PlacedRadar, det: DetectionBatch) -> np.ndarray:
     rpos, _ = _platform_at(radar, det.time_s)
     return measurement_to_ecef(rpos, det.range_m, det.azimuth_rad, det.elevation_rad,
                                radar.k_factor)
+
+
+def converted_measurements(radar: PlacedRadar, det: DetectionBatch, lat0_deg: float,
+                           lon0_deg: float, h0_m: float = 0.0):
+    """Plots as Cartesian measurements with covariances in a tracking node's ENU frame.
+
+    Refraction is removed first (:func:`detections_to_ecef`); the plot's straight-line range,
+    azimuth and elevation about the radar then go through the unbiased converted-measurement
+    transform of :func:`iads.tracking.convert_radar_measurements` with the radar's σ, and the
+    result is moved (rotation and offset, exact on the ellipsoid) from the radar's ENU frame to
+    the node's at (lat0, lon0 [°], h0 [m]).
+
+    Returns
+    -------
+    z, R
+        Positions (D, 3) [m] and covariances (D, 3, 3) [m²] in the node's ENU frame.
+    """
+    from ..kinematics import enu_basis, geodetic_of
+    from ..tracking import convert_radar_measurements
+
+    n = len(det)
+    if n == 0:
+        return np.zeros((0, 3)), np.zeros((0, 3, 3))
+    rpos, _ = _platform_at(radar, det.time_s)
+    p = detections_to_ecef(radar, det)
+    lat, lon, _ = geodetic_of(rpos)
+    rot_r = np.stack([enu_basis(a, b) for a, b in zip(lat, lon, strict=True)])  # (D, 3, 3)
+    enu = np.einsum("dij,dj->di", rot_r, p - rpos)
+    r = np.linalg.norm(enu, axis=1)
+    az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), _TWO_PI)
+    el = np.arcsin(np.clip(enu[:, 2] / r, -1.0, 1.0))
+    z_r, R_r = convert_radar_measurements(az, el, r, radar.sigma_azimuth_rad,
+                                          radar.sigma_elevation_rad, radar.sigma_range_m)
+    rot_0 = enu_basis(lat0_deg, lon0_deg)
+    origin = np.asarray(_ecef_point(lat0_deg, lon0_deg, h0_m))
+    m = np.einsum("ij,dkj->dik", rot_0, rot_r)  # radar ENU -> node ENU
+    z = np.einsum("dij,dj->di", m, z_r) + (rpos - origin) @ rot_0.T
+    R = np.einsum("dij,djk,dlk->dil", m, R_r, m)
+    return z, R
+
+
+def _ecef_point(lat_deg, lon_deg, h_m):
+    from ..geodesy import geodetic_to_ecef
+
+    return np.array([float(v) for v in geodetic_to_ecef(lat_deg, lon_deg, h_m)])
