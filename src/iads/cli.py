@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts carry units in brackets: [m], [km], [°]
 )
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -111,7 +112,7 @@ def coverage(
     json_out: Annotated[bool, typer.Option("--json", help="Print {height_m: km²} as JSON.")] = (
         False),
 ) -> None:
-    """Coverage over terrain. Site form: visible area [km²] per target height from one site."""
+    """Coverage over terrain. Site form: visible area (km²) per target height from one site."""
     import json
     import warnings
 
