@@ -273,8 +273,10 @@ def range_height(
         # smooth earth: the target must be above the tangent ray from the antenna
         R = k * 6_378_137.0
         d_h = np.sqrt(2 * R * max(radar.antenna_msl_m, 0.0) + radar.antenna_msl_m**2)
-        beyond = np.maximum(d - d_h, 0.0)
-        ok &= h >= np.sqrt(R * R + beyond**2) - R
+        # beyond the antenna's horizon point the ray is tangent there: at arc θ past it the
+        # target must stand at r ≥ R / cos θ
+        theta = np.maximum(d - d_h, 0.0) / R
+        ok &= h >= R * (1.0 / np.cos(theta) - 1.0)
     else:
         ok &= h >= np.asarray(mvh_profile_msl_m, dtype=float)[None, :]
     return ok
