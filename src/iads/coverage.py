@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .geodesy import K_STANDARD, SiteGrid, effective_earth_geometry
+from .viewshed import MEAN_EARTH_RADIUS, visible_area_km2
 
 __all__ = [
     "RadarGeometry",
@@ -34,13 +35,11 @@ __all__ = [
     "sector_mask",
     "radar_layers",
     "engagement_layers",
-    "cell_true_area_m2",
     "layer_areas_km2",
     "ring_area_km2",
     "range_height",
 ]
 
-MEAN_EARTH_RADIUS = 6_371_008.8  # IUGG mean radius [m], for true cell areas
 
 
 @dataclass(frozen=True)
@@ -210,28 +209,15 @@ def engagement_layers(
     return guided, cued
 
 
-def cell_true_area_m2(grid: SiteGrid) -> np.ndarray:
-    """True ground area of each grid cell, (n, n) [m²].
-
-    An azimuthal-equidistant projection keeps radial distances but stretches the tangential
-    direction by (ρ/R)/sin(ρ/R) at distance ρ, so a cell's true area is
-    ``cell² · sin(ρ/R)/(ρ/R)`` on a sphere of the mean earth radius (error < 0.1 % against the
-    ellipsoid within 1,000 km).
-    """
-    x = grid.ground_range() / MEAN_EARTH_RADIUS
-    return grid.cell_m**2 * np.sinc(x / np.pi)
-
-
 def layer_areas_km2(layers: np.ndarray, grid: SiteGrid,
                     within_m: float | None = None) -> np.ndarray:
-    """Covered area per layer [km²]: true cell areas summed over covered cells.
-
-    ``within_m`` keeps only cells whose centre lies within that ground range of the site.
-    """
-    area = cell_true_area_m2(grid)
+    """Covered area per layer [km²]: true cell areas (:func:`iads.viewshed.cell_area_m2`)
+    summed over covered cells; ``within_m`` keeps only cells whose centre lies within that
+    ground range of the site."""
+    layers = np.asarray(layers, dtype=bool)
     if within_m is not None:
-        area = np.where(grid.ground_range() <= within_m, area, 0.0)
-    return np.tensordot(np.asarray(layers, dtype=float), area, axes=([1, 2], [0, 1])) / 1e6
+        layers = layers & (grid.ground_range() <= within_m)
+    return np.atleast_1d(visible_area_km2(layers, grid))
 
 
 def ring_area_km2(radius_m) -> np.ndarray:
