@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: demo test lint bench clean setup
+.PHONY: demo test lint bench docs clean setup
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+docs: $(STAMP)
+	$(BIN)/python tools/gen_docs.py docs
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "documentation: out/site/index.html"
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
