@@ -171,6 +171,78 @@ def coverage(
     console.print(t)
 
 
+@app.command("sweep")
+def sweep_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
+    reps: Annotated[int, typer.Option(help="Replications per grid point.")],
+    out: Annotated[Path, typer.Option(help="Study folder (created; --resume to complete).")],
+    grid: Annotated[Path | None, typer.Option(help="Grid YAML: field path -> values or "
+                                                   "{start, stop, step}.")] = None,
+    sample_uncertain: Annotated[bool, typer.Option(
+        help="Draw every catalog figure that has a range, per replication.")] = False,
+    distribution: Annotated[str, typer.Option(
+        help="Law of sampled figures: triangular (mode = stated value) or uniform.")] = (
+        "triangular"),
+    workers: Annotated[int, typer.Option(help="Local processes (1: this process).")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT.")] = None,
+    dask_local: Annotated[int | None, typer.Option(
+        help="Start a Dask LocalCluster of K one-thread workers.")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete the study already in --out.")] = False,
+    model: Annotated[str, typer.Option(help="auto, detection, coverage or simulate.")] = "auto",
+    seed: Annotated[int | None, typer.Option(help="Root seed; default: the scenario's.")] = None,
+    chunk_seconds: Annotated[float, typer.Option(help="Target duration of one task [s].")] = 1.0,
+    plots: Annotated[bool, typer.Option(help="Draw metric-vs-parameter plots.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+) -> None:
+    """Monte Carlo sweep: replications x a parameter grid, stored as Parquet (see `iads query`)."""
+    from .sweep import sweep
+
+    res = sweep(scenario, reps, grid=grid, sample_uncertain=sample_uncertain, workers=workers,
+                scheduler=scheduler, dask_local=dask_local, out=out, resume=resume, model=model,
+                progress=progress, seed=seed, distribution=distribution,
+                chunk_seconds=chunk_seconds, plots=plots, console=err_console)
+    how = f" ({res.engine}, {res.workers} worker(s), {res.rate:,.1f} rep/s)" if res.ran else ""
+    console.print(
+        f"{res.out}: model {res.model}, {res.points} point(s) x {res.reps} replications; "
+        f"ran {res.ran}{how}, {res.skipped} already stored; failed {res.failed} of {res.total}",
+        markup=False, highlight=False, soft_wrap=True)
+    console.print(f"summary: {res.out / 'summary.csv'}; query: iads query {res.out} "
+                  "\"SELECT metric, avg(value) FROM metrics GROUP BY metric\"", markup=False,
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def query(
+    directory: Annotated[Path, typer.Argument(help="A sweep's study folder.")],
+    sql: Annotated[str, typer.Argument(help="SQL over the views runs, metrics, events, points, "
+                                            "figures.")],
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """Run SQL (DuckDB) over a sweep's results."""
+    from .results import query as run_query
+
+    table = run_query(directory, sql)
+    if table is None:
+        return
+    if csv:
+        import io
+
+        import pyarrow.csv as pcsv
+
+        buf = io.BytesIO()
+        pcsv.write_csv(table, buf)
+        sys.stdout.write(buf.getvalue().decode("utf-8"))
+        return
+    from rich.table import Table
+
+    t = Table()
+    for name in table.column_names:
+        t.add_column(name, overflow="fold")
+    for row in table.to_pylist():
+        t.add_row(*(str(v) for v in row.values()))
+    console.print(t)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user mistakes become one line on stderr and exit status 2."""
     try:

@@ -1,0 +1,398 @@
+"""Monte Carlo sweeps: replications × a parameter grid, run in parallel, stored, queryable.
+
+>>> import iads.sweep
+>>> res = iads.sweep("scenarios/examples/minimal.yaml", reps=200, grid="grid.yaml",
+...                  sample_uncertain=True, workers=2, out="out/study")    # doctest: +SKIP
+>>> iads.results.open("out/study").sql("SELECT * FROM metrics LIMIT 5")   # doctest: +SKIP
+
+The package is callable: ``iads.sweep(...)`` is :func:`sweep`. A sweep is a pipeline of named,
+swappable stages, each its own module:
+
+1. :mod:`~iads.sweep.grid`: the grid file (field paths → values or ranges) → points; each
+   point applied to the composed scenario and validated (bad input fails before anything runs);
+2. :mod:`~iads.sweep.seeds`: one seed per (point key, replication) from the root seed;
+3. :mod:`~iads.sweep.sampling`: optionally, every uncertain catalog figure drawn per replication
+   (triangular with mode = stated value, or uniform on [low, high]);
+4. :mod:`~iads.sweep.models`: the replication function (``detection``, ``coverage``,
+   ``simulate``, or any importable function);
+5. :mod:`~iads.sweep.engines`: in-process, a local spawn process pool, or Dask;
+6. :mod:`~iads.sweep.store`: Parquet chunks written atomically, a manifest, resumable;
+7. :mod:`~iads.sweep.summary`: mean, quantiles and t-intervals per point and metric; plots.
+
+Results are read with SQL through :func:`iads.results.open`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import sys
+import time
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import IadsError
+
+__all__ = ["sweep", "SweepResult"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a call of :func:`sweep` did.
+
+    Attributes
+    ----------
+    out
+        The study folder.
+    model
+        The model that ran (its registry name or ``module:function``).
+    points, reps, total
+        Grid points, replications per point, and their product.
+    ran, skipped
+        Replications run by this call, and those already stored (``resume``).
+    failed
+        Failed replications stored in the study (all calls).
+    chunks, reps_per_chunk
+        Tasks this call ran and their size (from the pilot replication's time).
+    pilot_s
+        Wall time of one pilot replication (after a warm-up one) [s].
+    start_s
+        Time to start the engine (worker processes or the Dask cluster) [s].
+    run_s
+        Time from submitting the first chunk to storing the last [s].
+    store_s
+        Time spent writing chunks (part of ``run_s``) [s].
+    engine, workers
+        ``serial``, ``process`` or ``dask``, and the number of workers.
+    """
+
+    out: Path
+    model: str
+    points: int
+    reps: int
+    total: int
+    ran: int
+    skipped: int
+    failed: int
+    chunks: int
+    reps_per_chunk: int
+    pilot_s: float
+    start_s: float
+    run_s: float
+    store_s: float
+    engine: str
+    workers: int
+
+    @property
+    def rate(self) -> float:
+        """Replications per second of this call's run phase [1/s]."""
+        return self.ran / self.run_s if self.run_s > 0 else math.nan
+
+    def open(self):
+        """A DuckDB connection on the results (:func:`iads.results.open`)."""
+        from ..results import open as open_results
+
+        return open_results(self.out)
+
+
+def _plain(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=str))
+
+
+def _catalog_hash(catalog) -> str:
+    from ..catalog import KINDS
+    from .store import sha256_of
+
+    return sha256_of({k: {i: e.model_dump(mode="json") for i, e in catalog.section(k).items()}
+                      for k in KINDS})
+
+
+def _check_int(value, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise IadsError("", field=name, expected=f"an integer >= {low}", found=repr(value))
+    return value
+
+
+def _pilot(ctx, job_of) -> float:
+    """Time of one replication [s]: a warm-up run (imports, compilation), then a timed one."""
+    from .engines import run_chunk
+
+    first = None
+    for attempt in range(3):  # a model that fails now and then may fail the pilot
+        res = run_chunk(ctx, job_of(attempt))
+        if res.failed == 0:
+            if res.compute_s >= 1.0:
+                return res.compute_s
+            return max(run_chunk(ctx, job_of(attempt)).compute_s, 1e-6)
+        if first is None:
+            first = res.runs.column("error")[0].as_py()
+            seed = res.runs.column("seed")[0].as_py()
+    raise IadsError(f"the model failed on its first three replications (first: seed {seed}: "
+                    f"{first}); nothing was run", field="model")
+
+
+def sweep(
+    scenario_path,
+    reps: int,
+    grid=None,
+    sample_uncertain: bool | str = False,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    out=None,
+    resume: bool = False,
+    model="auto",
+    progress: bool = True,
+    *,
+    seed: int | None = None,
+    distribution: str = "triangular",
+    chunk_seconds: float = 1.0,
+    catalog=None,
+    plots: bool = True,
+    console=None,
+) -> SweepResult:
+    """Run ``reps`` replications of a scenario at every point of a parameter grid.
+
+    Parameters
+    ----------
+    scenario_path
+        The scenario YAML file (``extends:`` and overrides are composed).
+    reps
+        Replications per grid point.
+    grid
+        A grid YAML file (:mod:`iads.sweep.grid`), a mapping ``{path: values}``, or ``None``
+        (one point: the scenario as it is).
+    sample_uncertain
+        Draw every catalog figure that has a range, per replication (:mod:`iads.sweep.sampling`);
+        ``True`` uses ``distribution``; ``"triangular"``/``"uniform"`` name it.
+    workers
+        Local processes: 1 runs in this process; K ≥ 2 a spawn process pool.
+    scheduler, dask_local
+        Run on Dask instead: a scheduler address ``tcp://host:port``, or a LocalCluster of
+        ``dask_local`` one-thread worker processes started for the sweep.
+    out
+        The study folder (:mod:`iads.sweep.store`); created if needed.
+    resume
+        Complete the study already in ``out`` (same manifest), running only what is missing.
+    model
+        ``"auto"``, a registered model name, or an importable function
+        (:mod:`iads.sweep.models`).
+    progress
+        Show a progress bar (done, rate, time left) on stderr.
+    seed
+        Root seed; default: the scenario's ``run.seed``.
+    chunk_seconds
+        Target duration of one task [s], from a pilot replication; tasks are made smaller
+        when that would leave fewer than two per worker.
+    catalog
+        The catalog to use; the shipped one by default.
+    plots
+        Also draw metric-vs-parameter plots into ``out/plots``.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    iads.errors.IadsError
+        Bad input of any kind (scenario, grid, options, an unreachable scheduler, an ``out``
+        folder holding another study), before any result is written.
+    """
+    from ..catalog import load_catalog
+    from ..scenario import Scenario, _resolve_dem, validate_data
+    from ..scenario.compose import compose_file
+    from .engines import (
+        DaskEngine,
+        Job,
+        ProcessEngine,
+        Segment,
+        SerialEngine,
+        StudyContext,
+        plan_jobs,
+    )
+    from .grid import Grid, grid_from_mapping, load_grid, point_scenarios
+    from .models import choose_model, model_name
+    from .sampling import DISTRIBUTIONS, SamplingPlan
+    from .store import FORMAT, Store, points_table, sha256_of, versions
+
+    # ---- options ------------------------------------------------------------------------
+    reps = _check_int(reps, "--reps", 1)
+    workers = _check_int(workers, "--workers", 1)
+    if scheduler is not None and dask_local is not None:
+        raise IadsError("give either --scheduler or --dask-local, not both",
+                        field="--scheduler/--dask-local")
+    if dask_local is not None:
+        _check_int(dask_local, "--dask-local", 1)
+    if scheduler is not None and (not isinstance(scheduler, str) or "://" not in scheduler):
+        raise IadsError("", field="--scheduler", expected="an address such as "
+                        "tcp://host:8786", found=repr(scheduler))
+    if out is None:
+        raise IadsError("give the study folder (--out DIR)", field="--out")
+    if isinstance(sample_uncertain, str):
+        distribution, sample_uncertain = sample_uncertain, True
+    if distribution not in DISTRIBUTIONS:
+        raise IadsError("", field="--distribution", expected=f"one of {', '.join(DISTRIBUTIONS)}",
+                        found=repr(distribution))
+    if not (isinstance(chunk_seconds, int | float) and chunk_seconds > 0):
+        raise IadsError("", field="--chunk-seconds", expected="a positive number of seconds",
+                        found=repr(chunk_seconds))
+
+    # ---- the study: scenario, grid, points, model ---------------------------------------
+    cat = catalog if catalog is not None else load_catalog()
+    data, files = compose_file(Path(scenario_path), Scenario)
+    _resolve_dem(data)
+    base = validate_data(copy.deepcopy(data), cat, files)
+    if grid is None:
+        g = Grid()
+    elif isinstance(grid, Grid):
+        g = grid
+    elif isinstance(grid, dict):
+        g = grid_from_mapping(grid, data, None, Scenario)
+    else:
+        g = load_grid(grid, data, Scenario)
+    points = g.points()
+    scenarios = point_scenarios(data, g, cat, files) if g.parameters else [base]
+    chosen = choose_model(model, base)
+    root = base.run.seed if seed is None else _check_int(seed, "--seed", 0)
+    sampling = SamplingPlan.from_catalog(cat, distribution) if sample_uncertain else None
+    plain = _plain(data)
+    study = {
+        "scenario_sha256": sha256_of(plain),
+        "grid": g.to_json(),
+        "root_seed": root,
+        "reps": reps,
+        "model": model_name(chosen),
+        "sampling": None if sampling is None else {
+            "distribution": sampling.distribution, "figures": len(sampling.names),
+            "law": "triangular(low, mode=value, high)" if sampling.distribution ==
+            "triangular" else "uniform(low, high)"},
+        "catalog_sha256": _catalog_hash(cat),
+    }
+    manifest = {
+        "format": FORMAT,
+        "study": study,
+        "scenario": {"path": str(scenario_path), "files": [str(f) for f in files],
+                     "name": base.name, "data": plain},
+        "grid_file": g.file,
+        "points": len(points),
+        "seeds": "replication seed = 63 bits of iads.rng.component_seed(root_seed, 'sweep', "
+                 "point key, rep)",
+        "versions": versions(),
+    }
+    total = len(points) * reps
+    store = Store(out)
+    state = store.check(manifest, resume, total)
+    done = store.done() if state == "existing" else set()
+    missing = {p.id: [r for r in range(reps) if (p.id, r) not in done] for p in points}
+    missing = {k: v for k, v in missing.items() if v}
+    n_missing = sum(len(v) for v in missing.values())
+    ctx = StudyContext(chosen, cat, root, sampling)
+    keys = {p.id: p.key for p in points}
+    by_id = {p.id: sc for p, sc in zip(points, scenarios, strict=True)}
+
+    pilot_s = start_s = run_s = store_s = 0.0
+    jobs: list = []
+    per_job = 0
+    engine = None
+    if missing:
+        first_pid = min(missing)
+        first_reps = missing[first_pid]
+
+        def pilot_job(i):
+            rep = first_reps[min(i, len(first_reps) - 1)]
+            return Job("pilot", (Segment(first_pid, rep, rep + 1),),
+                       {first_pid: by_id[first_pid]}, {first_pid: keys[first_pid]})
+
+        pilot_s = _pilot(ctx, pilot_job)
+        n_workers = dask_local or (workers if scheduler is None else 1)
+        per_job = max(1, math.ceil(chunk_seconds / pilot_s))
+        per_job = max(1, min(per_job, math.ceil(n_missing / (2 * max(1, n_workers)))))
+        jobs = plan_jobs(missing, per_job, by_id, keys)
+        if scheduler is not None or dask_local is not None:
+            engine = DaskEngine(ctx, scheduler=scheduler, local_workers=dask_local)
+        elif workers > 1:
+            engine = ProcessEngine(ctx, workers)
+        else:
+            engine = SerialEngine(ctx)
+        t0 = time.perf_counter()
+        engine.start(pilot_job(0))  # an unreachable scheduler fails here, before any write
+        start_s = time.perf_counter() - t0
+        try:
+            if state == "new":
+                store.create(manifest, points_table(points, g.parameters))
+            store.clean_tmp()
+            t0 = time.perf_counter()
+            store_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
+            run_s = time.perf_counter() - t0
+        except BaseException:
+            engine.abort()
+            raise
+        finally:
+            n_workers = engine.workers
+            engine.close()
+    elif state == "new":  # not reachable: reps >= 1 and a grid has >= 1 point
+        store.create(manifest, points_table(points, g.parameters))
+
+    from ..results import open as open_results
+    from .summary import summarize, write_plots, write_summary
+
+    con = open_results(out)
+    failed = con.sql("SELECT count(*) FROM runs_raw WHERE status = 'error'").fetchall()[0][0]
+    table = summarize(con)
+    write_summary(out, table)
+    if plots and g.parameters:
+        write_plots(out, table)
+    return SweepResult(
+        out=Path(out), model=model_name(chosen), points=len(points), reps=reps, total=total,
+        ran=n_missing, skipped=total - n_missing, failed=int(failed), chunks=len(jobs),
+        reps_per_chunk=per_job, pilot_s=pilot_s, start_s=start_s, run_s=run_s,
+        store_s=store_s, engine=engine.kind if engine is not None else "none",
+        workers=n_workers if engine is not None else 0)
+
+
+def _run(engine, jobs, store, total: int, progress: bool, console, model) -> float:
+    """Run ``jobs`` on ``engine``, storing each chunk as it completes; returns store time [s]."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    from .models import model_name
+
+    class Rate(ProgressColumn):
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.1f} rep/s" if speed else "- rep/s", style="progress.data.speed")
+
+    store_s = 0.0
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+                   TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+                   console=console or Console(stderr=True), disable=not progress,
+                   transient=False)
+    with bar:
+        task = bar.add_task(f"sweep ({model_name(model)}, {engine.kind})", total=total)
+        for result in engine.run(jobs):
+            store_s += store.write_chunk(result)
+            bar.advance(task, result.n)
+    return store_s
+
+
+class _CallableModule(types.ModuleType):
+    """``iads.sweep`` is both this package and its main function: ``iads.sweep(...)``."""
+
+    def __call__(self, *args, **kwargs) -> SweepResult:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
