@@ -18,13 +18,15 @@ can be checked by regenerating it (``tests/test_air_picture_scenario.py`` does).
 Model
 -----
 * **Civil flows** (:data:`FLOWS`): flights per day in each direction between groups of airports
-  and airspace-boundary gates (:data:`AIRPORTS`, :data:`GATES`). The daily rates are shares,
-  labelled ASSUMPTION, of the DHMI 2019 totals (1,150 domestic flights, 1,955 international
-  flights and 1,306 overflights a day); :func:`rates_table` prints the sums. A flow's hourly rate
-  is ``per_day / 24 * MONTH_FACTOR * HOUR_FACTOR * density``.
+  and far ends of airways outside the region (:data:`AIRPORTS`, :data:`GATES`). The daily rates
+  are shares, labelled ASSUMPTION, of the DHMI 2019 totals (1,150 domestic flights, 1,955
+  international flights and 1,306 overflights a day); :func:`rates_table` prints the sums. A
+  flow's hourly rate is ``per_day / 24 * MONTH_FACTOR * HOUR_FACTOR * density``. The sourced
+  density (``--density 1``) gives about 280 civil objects in the hour; the committed file uses
+  :data:`DENSITY` = 4, a stated stress factor, to put over 1,000 objects in the picture.
 * **Flights**: a Poisson number of departures (or boundary entries), uniform in time, over every
   start time that can put the flight in the window. Each flight follows the geodesic from its
-  origin through a midpoint jittered sideways (parallel airways and direct routings) to its
+  origin through a midpoint scattered by ~15 km (parallel airways, direct routings) to its
   destination; at an airport it climbs at :data:`CLIMB_GRADIENT` to a cruising level chosen by the
   semicircular rule (ICAO Annex 2, Appendix 3) and descends on a 3° path; Esenboğa traffic
   departs and lands on runway 21 (its preferential runway). Speeds are true airspeed in still air.
@@ -321,6 +323,7 @@ MAG_VARIATION_DEG = 4.0  #: esb-jeppesen: variation 4 E (track magnetic = true -
 RWY21_DEG = 210.0  #: esb-jeppesen: runway 21 in use (ASSUMPTION: the preferential one)
 MID_JITTER_KM = 15.0  #: ASSUMPTION: sideways spread of the midpoint (parallel airways, 5-25)
 MIN_SPAN_S = 60.0  #: drop flights in the picture for less than a minute
+MIN_GAP_S = 5.0  #: drop waypoints less than 5 s after the previous one
 FL_CEILING = 390  #: airliner ceiling FL398 (catalog) -> highest usable level FL390
 RESERVED_CODES = {0o0000, 0o1000, 0o1200, 0o2000, 0o7000, 0o7500, 0o7600, 0o7700, 0o7777}
 
@@ -832,14 +835,15 @@ def _num(x: float, nd: int) -> str:
 
 
 def _waypoints(r: Route, speeds: bool = True) -> list[str]:
-    """Flow-style waypoints; a point less than 1 s after the last one kept is dropped, except
+    """Flow-style waypoints; a point less than :data:`MIN_GAP_S` after the last one kept is
+    dropped (so the 0.1 s rounding of times moves no leg's speed by more than 2 %), except
     the final point, which replaces the last one kept. Every point is a time anchor, so the
     speeds are implied; ``speeds=False`` leaves them out (the civil routes, to keep the file
     quick to load)."""
     t = np.round(r.time, 1)
     keep = [0]
     for i in range(1, len(t)):
-        if t[i] - t[keep[-1]] >= 1.0:
+        if t[i] - t[keep[-1]] >= MIN_GAP_S:
             keep.append(i)
     if keep[-1] != len(t) - 1 and len(t) > 1:
         if len(keep) > 1:
@@ -864,9 +868,11 @@ def _comment(text: str, indent: str = "", width: int = 98) -> list[str]:
 
 
 def civil_codes(n: int, rng) -> list[str]:
-    """``n`` discrete Mode 3/A codes: first digit 0-3, 5 or 6 (4xxx is left to the military,
-    7xxx to special purposes), reserved codes excluded; unique while they last."""
-    codes = [c for c in range(0o10000) if (c >> 9) not in (4, 7) and c not in RESERVED_CODES]
+    """``n`` discrete Mode 3/A codes: first digit 0-3 or 6 (ASSUMPTION: 4xxx and 5xxx are left
+    to military aircraft, 7xxx to special purposes), reserved codes excluded; unique while
+    they last."""
+    codes = [c for c in range(0o10000) if (c >> 9) in (0, 1, 2, 3, 6)
+             and c not in RESERVED_CODES]
     perm = rng.permutation(codes)
     return [f"{int(perm[i % len(perm)]):04o}" for i in range(n)]
 
@@ -877,7 +883,7 @@ def build(seed: int = SEED, density: float = DENSITY) -> tuple[str, dict]:
     mil = military_objects(seed)
     rng = component_rng(seed, "air-picture", "identifiers")
     codes = civil_codes(len(civil), rng)
-    used: set[int] = set()
+    used = {int(m.mode_s, 16) for m in mil if m.mode_s}
     addresses = []
     for c in civil:
         lo, hi = ADDRESS_BLOCKS[c.state]
@@ -943,8 +949,9 @@ def build(seed: int = SEED, density: float = DENSITY) -> tuple[str, dict]:
                "semicircular rule [icao-levels], still air; Esenboga traffic on runway 21 "
                "[esb-jeppesen]"))
     c(_comment("- callsigns: airline designators [icao-8585]; Mode S addresses in each "
-               "airline's state block [icao-24bit]; Mode 3/A codes discrete, 4xxx left to the "
-               "military; every airliner answers 3/A, C, S and ADS-B and has a flight plan"))
+               "airline's state block [icao-24bit]; Mode 3/A codes discrete, 4xxx and 5xxx "
+               "left to the military; every airliner answers 3/A, C, S and ADS-B and has a "
+               "flight plan"))
     c(["# Flows (each way, flights/day, ASSUMPTION range):"])
     for f in FLOWS:
         c(_comment(f"- {f.id}: {f.a} <-> {f.b}, {f.per_day:g} ({f.low:g}-{f.high:g}), "
