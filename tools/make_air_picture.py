@@ -119,6 +119,8 @@ SOURCES = {
 #: movements, overflights, each / 365.
 DHMI_PER_DAY = {"domestic": 839_850 / 2 / 365, "international": 713_651 / 365,
                 "overflight": 476_790 / 365}
+#: Esenboga movements per day in 2019 (esb): 2017 movements scaled by 2019/2017 passengers.
+ESB_PER_DAY = 117_820 * 13_692_954 / 15_845_878 / 365
 MONTH_FACTOR = 0.9  #: ASSUMPTION: November vs the 2019 mean (0.85-0.95; Dec 2019 0.855)
 HOUR_FACTOR = 1.3  #: ASSUMPTION: 12-13 h local vs the mean hour of the day (1.1-1.6)
 
@@ -938,6 +940,10 @@ def build(seed: int = SEED, density: float = DENSITY) -> tuple[str, dict]:
     for k, v in DHMI_PER_DAY.items():
         c(_comment(f"- {k}: flows in the region carry {total[k]:g} flights/day each way x 2 = "
                    f"{2 * total[k]:g} of the DHMI 2019 {v:,.0f}/day [dhmi-2019]"))
+    esb = 2 * sum(f.per_day for f in FLOWS if "ankara" in (f.a, f.b))
+    c(_comment(f"- Esenboga: flows carry {esb:g} movements/day of ~{ESB_PER_DAY:.0f}/day (2017 "
+               "movements x 2019/2017 passengers [esb]; the rest go to airports not "
+               "modelled)"))
     c(_comment(f"- rate per hour = per_day / 24 x {MONTH_FACTOR:g} (ASSUMPTION November, "
                f"0.85-0.95 [dhmi-2019-12]) x {HOUR_FACTOR:g} (ASSUMPTION midday hour, 1.1-1.6) "
                f"x {density:g} ({DENSITY_NOTE.format(density=density)})"))
