@@ -689,6 +689,8 @@ def route_segments(route, terrain: Callable | None = None, *, sag_m: float = 1.0
     keep = dur > 0
     t_start = t_first + np.concatenate([[0.0], np.cumsum(dur)[:-1]])
     t_end = t_first + float(dur.sum())
+    if times[-1] is not None:  # an anchored end is exact, not a sum with rounding error
+        t_end = float(times[-1])
     if not keep.any():  # every leg of zero length and zero duration
         return _segments([t_first], verts[:1], np.zeros((1, 3)), t_end=t_first)
     vel = np.diff(verts, axis=0)[keep] / dur[keep, None]
