@@ -1,0 +1,674 @@
+"""A node's air picture: time-stamped plot tracking, track-to-track fusion.
+
+Tracking plots with their own time stamps
+-----------------------------------------
+A rotating radar's plots of one revolution are spread over the revolution (10 s for the
+91N6E: 3 km for a 300 m/s aircraft), and several radars feed one node. :class:`iads.tracking.
+Tracker` steps a whole scan by one ``dt``; here the same parts (the constant-velocity
+:class:`~iads.tracking.KalmanFilter`, the :class:`~iads.tracking.GNNAssociator`'s gate and pair
+costs with :func:`~iads.tracking.assign_sparse`, the :class:`~iads.tracking.SinglePointInitiator`
+and the :class:`~iads.tracking.MOfN` rule on :class:`~iads.tracking.Tracks`) are composed so that
+every track–plot pair is predicted to **the plot's own time** (as Stone Soup's hypothesisers
+predict each track to each detection's timestamp), and every track keeps the time of its own
+state. :class:`PlotTracker` takes the node's plots in time order in *chunks* no longer than half
+the shortest revisit of the radars feeding it (so one radar sees a target at most once per
+chunk):
+
+1. candidate pairs: k-d tree around each track predicted to the chunk's middle, with the Euclidean
+   gate radius of its covariance at the chunk's ends plus its speed times half the chunk;
+2. exact gate per pair at the plot's time: ``ν = z − H F(τ − t) x``,
+   ``S = H (F P Fᵀ + Q(τ − t)) Hᵀ + R``, Mahalanobis ``< g``;
+3. assignment (one plot per track at most), update each assigned track at its plot's time;
+4. a plot that gated a track which took another plot (the same target seen by a second radar in
+   the same chunk) goes to another round against the updated tracks — then its time can precede
+   the track's by less than the chunk: the filter predicts backwards (the usual retrodiction);
+5. plots that gated nothing start tentative tracks, one per cluster of mutually gating plots
+   (the earliest; the others join it in the next round), so two radars seeing a new target in
+   one chunk start one track, not two.
+
+Track bookkeeping counts **looks**, not chunks: a track is looked at by a radar in a chunk when
+that radar's beam crosses its predicted azimuth during the chunk, the radar is on and the track
+is inside its range, sector and elevation limits (:func:`expected_looks`). Each look gives a hit
+(a plot was assigned) or a miss; :class:`~iads.tracking.MOfN` confirms and deletes on them
+(defaults: confirm 2 hits of 3 looks, delete after 3 consecutive misses). A track that nobody
+looks at any more (out of every range) is dropped after ``coast_s`` without a plot.
+
+Track–truth association (metrics and identification geometry): a track **follows** the object
+whose plot last updated it (-1 after a false alarm), as long as its position is within
+``follow_gate_m`` of that object; otherwise it follows nothing.
+
+Track-to-track fusion
+---------------------
+A node's picture is its own confirmed tracks plus the latest tracks received from each node that
+sends it tracks, all predicted to the picture time. Remote tracks are associated with the
+picture built so far (its own tracks first, then each sender in link order) by global nearest
+neighbour on the position difference, Mahalanobis with ``P_a + P_b`` (cross-covariance ignored),
+gate ``t2t_gate``. An associated pair keeps the picture's track number (own tracks first: a node
+trusts its own sensors) and the state of the better track: the smaller position covariance trace
+(the track-quality rule of Link-16 reporting responsibility). Unassociated remote tracks are
+added. A node sends on its picture without the tracks that the receiver formed (split horizon),
+so tracks do not echo back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from ..kinematics import geodetic_of
+from ..sensors.scan import RotatingScan
+from ..tracking import (
+    GaussianStates,
+    GNNAssociator,
+    KalmanFilter,
+    MOfN,
+    SinglePointInitiator,
+    Tracks,
+    assign_sparse,
+)
+from ..tracking.association import _candidates, assign_dense
+from ..tracking.filters import inv_small, mahalanobis2
+from ..tracking.tracker import Detections
+from .plots import Plots, enu_rows_many
+
+__all__ = [
+    "CVTransition",
+    "PlotTracker",
+    "Picture",
+    "expected_looks",
+    "RadarView",
+    "beam_time_after",
+    "fuse_pictures",
+]
+
+_TWO_PI = 2.0 * np.pi
+ID_SHIFT = 32  #: global track number = node index << 32 | local track id
+
+
+class CVTransition:
+    """``F(dt)`` and ``Q(dt)`` of a constant-velocity :class:`~iads.tracking.KalmanFilter` for
+    many ``dt`` at once.
+
+    ``F(dt) = I + dt (F(1) - I)`` exactly, and ``Q(dt)`` is a polynomial of degree ≤ 4 without
+    constant term in ``|dt|`` for both white-noise-acceleration kinds; its coefficients are
+    solved from the filter's own ``transition`` at dt = 1, 2, 3, 4 s, so the filter's
+    definition is the only one.
+    """
+
+    def __init__(self, kf: KalmanFilter):
+        if not isinstance(kf, KalmanFilter):
+            raise TypeError("time-stamped node tracking needs a constant-velocity KalmanFilter, "
+                            f"got {type(kf).__name__}")
+        F1, _ = kf.transition(1.0)
+        n = F1.shape[0]
+        self.n = n
+        self.d = n // 2
+        self.G = F1 - np.eye(n)
+        ts = np.array([1.0, 2.0, 3.0, 4.0])
+        Qs = np.stack([kf.transition(t)[1] for t in ts])  # (4, n, n)
+        V = ts[:, None] ** np.arange(1, 5)[None, :]
+        self.Qc = np.linalg.solve(V, Qs.reshape(4, -1)).reshape(4, n, n)
+
+    def Q(self, dt) -> np.ndarray:
+        """Process noise for each ``dt`` (K,) → (K, n, n) [SI²]."""
+        a = np.abs(np.asarray(dt, float))
+        pw = a[:, None] ** np.arange(1, 5)[None, :]
+        return np.einsum("kp,pij->kij", pw, self.Qc)
+
+    def predict(self, x, P, dt):
+        """Predict states (K, n), (K, n, n) by per-state ``dt`` (K,) [s]."""
+        dt = np.asarray(dt, float)
+        F = np.eye(self.n)[None] + dt[:, None, None] * self.G[None]
+        x_new = np.einsum("kij,kj->ki", F, x)
+        P_new = F @ P @ np.swapaxes(F, 1, 2) + self.Q(dt)
+        return x_new, 0.5 * (P_new + np.swapaxes(P_new, 1, 2))
+
+    def position_cov(self, P, dt):
+        """Position block of ``F P Fᵀ + Q`` per pair, (K, d, d), for ``P`` (K, n, n)."""
+        d = self.d
+        dt = np.asarray(dt, float)[:, None, None]
+        Ppp, Ppv, Pvv = P[:, :d, :d], P[:, :d, d:], P[:, d:, d:]
+        return (Ppp + dt * (Ppv + np.swapaxes(Ppv, 1, 2)) + dt * dt * Pvv
+                + self.Q(dt[:, 0, 0])[:, :d, :d])
+
+
+# ------------------------------------------------------------------------------------------------
+# looks expected by the node
+
+
+def beam_time_after(scan, azimuth_rad, t_s: float) -> np.ndarray:
+    """First time ≥ ``t_s`` at which the beam points at each azimuth [s] (inf: never).
+
+    ``scan`` is a :class:`~iads.sensors.RotatingScan` or :class:`~iads.sensors.SectorScan`
+    (azimuths outside a sector scan's sector are never looked at).
+    """
+    az = np.asarray(azimuth_rad, float)
+    if isinstance(scan, RotatingScan):
+        b0 = scan.phase_rad + _TWO_PI * (t_s - scan.t0_s) / scan.period_s
+        return t_s + np.mod(az - b0, _TWO_PI) * scan.period_s / _TWO_PI
+    u = np.mod(az - scan.left_rad, _TWO_PI)
+    frac = u / scan.width_rad
+    k = np.ceil((t_s - scan.t0_s) / scan.frame_s - frac)
+    out = scan.t0_s + scan.frame_s * (k + frac)
+    return np.where(u <= scan.width_rad, out, np.inf)
+
+
+class RadarView:
+    """What a node knows of one radar's schedule and coverage, for counting its looks.
+
+    Parameters
+    ----------
+    radar
+        :class:`iads.sensors.PlacedRadar`.
+    """
+
+    def __init__(self, radar):
+        from ..kinematics import positions
+
+        self.radar = radar
+        self.period = (radar.scan.period_s if isinstance(radar.scan, RotatingScan)
+                       else radar.scan.frame_s)
+        self.stationary = bool(radar.platform.speed_max[0] == 0.0)
+        if self.stationary:
+            rp, _ = positions(radar.platform, 0.0, np.zeros(1, np.int64))
+            self.rp = rp[0]
+            self.rows = enu_rows_many(rp)[0]
+
+    def frame(self, t_s: float):
+        """Radar position (3,) [m] and ENU rows (3, 3) at ``t_s`` (the same for a stationary
+        radar; a moving one's is evaluated)."""
+        from ..kinematics import positions
+
+        if self.stationary:
+            return self.rp, self.rows
+        rpp, _ = positions(self.radar.platform, t_s, np.zeros(1, np.int64))
+        return rpp[0], enu_rows_many(rpp)[0]
+
+    def height_m(self, t_s: float) -> float:
+        """Height of the antenna above the ellipsoid at ``t_s`` [m]."""
+        rp, _ = self.frame(t_s)
+        return float(geodetic_of(rp)[2])
+
+    def count(self, pos_ecef, t0_s: float, t1_s: float, on) -> np.ndarray:
+        """Looks at each position during [t0, t1) (see :func:`expected_looks`), (T,) int."""
+        radar = self.radar
+        p = np.asarray(pos_ecef, float).reshape(-1, 3)
+        out = np.zeros(p.shape[0], np.int64)
+        if p.shape[0] == 0 or not on:
+            return out
+        rp, rows = self.frame(0.5 * (t0_s + t1_s))
+        enu = (p - rp) @ rows.T
+        rng = np.sqrt(np.einsum("ij,ij->i", enu, enu))
+        sin_el = enu[:, 2] / np.maximum(rng, 1e-9)
+        ok = (rng <= radar.max_range_m) & (sin_el >= np.sin(radar.elevation_min_rad)) & (
+            sin_el <= np.sin(radar.elevation_max_rad))
+        if not ok.any():
+            return out
+        az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), _TWO_PI)
+        if radar.sector_rad < _TWO_PI - 1e-12:
+            off = np.mod(az - radar.boresight_rad + np.pi, _TWO_PI) - np.pi
+            ok &= np.abs(off) <= 0.5 * radar.sector_rad
+        for a, b in on:
+            lo, hi = max(a, t0_s), min(b, t1_s)
+            if hi <= lo:
+                continue
+            first = beam_time_after(radar.scan, az, lo)
+            n = np.ceil((hi - first) / self.period)
+            out += np.where(np.isfinite(first) & (first < hi), n, 0).astype(np.int64)
+        return np.where(ok, out, 0)
+
+
+def expected_looks(radar, pos_ecef, t0_s: float, t1_s: float, on) -> np.ndarray:
+    """How many times the radar looks at each position during [t0, t1): (T,) int.
+
+    A look is a beam crossing of the position's azimuth (every revolution or search frame) at a
+    time when the radar is on (``on``: intervals ``(start, end)`` [s]), with the position within
+    the instrumented range, the azimuth sector and the elevation limits (straight-line
+    elevation; terrain is not known to the node). Positions are taken as fixed over the window.
+
+    Parameters
+    ----------
+    radar
+        :class:`iads.sensors.PlacedRadar`.
+    pos_ecef
+        Positions (T, 3) [m] (tracks predicted to the window's middle).
+    """
+    return RadarView(radar).count(pos_ecef, t0_s, t1_s, on)
+
+
+# ------------------------------------------------------------------------------------------------
+# the tracker of one node
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """Parameters of a node's plot tracker (assumptions, to vary).
+
+    Attributes
+    ----------
+    q
+        Process noise intensity of the CV model [m²/s³] (continuous white noise acceleration):
+        50 lets a 10 s revisit follow a 300 m/s aircraft through a waypoint turn of ~30°.
+    gate
+        Mahalanobis gate ``g`` [-] (3-D position: 4 keeps 99.9 % of true plots).
+    velocity_sigma_mps
+        Prior velocity σ of a new track [m/s] (per axis).
+    m, n, max_misses
+        M-of-N confirmation over looks and deletion after consecutive missed looks.
+    coast_s
+        A track without any plot for this long is dropped [s].
+    chunk_s
+        Length of the chunks the node's plots are processed in [s] (at least the shortest
+        revisit of the node's radars).
+    max_rounds
+        Association rounds per chunk, at most (a track takes one plot per round, its earliest).
+    follow_gate_m
+        Largest distance at which a track still follows the object of its last plot [m].
+    """
+
+    q: float = 50.0
+    gate: float = 4.0
+    velocity_sigma_mps: float = 300.0
+    m: int = 2
+    n: int = 3
+    max_misses: int = 3
+    coast_s: float = 60.0
+    chunk_s: float = 5.0
+    max_rounds: int = 16
+    follow_gate_m: float = 10_000.0
+
+
+@dataclass
+class Confirmation:
+    """A track confirmed: when (``now_s`` processing time, ``plot_s`` time stamp of the plot
+    that confirmed it), which track and which object it followed then."""
+
+    track_id: int
+    object: int
+    plot_s: float
+    now_s: float
+
+
+_DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
+
+
+class PlotTracker:
+    """Time-stamped multi-radar tracker of one node (see the module docstring).
+
+    Parameters
+    ----------
+    settings
+        :class:`TrackerSettings`.
+    """
+
+    def __init__(self, settings: TrackerSettings | None = None):
+        s = settings or TrackerSettings()
+        self.settings = s
+        self.filter = KalmanFilter(s.q, ndim=3)
+        self.associator = GNNAssociator(s.gate, "mahalanobis")
+        self.initiator = SinglePointInitiator(s.velocity_sigma_mps)
+        self.maintenance = MOfN(s.m, s.n, s.max_misses)
+        self.cv = CVTransition(self.filter)
+        self.confirmations: list[Confirmation] = []
+        self.plots_in = 0
+        self.rounds = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Drop every track (a node switched off); track ids keep counting."""
+        next_id = self.tracks.next_id if hasattr(self, "tracks") else 0
+        self.tracks = Tracks(GaussianStates(np.zeros((0, 6)), np.zeros((0, 6, 6))),
+                             np.zeros(0, np.int64), np.zeros(0, np.uint64),
+                             np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool),
+                             next_id)
+        self.time_s = np.zeros(0)
+        self.last_hit_s = np.zeros(0)
+        self.follows = np.zeros(0, np.int64)
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    # ---- state helpers -------------------------------------------------------------------
+
+    def _append(self, new: Tracks, t, obj):
+        self.tracks = self.tracks.concatenate(new)
+        self.time_s = np.concatenate([self.time_s, t])
+        self.last_hit_s = np.concatenate([self.last_hit_s, t])
+        self.follows = np.concatenate([self.follows, obj])
+
+    def _keep(self, idx):
+        self.tracks = self.tracks.take(idx)
+        self.time_s = self.time_s[idx]
+        self.last_hit_s = self.last_hit_s[idx]
+        self.follows = self.follows[idx]
+
+    def predicted(self, t_s: float, idx=None):
+        """Means and covariances of tracks ``idx`` (all by default) predicted to ``t_s``."""
+        if idx is None:
+            idx = np.arange(len(self.tracks))
+        st = self.tracks.states
+        return self.cv.predict(st.x[idx], st.P[idx], t_s - self.time_s[idx])
+
+    # ---- one chunk -----------------------------------------------------------------------
+
+    def _search(self, plots: Plots, pending, c0: float, c1: float, first: int = 0):
+        """Candidate (track, plot) pairs: plots ``pending`` within each track's Euclidean gate
+        radius over the chunk (tracks ``first`` onwards); plot indices into ``plots``."""
+        T, D = len(self.tracks) - first, pending.size
+        e = np.zeros(0, np.int64)
+        if T <= 0 or D == 0:
+            return e, e
+        x, P = self.tracks.states.x[first:], self.tracks.states.P[first:]
+        ts = self.time_s[first:]
+        g = self.associator.gate_threshold
+        z = plots.z[pending]
+        tm = 0.5 * (c0 + c1)
+        centre = x[:, :3] + (tm - ts)[:, None] * x[:, 3:]
+        r_noise = float(np.einsum("dii->d", plots.R[pending]).max())
+        tr = np.maximum(self._pos_trace(P, c0 - ts), self._pos_trace(P, c1 - ts))
+        speed = np.sqrt(np.einsum("ij,ij->i", x[:, 3:], x[:, 3:]))
+        radius = g * np.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+        if T * D <= _DENSE_PAIRS:
+            diff = centre[:, None, :] - z[None, :, :]
+            d2c = np.einsum("tdk,tdk->td", diff, diff)
+            rows, cols = np.nonzero(d2c <= (radius * radius)[:, None])
+        else:
+            rows, cols = _candidates(centre, radius, cKDTree(z))
+        return rows + first, pending[cols]
+
+    def _gate(self, plots: Plots, rows, cols):
+        """Exact gate of candidate pairs, each at its plot's time: track rows, plot indices,
+        squared Mahalanobis distances, innovation covariances."""
+        if rows.size == 0:
+            return rows, cols, np.zeros(0), np.zeros((0, 3, 3))
+        x, P = self.tracks.states.x, self.tracks.states.P
+        g = self.associator.gate_threshold
+        dt = plots.time_s[cols] - self.time_s[rows]
+        zp = x[rows, :3] + dt[:, None] * x[rows, 3:]
+        S = self.cv.position_cov(P[rows], dt) + plots.R[cols]
+        d2 = mahalanobis2(plots.z[cols] - zp, inv_small(S))
+        keep = d2 < g * g
+        return rows[keep], cols[keep], d2[keep], S[keep]
+
+    def _pos_trace(self, P, dt):
+        """Trace of the position block of ``F P Fᵀ + Q`` for each track, (T,) [m²]."""
+        d = 3
+        tpp = np.einsum("tii->t", P[:, :d, :d])
+        tpv = np.einsum("tii->t", P[:, :d, d:])
+        tvv = np.einsum("tii->t", P[:, d:, d:])
+        a = np.abs(dt)
+        q = np.trace(self.cv.Qc[:, :d, :d], axis1=1, axis2=2)  # (4,) per power of |dt|
+        return tpp + 2.0 * dt * tpv + dt * dt * tvv + ((q[3] * a + q[2]) * a + q[1]) * a * a + (
+            q[0] * a)
+
+    def _assign(self, rows, cols, d2, S, T, D):
+        """One plot per track at most: GNN on the pairs (plot indices global, < D)."""
+        if rows.size == 0:
+            return rows, cols
+        nr = np.bincount(rows, minlength=T)
+        nc = np.bincount(cols, minlength=D)
+        alone = (nr[rows] == 1) & (nc[cols] == 1)  # a pair alone in its cluster: assigned
+        if alone.all():
+            o = np.argsort(rows, kind="stable")
+            return rows[o], cols[o]
+        _, w = self.associator.pair_costs(d2, S)
+        k = ~alone
+        ur, ir = np.unique(rows[k], return_inverse=True)
+        uc, ic = np.unique(cols[k], return_inverse=True)
+        if ur.size * uc.size <= 4096:
+            W = np.zeros((ur.size, uc.size))
+            W[ir, ic] = w[k]
+            mr, mc = assign_dense(W)
+            mr, mc = ur[mr], uc[mc]
+        else:
+            mr, mc = assign_sparse(rows[k], cols[k], w[k], T, D)
+        mr = np.concatenate([rows[alone], mr])
+        mc = np.concatenate([cols[alone], mc])
+        o = np.argsort(mr, kind="stable")
+        return mr[o], mc[o]
+
+    def _update(self, tr, pl, plots: Plots):
+        """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
+        if tr.size == 0:
+            return
+        st = self.tracks.states
+        xp, Pp = self.cv.predict(st.x[tr], st.P[tr], plots.time_s[pl] - self.time_s[tr])
+        upd = self.filter.update(GaussianStates(xp, Pp), np.arange(tr.size), plots.z[pl],
+                                 plots.R[pl])
+        x = st.x.copy()
+        P = st.P.copy()
+        x[tr] = upd.x
+        P[tr] = upd.P
+        self.tracks = replace(self.tracks, states=GaussianStates(x, P))
+        self.time_s[tr] = plots.time_s[pl]
+        self.last_hit_s[tr] = plots.time_s[pl]
+        self.follows[tr] = plots.object[pl]
+
+    def _initiate(self, plots: Plots, idx):
+        if idx.size == 0:
+            return
+        sub = plots.take(idx)
+        new = self.initiator.initiate(self.filter, Detections(sub.z, sub.R),
+                                      self.tracks.next_id)
+        self._append(new, sub.time_s, sub.object)
+
+    def _cluster_heads(self, plots: Plots, idx):
+        """Among plots ``idx`` (ungated), the earliest of each cluster of mutually gating
+        plots, and the others."""
+        if idx.size <= 1:
+            return idx, idx[:0]
+        z, R, t = plots.z[idx], plots.R[idx], plots.time_s[idx]
+        g = self.associator.gate_threshold
+        vs = self.initiator.velocity_sigma_m_s
+        trR = np.trace(R, axis1=1, axis2=2)
+        span = float(t.max() - t.min())
+        reach = g * np.sqrt(2.0 * trR.max() + 3.0 * vs * vs * span * span)
+        pairs = cKDTree(z).query_pairs(reach, output_type="ndarray")
+        if pairs.size == 0:
+            return idx, idx[:0]
+        a, b = pairs[:, 0], pairs[:, 1]
+        d2 = np.sum((z[a] - z[b]) ** 2, axis=1)
+        lim = g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (t[a] - t[b]) ** 2)
+        ok = d2 < lim
+        a, b = a[ok], b[ok]
+        if a.size == 0:
+            return idx, idx[:0]
+        n = idx.size
+        graph = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n))
+        _, lab = connected_components(graph, directed=False)
+        order = np.lexsort((np.arange(n), t, lab))  # by cluster, then time
+        first = np.ones(n, bool)
+        first[1:] = lab[order[1:]] != lab[order[:-1]]
+        head = np.zeros(n, bool)
+        head[order[first]] = True
+        return idx[head], idx[~head]
+
+    def process(self, plots: Plots, c0: float, c1: float, looks, now_s: float) -> None:
+        """Process the plots of the chunk [c0, c1) (time-sorted).
+
+        Rounds: every plot that gates a track is offered to it in time order — in each round a
+        track may take only its earliest gated plot (as a tracker fed plot by plot would see
+        them), global nearest neighbour settles conflicts; plots that gated a track but were not
+        taken wait for the next round; plots that gated nothing start tentative tracks (one per
+        cluster, the others wait). ``looks(pos_ecef, c0, c1) -> (T,) int`` counts the looks the
+        node's radars make at each position during the chunk.
+        """
+        D = len(plots)
+        self.plots_in += D
+        T0 = len(self.tracks)
+        if T0:
+            xm, _ = self.predicted(0.5 * (c0 + c1))
+            n_look = np.asarray(looks(xm[:, :3], c0, c1), np.int64)
+        else:
+            n_look = np.zeros(0, np.int64)
+        was_confirmed = self.tracks.confirmed.copy()
+        pending = np.arange(D)
+        hits = np.zeros(T0, np.int64)
+        # candidates of the tracks there at the start, searched once: a later round only
+        # re-gates the pairs of its pending plots (plus the tracks started since)
+        c_rows, c_cols = self._search(plots, pending, c0, c1)
+        for rnd in range(self.settings.max_rounds):
+            if pending.size == 0:
+                break
+            self.rounds += 1
+            T = len(self.tracks)
+            if hits.size < T:
+                hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
+            if rnd:
+                waiting = np.zeros(D, bool)
+                waiting[pending] = True
+                k = waiting[c_cols]
+                n_rows, n_cols = self._search(plots, pending, c0, c1, first=T0)
+                rows = np.concatenate([c_rows[k], n_rows])
+                cols = np.concatenate([c_cols[k], n_cols])
+            else:
+                rows, cols = c_rows, c_cols
+            rows, cols, d2, S = self._gate(plots, rows, cols)
+            gated = np.zeros(D, bool)
+            gated[cols] = True
+            if rows.size:
+                tp = plots.time_s[cols]
+                first = np.full(T, np.inf)
+                np.minimum.at(first, rows, tp)
+                k = tp <= first[rows]
+                rows, cols, d2, S = rows[k], cols[k], d2[k], S[k]
+            mr, mc = self._assign(rows, cols, d2, S, T, D)
+            self._update(mr, mc, plots)
+            hits[mr] += 1
+            used = np.zeros(D, bool)
+            used[mc] = True
+            retry = pending[gated[pending] & ~used[pending]]
+            free = pending[~gated[pending]]
+            if rnd == self.settings.max_rounds - 1:
+                self._initiate(plots, np.concatenate([retry, free]))
+                break
+            heads, rest = self._cluster_heads(plots, free)
+            self._initiate(plots, heads)
+            pending = np.sort(np.concatenate([retry, rest]))
+        T = len(self.tracks)
+        if hits.size < T:
+            hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
+        # bookkeeping over looks
+        L = np.zeros(T, np.int64)
+        L[:T0] = np.maximum(n_look, hits[:T0])
+        L[T0:] = hits[T0:]
+        L = np.minimum(L, 63)
+        h = np.minimum(hits, L)
+        tk = self.tracks
+        new_hits = np.where(L > 0, (tk.hits << L.astype(np.uint64))
+                            | ((np.uint64(1) << h.astype(np.uint64)) - np.uint64(1)), tk.hits)
+        misses = np.where(h > 0, 0, tk.misses + L)
+        self.tracks = replace(tk, hits=new_hits, misses=misses, age=tk.age + L)
+        confirmed, keep = self.maintenance.maintain(self.tracks)
+        keep &= (c1 - self.last_hit_s) <= self.settings.coast_s
+        self.tracks = replace(self.tracks, confirmed=confirmed)
+        newly = confirmed & ~np.concatenate([was_confirmed, np.zeros(T - T0, bool)])
+        for k in np.flatnonzero(newly & keep):
+            self.confirmations.append(Confirmation(int(self.tracks.track_id[k]),
+                                                   int(self.follows[k]),
+                                                   float(self.last_hit_s[k]), float(now_s)))
+        if not keep.all():
+            self._keep(np.flatnonzero(keep))
+
+
+# ------------------------------------------------------------------------------------------------
+# pictures
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Tracks of an air picture at one time (arrays with first axis K).
+
+    Attributes
+    ----------
+    time_s
+        Time the states are predicted to [s].
+    x, P
+        ECEF states [m, m/s] (K, 6) and covariances (K, 6, 6).
+    track_id
+        Global track numbers (node index << 32 | the forming node's track id) (K,) int64.
+    origin
+        Node that formed each track from plots (K,) int64.
+    follows
+        Object each track follows (-1: none) (K,) int64.
+    """
+
+    time_s: float
+    x: np.ndarray
+    P: np.ndarray
+    track_id: np.ndarray
+    origin: np.ndarray
+    follows: np.ndarray
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def take(self, idx) -> Picture:
+        return Picture(self.time_s, self.x[idx], self.P[idx], self.track_id[idx],
+                       self.origin[idx], self.follows[idx])
+
+    @staticmethod
+    def empty(t_s: float) -> Picture:
+        z = np.zeros(0, np.int64)
+        return Picture(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), z, z, z)
+
+    def predict(self, cv: CVTransition, t_s: float) -> Picture:
+        """The same tracks predicted to ``t_s``."""
+        if len(self) == 0 or t_s == self.time_s:
+            return replace(self, time_s=t_s)
+        x, P = cv.predict(self.x, self.P, np.full(len(self), t_s - self.time_s))
+        return replace(self, time_s=t_s, x=x, P=P)
+
+    def geodetic(self):
+        """Latitude [°], longitude [°], height [m] of the tracks."""
+        return geodetic_of(self.x[:, :3])
+
+
+def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
+    """The confirmed tracks of a node's tracker predicted to ``t_s``."""
+    idx = np.flatnonzero(tracker.tracks.confirmed)
+    if idx.size == 0:
+        return Picture.empty(t_s)
+    x, P = tracker.predicted(t_s, idx)
+    tid = (np.int64(node_index) << ID_SHIFT) | tracker.tracks.track_id[idx]
+    return Picture(t_s, x, P, tid, np.full(idx.size, node_index, np.int64),
+                   tracker.follows[idx].copy())
+
+
+def fuse_pictures(base: Picture, other: Picture, gate: float) -> Picture:
+    """Track-to-track fusion of ``other`` into ``base`` (same time; see the module docstring)."""
+    if len(other) == 0:
+        return base
+    if len(base) == 0:
+        return other
+    pa, pb = base.x[:, :3], other.x[:, :3]
+    Pa, Pb = base.P[:, :3, :3], other.P[:, :3, :3]
+    ta = np.sqrt(np.trace(Pa, axis1=1, axis2=2))
+    tb = np.sqrt(np.trace(Pb, axis1=1, axis2=2))
+    radius = gate * (ta.max() + tb.max()) + 1.0
+    sdm = cKDTree(pa).sparse_distance_matrix(cKDTree(pb), radius, output_type="ndarray")
+    rows, cols = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64)
+    if rows.size:
+        S = Pa[rows] + Pb[cols]
+        d2 = mahalanobis2(pb[cols] - pa[rows], inv_small(S))
+        ok = d2 < gate * gate
+        rows, cols, d2 = rows[ok], cols[ok], d2[ok]
+        mr, mc = assign_sparse(rows, cols, d2 - gate * gate, len(base), len(other))
+    else:
+        mr = mc = np.zeros(0, np.int64)
+    x, P, follows = base.x.copy(), base.P.copy(), base.follows.copy()
+    better = tb[mc] < ta[mr]
+    x[mr[better]] = other.x[mc[better]]
+    P[mr[better]] = other.P[mc[better]]
+    follows[mr[better]] = other.follows[mc[better]]
+    rest = np.ones(len(other), bool)
+    rest[mc] = False
+    return Picture(base.time_s, np.concatenate([x, other.x[rest]]),
+                   np.concatenate([P, other.P[rest]]),
+                   np.concatenate([base.track_id, other.track_id[rest]]),
+                   np.concatenate([base.origin, other.origin[rest]]),
+                   np.concatenate([follows, other.follows[rest]]))

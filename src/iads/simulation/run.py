@@ -1,0 +1,648 @@
+"""The simulation: scenario events, radar scans, message deliveries and metric samples on one
+event heap (:class:`iads.engine.Engine`).
+
+:func:`simulate` builds the world (:mod:`~iads.simulation.build`) and schedules four kinds of
+event, each handled vectorised over all objects or tracks:
+
+========================  =========================  ===========================================
+event                     priority                   what it does
+========================  =========================  ===========================================
+node on/off               ``Priority.SCENARIO``      a switched-off node drops its tracks and
+                                                     what reaches it; radar switches are read
+                                                     from the world when a scan ends
+scan end (per radar)      ``Priority.SENSOR``        one revolution or search frame:
+                                                     :func:`iads.sensors.scan_window` over the
+                                                     objects that can be in range, during the
+                                                     intervals the radar was on; plots become
+                                                     ECEF converted measurements; reports go
+                                                     to the radar's links
+link send / delivery      ``Priority.MESSAGE``       measurement reports and track pictures
+                                                     (:mod:`~iads.simulation.network`); a node
+                                                     tracks its plots up to its inputs' common
+                                                     watermark (:mod:`~iads.simulation.nodes`)
+metric sample             ``Priority.METRIC``        every ``sample_s``: each node's picture,
+                                                     its identification, GOSPA, records
+========================  =========================  ===========================================
+
+Objects move on their exact paths (:mod:`iads.kinematics`): every look, every truth position and
+every radar position is evaluated at its own time. Randomness: each radar draws from
+``component_rng(seed, "radar", radar_id)`` only (scan phase first, then its scans in time
+order); nothing else is random. A radar's plots therefore depend only on the seed, the radar
+and the air objects: adding a sensor, a node or a link leaves every other radar's plots as
+they were.
+
+Identification (at every sample, per node): :func:`iads.identification.identify` on the
+objects the node's confirmed tracks follow, with the interrogators of the IFF arrangements of
+the node's network members (``iff_alter`` events applied up to that time), the scenario's
+filed flight plans, and behaviour from the **track's** estimated speed and climb. Objects not
+followed are pending.
+
+The truth set of a picture at time t (for GOSPA, identity matrices and continuity) is the
+objects a radar reaching the node has looked at with Pd ≥ ``pd_level`` within its last
+``detectable_revisits`` revisits, plus the objects the picture follows.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine import Engine, Priority
+from ..identification import (
+    Replies,
+    Rules,
+    assign_identity,
+    behaviour_flags,
+    correlate,
+    interrogate,
+    interrogators_from_scenario,
+)
+from ..kinematics import active, geodetic_of, heading_of, positions
+from ..metrics import gospa
+from ..metrics.identity import inside_envelope
+from ..sensors import scan_window
+from .build import World, build_world
+from .network import InputBuffer, ScanReport, on_intervals, send_times
+from .nodes import (
+    CVTransition,
+    Picture,
+    PlotTracker,
+    RadarView,
+    TrackerSettings,
+    fuse_pictures,
+    local_picture,
+)
+from .plots import plots_from_detections
+
+__all__ = ["SimulationSettings", "simulate", "run_world"]
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """How the simulation samples, tracks and measures (stated assumptions).
+
+    Attributes
+    ----------
+    sample_s
+        Interval of metric samples and identification [s].
+    tracker
+        Node tracker parameters (:class:`~iads.simulation.nodes.TrackerSettings`).
+    t2t_gate
+        Track-to-track association gate (Mahalanobis on positions) [-].
+    gospa_c_m, gospa_p
+        GOSPA cut-off [m] and order (α = 2): c = 5 km, about five times the cross-range σ of a
+        3 mrad radar at 300 km; p = 1 (Stone Soup's default).
+    pd_level
+        Pd at which a look counts as a *possible* detection (truth set, time to track) [-].
+    detectable_revisits
+        An object stays in a picture's truth set this many revisits of a radar after that
+        radar's last possible detection of it [-].
+    scan_window_s
+        A radar's scans are simulated in windows of whole revolutions or frames, as many as
+        come nearest this (at least one) [s]: a window is one event, vectorised over all
+        objects, and its plots (each with its exact time) are reported when it ends. The
+        looks are the same whatever the window (beam crossings are exact); fast radars
+        (a 1 s Arabel) report every ~10 s instead of every revolution.
+    terrain, terrain_cell_m
+        Terrain masks for ground radars, and their cell [m].
+    false_alarms
+        Draw false plots (Poisson per scan).
+    exposure_types
+        Catalog target types whose exposure to each radar is measured (claim C2).
+    aspect_bin_deg
+        Bin of the aspect-angle histograms [°].
+    rules
+        Identification rules (:class:`iads.identification.Rules`).
+    keep_detections, keep_tracks
+        Keep the per-plot and per-sample track tables (large for long runs).
+    """
+
+    sample_s: float = 10.0
+    scan_window_s: float = 10.0
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    t2t_gate: float = 4.0
+    gospa_c_m: float = 5_000.0
+    gospa_p: float = 1.0
+    pd_level: float = 0.5
+    detectable_revisits: float = 2.0
+    terrain: bool = True
+    terrain_cell_m: float = 2_000.0
+    false_alarms: bool = True
+    exposure_types: tuple[str, ...] = ("f-35a",)
+    aspect_bin_deg: float = 10.0
+    rules: Rules = field(default_factory=Rules)
+    keep_detections: bool = True
+    keep_tracks: bool = True
+
+    def __post_init__(self):
+        if not self.sample_s > 0:
+            raise ValueError(f"sample_s must be > 0, got {self.sample_s}")
+        if not 0 < self.pd_level < 1:
+            raise ValueError(f"pd_level must be in (0, 1), got {self.pd_level}")
+
+
+class _Node:
+    """Runtime state of one node."""
+
+    def __init__(self, world: World, model, settings: SimulationSettings):
+        self.model = model
+        radars = sorted({m.radar for m in model.measurements})
+        self.views = [(r, RadarView(world.radars[r].placed)) for r in radars]
+        self.tracker = PlotTracker(settings.tracker) if radars else None
+        self.chunk_s = settings.tracker.chunk_s if radars else 0.0
+        self.buffer = InputBuffer(len(model.measurements))
+        self.c0 = 0.0
+        self.on = True
+        self.remote: dict[int, Picture] = {}
+        self.outbox: dict[int, list[ScanReport]] = {}
+        self.first_seen: dict[int, float] = {}
+
+    def looks(self, pos, c0, c1):
+        n = np.zeros(pos.shape[0], np.int64)
+        for r, view in self.views:
+            on = self.buffer.on(r, c0, c1)
+            if on:
+                n += view.count(pos, c0, c1, on)
+        return n
+
+    def advance(self, now: float) -> None:
+        if self.tracker is None:
+            return
+        horizon = self.buffer.horizon
+        while self.c0 + self.chunk_s <= horizon + 1e-9:
+            c1 = self.c0 + self.chunk_s
+            plots = self.buffer.take(self.c0, c1)
+            if self.on:
+                self.tracker.process(plots, self.c0, c1, self.looks, now)
+            self.c0 = c1
+        self.buffer.forget_before(self.c0)
+
+
+class _Run:
+    def __init__(self, world: World, settings: SimulationSettings, progress):
+        self.w = world
+        self.s = settings
+        self.progress = progress
+        self.eng = Engine()
+        n_obj = len(world.paths)
+        n_rad = len(world.radars)
+        self.rngs = []
+        for rm in world.radars:
+            g = np.random.Generator(np.random.PCG64())
+            g.bit_generator.state = rm.rng_state
+            self.rngs.append(g)
+        self.switches = [[(t, on) for t, r, on in world.radar_switches if r == rm.index]
+                         for rm in world.radars]
+        self.nodes = [_Node(world, m, settings) for m in world.nodes]
+        self.cv = CVTransition(self.nodes[0].tracker.filter if self.nodes and
+                               self.nodes[0].tracker else PlotTracker(settings.tracker).filter)
+        self.subs: list[list[tuple[int, int]]] = [[] for _ in range(n_rad)]
+        for node in self.nodes:
+            for i, m in enumerate(node.model.measurements):
+                self.subs[m.radar].append((node.model.index, i))
+        # per radar and object: last / first look with Pd >= level
+        self.last_good = np.full((n_rad, n_obj), -np.inf)
+        self.first_good = np.full((n_rad, n_obj), np.inf)
+        self.looks_count = np.zeros(n_rad, np.int64)
+        self.plots_count = np.zeros(n_rad, np.int64)
+        ex = set(settings.exposure_types)
+        self.exposed = np.array([i for i, t in enumerate(world.object_types) if t in ex],
+                                np.int64)
+        self.ex_looks = np.zeros((n_rad, self.exposed.size), np.int64)
+        self.ex_det_t = [[[] for _ in self.exposed] for _ in range(n_rad)]
+        self.ex_det_aspect = [[[] for _ in self.exposed] for _ in range(n_rad)]
+        self.ex_pos = {int(o): k for k, o in enumerate(self.exposed)}
+        self.det_parts: list[dict] = []
+        self.track_parts: list[dict] = []
+        self.ident_parts: list[dict] = []
+        self.gospa_rows: list[tuple] = []
+        self.eng_parts: list[dict] = []
+        self.window_start = np.zeros(n_rad)
+        self.intr_cache: dict = {}
+        self._pos_cache: dict = {}
+        self.views = [RadarView(rm.placed) for rm in world.radars]
+        self.iff_times = sorted(e.time_s for e in world.scenario.events
+                                if e.kind == "iff_alter")
+        self.fu_node = self._fire_unit_nodes()
+
+    # ---- set-up --------------------------------------------------------------------------
+
+    def _fire_unit_nodes(self):
+        out = []
+        by_id = {n.model.id: n.model.index for n in self.nodes}
+        sc = self.w.scenario
+        cps = {s.id: s.command_post.id for s in sc.systems if s.command_post is not None}
+        for fu in self.w.fire_units:
+            k = -1
+            for cand in (cps.get(fu.system), fu.system, fu.id):
+                if cand in by_id:
+                    k = by_id[cand]
+                    break
+            if k < 0:
+                for n in self.nodes:
+                    if fu.system in n.model.units:
+                        k = n.model.index
+                        break
+            out.append(k)
+        return out
+
+    def schedule(self) -> None:
+        eng, w = self.eng, self.w
+        for rm in w.radars:
+            edges = rm.window_edges(w.duration_s, self.s.scan_window_s)
+            self.window_start[rm.index] = edges[0]
+            eng.schedule(edges[1], Priority.SENSOR, self._scan, (rm.index, edges, 1))
+        for t, n, on in w.node_switches:
+            eng.schedule(t, Priority.SCENARIO, self._switch_node, (n, on))
+        for node in self.nodes:
+            for i, m in enumerate(node.model.measurements):
+                if m.update_s is not None:
+                    for t in send_times(m.update_s, w.duration_s):
+                        eng.schedule(t, Priority.MESSAGE, self._send_plots,
+                                     (node.model.index, i))
+            for j, tin in enumerate(node.model.tracks):
+                for t in send_times(tin.update_s, w.duration_s):
+                    eng.schedule(t, Priority.MESSAGE, self._send_tracks, (node.model.index, j))
+        for t in send_times(self.s.sample_s, w.duration_s):
+            eng.schedule(t, Priority.METRIC, self._sample, None)
+
+    # ---- handlers ------------------------------------------------------------------------
+
+    def _switch_node(self, eng, t, payload):
+        n, on = payload
+        node = self.nodes[n]
+        node.on = on
+        if not on:
+            if node.tracker is not None:
+                node.tracker.reset()
+            node.remote.clear()
+
+    def _positions_near(self, t: float):
+        """All objects' positions at the multiple of ``scan_window_s`` nearest ``t`` (shared by
+        every radar's window around then), and that time."""
+        step = self.s.scan_window_s
+        t_ref = float(np.clip(round(t / step) * step, 0.0, self.w.duration_s))
+        if t_ref not in self._pos_cache:
+            if len(self._pos_cache) > 4:
+                self._pos_cache.pop(next(iter(self._pos_cache)))
+            pos = positions(self.w.paths, t_ref)[0]
+            self._pos_cache[t_ref] = (pos, geodetic_of(pos)[2])
+        return (*self._pos_cache[t_ref], t_ref)
+
+    def _candidates(self, r: int, ta: float, tb: float) -> np.ndarray:
+        """Objects that can be looked at by radar ``r`` in [ta, tb): on their path and alive,
+        within its instrumented range, above its smooth-earth radio horizon and inside its
+        azimuth sector, each grown by how far they (and the radar) can move in the window
+        (their largest speed). Only these enter the scan: the others could not be visible
+        (in_range, line of sight — terrain only hides more than the smooth effective earth —
+        or in_sector would be false), so the looks and plots are those of a scan over all."""
+        w = self.w
+        P = w.paths
+        if len(P) == 0:
+            return np.zeros(0, np.int64)
+        alive = (P.t_begin <= tb) & (P.t_end >= ta) & (w.destroyed_at > ta)
+        pos, height, t_ref = self._positions_near(0.5 * (ta + tb))
+        view = self.views[r]
+        placed = view.radar
+        rp, rows = view.frame(0.5 * (ta + tb))
+        dt = max(abs(ta - t_ref), abs(tb - t_ref))
+        move = (P.speed_max + placed.platform.speed_max[0]) * dt + 1.0
+        enu = (pos - rp) @ rows.T
+        d = np.sqrt(np.einsum("ij,ij->i", enu, enu))
+        ok = alive & (d <= placed.max_range_m + move)
+        # radio horizon on the effective earth: central angle between the two ends at most
+        # the sum of the tangent angles acos(ka / (ka + h)) of each end
+        ka = placed.k_factor * 6_378_137.0
+        h1 = max(view.height_m(0.5 * (ta + tb)), 0.0) + placed.platform.speed_max[0] * dt
+        h2 = np.maximum(height + move, 0.0)
+        reach = np.arccos(ka / (ka + h1)) + np.arccos(ka / (ka + h2))
+        cosang = np.einsum("ij,j->i", pos, rp) / (np.linalg.norm(pos, axis=1)
+                                                   * np.linalg.norm(rp))
+        ang = np.arccos(np.clip(cosang, -1.0, 1.0)) - move / 6_356_000.0
+        ok &= ang <= 1.01 * reach + 1e-6
+        if placed.sector_rad < 2.0 * np.pi - 1e-9:
+            hor = np.hypot(enu[:, 0], enu[:, 1])
+            az = np.arctan2(enu[:, 0], enu[:, 1])
+            off = np.abs(np.mod(az - placed.boresight_rad + np.pi, 2 * np.pi) - np.pi)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ang = np.where(hor > move, np.arcsin(np.minimum(move / hor, 1.0)), np.pi)
+            ok &= off <= 0.5 * placed.sector_rad + ang + 1e-6
+        return np.flatnonzero(ok)
+
+    def _scan(self, eng, t, payload):
+        r, edges, k = payload
+        w, s = self.w, self.s
+        rm = w.radars[r]
+        ta, tb = float(edges[k - 1]), float(edges[k])
+        on = on_intervals(self.switches[r], ta, tb)
+        objs = self._candidates(r, ta, tb) if on else np.zeros(0, np.int64)
+        sig = w.signatures[rm.placed.band]
+        reports = []
+        for a, b in on:
+            res = scan_window(rm.placed, w.paths, sig, a, b, self.rngs[r], radar_index=r,
+                              objects=objs, mask=rm.mask, clutter=w.clutter,
+                              with_false_alarms=s.false_alarms)
+            det = res.detections
+            if np.isfinite(w.destroyed_at).any() and len(det):
+                o = det.object
+                gone = (o >= 0) & (det.time_s >= w.destroyed_at[np.maximum(o, 0)])
+                det = det.take(np.flatnonzero(~gone))
+            self._book_looks(r, res.looks, det)
+            reports.append(plots_from_detections(rm.placed, det, r,
+                                                 frame=self.views[r].frame(0.5 * (a + b))))
+        from .plots import Plots
+
+        rep = ScanReport(r, ta, tb, on, Plots.concatenate(reports))
+        for n, i in self.subs[r]:
+            node = self.nodes[n]
+            m = node.model.measurements[i]
+            if m.update_s is None:
+                eng.schedule(t + m.latency_s, Priority.MESSAGE, self._deliver_plots,
+                             (n, i, [rep]))
+            else:
+                node.outbox.setdefault(i, []).append(rep)
+        if k + 1 < len(edges):
+            eng.schedule(edges[k + 1], Priority.SENSOR, self._scan, (r, edges, k + 1))
+
+    def _book_looks(self, r, looks, det):
+        s = self.s
+        self.looks_count[r] += int(looks.visible.sum())
+        self.plots_count[r] += len(det)
+        good = looks.visible & (looks.pd >= s.pd_level)
+        if good.any():
+            o, t = looks.object[good], looks.time_s[good]
+            np.maximum.at(self.last_good[r], o, t)
+            np.minimum.at(self.first_good[r], o, t)
+        hit = _hit_looks(looks, det)
+        if self.exposed.size:
+            vis = looks.visible & np.isin(looks.object, self.exposed)
+            for o in np.unique(looks.object[vis]):
+                self.ex_looks[r, self.ex_pos[int(o)]] += int(np.sum(looks.object[vis] == o))
+            hl = hit[hit >= 0]
+            sel = np.isin(looks.object[hl], self.exposed)
+            for j in hl[sel]:
+                e = self.ex_pos[int(looks.object[j])]
+                self.ex_det_t[r][e].append(float(looks.time_s[j]))
+                self.ex_det_aspect[r][e].append(float(looks.off_nose_rad[j]))
+        if s.keep_detections and len(det):
+            true_r = np.full(len(det), np.nan)
+            aspect = np.full(len(det), np.nan)
+            ok = hit >= 0
+            true_r[ok] = looks.range_m[hit[ok]]
+            aspect[ok] = np.degrees(looks.off_nose_rad[hit[ok]])
+            self.det_parts.append(dict(
+                time_s=det.time_s, radar=det.radar, object=det.object, range_m=det.range_m,
+                azimuth_deg=np.degrees(det.azimuth_rad),
+                elevation_deg=np.degrees(det.elevation_rad), sinr_db=det.sinr_db,
+                true_range_m=true_r, aspect_deg=aspect))
+
+    def _send_plots(self, eng, t, payload):
+        n, i = payload
+        node = self.nodes[n]
+        reps = node.outbox.pop(i, [])
+        if reps:
+            m = node.model.measurements[i]
+            eng.schedule(t + m.latency_s, Priority.MESSAGE, self._deliver_plots, (n, i, reps))
+
+    def _deliver_plots(self, eng, t, payload):
+        n, i, reps = payload
+        node = self.nodes[n]
+        node.buffer.receive(i, reps)
+        node.advance(t)
+
+    def picture(self, n: int, t: float, exclude_origin: int | None = None) -> Picture:
+        """Node ``n``'s picture at time ``t`` (own confirmed tracks fused with remote ones)."""
+        node = self.nodes[n]
+        if not node.on:
+            return Picture.empty(t)
+        pic = (local_picture(node.tracker, n, t) if node.tracker is not None
+               else Picture.empty(t))
+        for j in range(len(node.model.tracks)):
+            rp = node.remote.get(j)
+            if rp is not None and len(rp):
+                pic = fuse_pictures(pic, rp.predict(self.cv, t), self.s.t2t_gate)
+        if exclude_origin is not None and len(pic):
+            pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
+        return pic
+
+    def _send_tracks(self, eng, t, payload):
+        n, j = payload
+        tin = self.nodes[n].model.tracks[j]
+        if not self.nodes[tin.source].on:
+            return
+        pic = self.picture(tin.source, t, exclude_origin=n)
+        eng.schedule(t + tin.latency_s, Priority.MESSAGE, self._deliver_tracks, (n, j, pic))
+
+    def _deliver_tracks(self, eng, t, payload):
+        n, j, pic = payload
+        if self.nodes[n].on:
+            self.nodes[n].remote[j] = pic
+
+    # ---- sampling ------------------------------------------------------------------------
+
+    def _replies(self, node, t):
+        """What the node's interrogators read from every object (fixed between ``iff_alter``
+        events, so computed once per node and epoch)."""
+        k = int(np.searchsorted(self.iff_times, t, side="right"))
+        key = (node.model.index, k)
+        if key not in self.intr_cache:
+            intrs = interrogators_from_scenario(self.w.scenario, self.w.catalog,
+                                                time_s=t if k else None)
+            intrs = [i for i in intrs if i.id in node.model.units]
+            self.intr_cache[key] = (intrs, interrogate(self.w.objects, intrs))
+        return self.intr_cache[key]
+
+    def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps):
+        """Identities (int8, (N,)) of all objects in node's picture at ``t``.
+
+        The stages of :func:`iads.identification.identify` (interrogation, flight-plan
+        correlation, behaviour, decision list), with the interrogation cached per ``iff_alter``
+        epoch and correlation asked only for the objects seen (the others are pending whatever
+        they answer); equal to ``identify`` on the same inputs (tested).
+        """
+        _, replies = self._replies(node, t)
+        seen_r = Replies(*(a & seen for a in (replies.replied, replies.authenticated,
+                                              replies.code_match, replies.falsified,
+                                              replies.read_3a, replies.read_address)))
+        correlated = correlate(self.w.objects, seen_r, self.w.flight_plans, lat_deg, lon_deg)
+        beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules)
+        return assign_identity(seen=seen, falsified=replies.falsified,
+                               authenticated=replies.authenticated, ballistic=beh.ballistic,
+                               correlated=correlated, fast=beh.fast,
+                               hostile_origin=beh.hostile_origin, code_match=replies.code_match,
+                               replied=replies.replied, rules=self.s.rules)
+
+    def _sample(self, eng, t, payload):
+        w, s = self.w, self.s
+        if self.progress is not None:
+            self.progress(f"t = {t:,.0f} s", t / w.duration_s)
+        N = len(w.paths)
+        if N:
+            pos, vel = positions(w.paths, t)
+            alive = active(w.paths, t) & (t < w.destroyed_at)
+            lat, lon, h = geodetic_of(pos)
+        else:
+            pos = np.zeros((0, 3))
+            alive = np.zeros(0, bool)
+            lat = lon = h = np.zeros(0)
+        window = np.array([s.detectable_revisits * rm.revisit_s for rm in w.radars])
+        ident_by_node = {}
+        for node in self.nodes:
+            n = node.model.index
+            pic = self.picture(n, t)
+            K = len(pic)
+            f = pic.follows
+            ok = f >= 0
+            dist = np.full(K, np.inf)
+            if ok.any():
+                fo = f[ok]
+                dist[ok] = np.linalg.norm(pic.x[ok, :3] - pos[fo], axis=1)
+                ok[ok] = alive[fo] & (dist[ok] <= s.tracker.follow_gate_m)
+            fv = np.where(ok, f, -1)
+            track_of = np.full(N, -1, np.int64)
+            row_of = np.full(N, -1, np.int64)
+            idx = np.flatnonzero(ok)
+            if idx.size:
+                o = idx[np.argsort(-dist[idx], kind="stable")]  # closest written last
+                track_of[fv[o]] = pic.track_id[o]
+                row_of[fv[o]] = o
+            seen = track_of >= 0
+            radars = list(node.model.radars)
+            if radars and N:
+                det = (self.last_good[radars] >= t - window[radars][:, None]).any(axis=0)
+            else:
+                det = np.zeros(N, bool)
+            pop = (alive & det) | seen
+            g = gospa(pos[pop], pic.x[:, :3], s.gospa_c_m, s.gospa_p)
+            self.gospa_rows.append((t, n, g.distance, g.localisation, g.missed, g.false,
+                                    int(pop.sum()), K, g.n_missed, g.n_false))
+            for o_ in np.flatnonzero(seen):
+                node.first_seen.setdefault(int(o_), t)
+            identity = np.zeros(N, np.int8)
+            if pop.any():
+                tlat, tlon, th = lat.copy(), lon.copy(), h.copy()
+                sp = np.zeros(N)
+                cl = np.zeros(N)
+                rows = row_of[seen]
+                if rows.size:
+                    plat, plon, ph = geodetic_of(pic.x[rows, :3])
+                    tlat[seen], tlon[seen], th[seen] = plat, plon, ph
+                    _, climb, gs = heading_of(pic.x[rows, :3], pic.x[rows, 3:])
+                    sp[seen] = gs
+                    cl[seen] = gs * np.tan(climb)
+                identity = self.identify(node, t, seen, tlat, tlon, sp, cl)
+                sel = np.flatnonzero(pop)
+                self.ident_parts.append(dict(
+                    time_s=np.full(sel.size, t), node=np.full(sel.size, n, np.int64),
+                    object=sel.astype(np.int64), truth=w.truth[sel].astype(np.int8),
+                    identity=identity[sel].astype(np.int8), tracked=seen[sel],
+                    track_id=track_of[sel]))
+            ident_by_node[n] = (identity, pop)
+            if s.keep_tracks and K:
+                plat, plon, ph = geodetic_of(pic.x[:, :3])
+                hd, climb, gs = heading_of(pic.x[:, :3], pic.x[:, 3:])
+                self.track_parts.append(dict(
+                    time_s=np.full(K, t), node=np.full(K, n, np.int64), track_id=pic.track_id,
+                    origin=pic.origin, follows=fv, lat_deg=plat, lon_deg=plon, height_m=ph,
+                    speed_mps=gs, heading_deg=np.degrees(hd),
+                    sigma_pos_m=np.sqrt(np.trace(pic.P[:, :3, :3], axis1=1, axis2=2))))
+        # fire units: civil, allied and own aircraft inside the envelope
+        for f, fu in enumerate(w.fire_units):
+            if not N:
+                break
+            inside = alive & inside_envelope(pos, h, fu.ecef, fu.range_min_m, fu.range_max_m,
+                                             fu.altitude_min_m, fu.altitude_max_m)
+            inside &= w.truth <= 2  # own, allied, civil
+            sel = np.flatnonzero(inside)
+            if not sel.size:
+                continue
+            n = self.fu_node[f]
+            ident = (ident_by_node[n][0][sel] if n >= 0 else np.zeros(sel.size, np.int8))
+            self.eng_parts.append(dict(
+                time_s=np.full(sel.size, t), fire_unit=np.full(sel.size, f, np.int64),
+                node=np.full(sel.size, n, np.int64), object=sel.astype(np.int64),
+                truth=w.truth[sel].astype(np.int8), identity=ident.astype(np.int8)))
+
+
+def _hit_looks(looks, det) -> np.ndarray:
+    """For each plot, the look that produced it (-1 for false alarms).
+
+    Plots of real objects are the detected looks in look order (``draw_detections``), merged
+    stably by time with the false alarms; so they are found by (time, object) in the looks.
+    """
+    out = np.full(len(det), -1, np.int64)
+    real = np.flatnonzero(det.object >= 0)
+    if real.size == 0:
+        return out
+    lt, lo = looks.time_s, looks.object
+    i = np.searchsorted(lt, det.time_s[real], side="left")
+    i = np.minimum(i, max(lt.size - 1, 0))
+    good = (lt[i] == det.time_s[real]) & (lo[i] == det.object[real])
+    out[real[good]] = i[good]
+    for j in real[~good]:  # equal times: walk to the matching object
+        k = int(np.searchsorted(lt, det.time_s[j], side="left"))
+        while k < lt.size and lt[k] == det.time_s[j]:
+            if lo[k] == det.object[j]:
+                out[j] = k
+                break
+            k += 1
+    return out
+
+
+def run_world(world: World, settings: SimulationSettings | None = None,
+              progress: Callable[[str, float], None] | None = None):
+    """Run a built world; returns the :class:`~iads.simulation.results.SimulationResult`."""
+    from .results import collect
+
+    s = settings or SimulationSettings()
+    t0 = _time.perf_counter()
+    run = _Run(world, s, progress)
+    run.schedule()
+    run.eng.run(until=world.duration_s)
+    wall = _time.perf_counter() - t0
+    return collect(run, wall)
+
+
+def simulate(scenario, seed: int | None = None, *, duration_s: float | None = None,
+             catalog=None, progress: Callable[[str, float], None] | None = None,
+             settings: SimulationSettings | None = None):
+    """Simulate a scenario: radars, networks, air pictures, identification, metrics.
+
+    Parameters
+    ----------
+    scenario
+        A loaded :class:`iads.scenario.Scenario` or the path of a scenario file.
+    seed
+        Root seed (the scenario's ``run.seed`` by default).
+    duration_s
+        Simulated time [s] (the scenario's ``run.duration_s`` by default).
+    catalog
+        The catalog (the shipped one by default).
+    progress
+        ``progress(message, fraction)`` called at every metric sample.
+    settings
+        :class:`SimulationSettings`.
+
+    Returns
+    -------
+    iads.simulation.results.SimulationResult
+
+    Raises
+    ------
+    iads.errors.ScenarioError
+        What the scenario asks that the simulation cannot do, with the field path.
+    """
+    if not hasattr(scenario, "systems"):
+        from ..scenario import load_scenario
+
+        scenario = load_scenario(scenario, catalog=catalog)
+    s = settings or SimulationSettings()
+    t0 = _time.perf_counter()
+    world = build_world(scenario, catalog, seed, duration_s, terrain=s.terrain,
+                        terrain_cell_m=s.terrain_cell_m)
+    build_s = _time.perf_counter() - t0
+    res = run_world(world, s, progress)
+    return res.with_build_time(build_s)
