@@ -40,8 +40,8 @@ ROOT = Path(__file__).parent.parent
 MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
 BAD = Path(__file__).parent / "bad_grids"
 CAT = load_catalog()
-# the study shared by the reference, engine and resume tests: 2 points x 60 replications
-STUDY = dict(reps=60, grid={"coverage.pd": [0.5, 0.9]}, sample_uncertain=True,
+# the study shared by the reference, engine and resume tests: 2 points x 30 replications
+STUDY = dict(reps=30, grid={"coverage.pd": [0.5, 0.9]}, sample_uncertain=True,
              model="detection", progress=False, plots=False)
 
 
@@ -104,7 +104,7 @@ def test_seed_is_the_policys_seed_sequence_of_point_and_rep():
 def test_adding_grid_points_changes_no_existing_result(reference, tmp_path):
     out, _ = reference
     small = iads.sweep(MINIMAL, out=tmp_path / "s", **{**STUDY, "grid": {"coverage.pd": [0.9]}})
-    assert small.total == 60
+    assert small.total == 30
     ref_runs, ref_metrics = _runs(out), _metrics(out)
     runs, metrics = _runs(tmp_path / "s"), _metrics(tmp_path / "s")
     # pd = 0.9 is point 1 of the reference study and point 0 of the small one
@@ -183,7 +183,7 @@ def test_sampled_catalog_holds_the_drawn_values_and_nothing_else_changes():
 
 def test_detection_metrics_are_the_detection_table_under_the_drawn_catalog(reference):
     out, res = reference
-    assert res.model == "detection" and res.failed == 0 and res.total == 120
+    assert res.model == "detection" and res.failed == 0 and res.total == 60
     con = res.open()
     row = con.sql("SELECT point_id, rep, seed, figures FROM runs WHERE point_id = 1 AND rep = 7"
                   ).fetchall()[0]
@@ -210,7 +210,7 @@ def test_same_results_with_two_processes_and_on_dask(reference, tmp_path):
     dask = iads.sweep(MINIMAL, out=tmp_path / "dask", dask_local=2, **STUDY)
     assert dask.engine == "dask" and dask.workers == 2
     ref_m, ref_r = _metrics(out), _runs(out)
-    assert len(ref_m["value"]) == 120 * 12
+    assert len(ref_m["value"]) == 60 * 12
     for other in ("pool", "dask"):
         assert _runs(tmp_path / other) == ref_r
         assert _metrics(tmp_path / other) == ref_m
@@ -225,7 +225,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(reference, tmp_path):
     grid.write_text("coverage.pd: [0.5, 0.9]\n")
     study = tmp_path / "killed"
     cmd = [sys.executable, "-c", "from iads.cli import main; main()", "sweep", str(MINIMAL),
-           "--reps", "60", "--grid", str(grid), "--sample-uncertain", "--model", "detection",
+           "--reps", "30", "--grid", str(grid), "--sample-uncertain", "--model", "detection",
            "--workers", "2", "--chunk-seconds", "0.05", "--out", str(study), "--no-progress",
            "--no-plots"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
@@ -244,15 +244,77 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(reference, tmp_path):
         proc.wait()
     stored = len(pads.dataset(sorted(str(p) for p in study.glob("chunks/*/runs.parquet")),
                               format="parquet").to_table())
-    assert 0 < stored < 120, "the run was not killed mid-way"
+    assert 0 < stored < 60, "the run was not killed mid-way"
     res = iads.sweep(MINIMAL, out=study, workers=1, resume=True, **STUDY)
-    assert res.skipped == stored and res.ran == 120 - stored
+    assert res.skipped == stored and res.ran == 60 - stored
     runs = _runs(study)
     assert sorted(zip(runs["point_id"], runs["rep"], strict=True)) == [
-        (p, r) for p in (0, 1) for r in range(60)]  # none missing, none twice
+        (p, r) for p in (0, 1) for r in range(30)]  # none missing, none twice
     assert runs == _runs(out)
     assert _metrics(study) == _metrics(out)
     assert not any((study / "tmp").glob("*"))
+
+
+def _start_cli(study: Path, grid: Path, workers: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-c", "from iads.cli import main; main()", "sweep", str(MINIMAL),
+           "--reps", "30", "--grid", str(grid), "--sample-uncertain", "--model", "detection",
+           "--workers", str(workers), "--chunk-seconds", "0.05", "--out", str(study),
+           "--no-progress", "--no-plots"]
+    return subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _wait_for_chunks(proc, study: Path, n: int) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list((study / "chunks").glob("*/runs.parquet"))) >= n:
+            break
+        time.sleep(0.01)
+    return len(list((study / "chunks").glob("*/runs.parquet")))
+
+
+def test_ctrl_c_stops_cleanly_and_resumes(reference, tmp_path):
+    out, _ = reference
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("coverage.pd: [0.5, 0.9]\n")
+    study = tmp_path / "interrupted"
+    proc = _start_cli(study, grid, workers=1)
+    _wait_for_chunks(proc, study, 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        f"interrupted: the finished chunks are stored in {study}; complete the study with "
+        "--resume"]
+    stored = len(_table(study, "runs"))
+    assert 0 < stored < 60, "the run was not interrupted mid-way"
+    res = iads.sweep(MINIMAL, out=study, workers=1, resume=True, **STUDY)
+    assert res.ran == 60 - stored
+    assert _runs(study) == _runs(out) and _metrics(study) == _metrics(out)
+
+
+def test_killed_worker_loses_only_its_chunk(reference, tmp_path):
+    import psutil
+
+    out, _ = reference
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("coverage.pd: [0.5, 0.9]\n")
+    study = tmp_path / "study"
+    proc = _start_cli(study, grid, workers=2)
+    try:
+        _wait_for_chunks(proc, study, 2)
+        workers = [c for c in psutil.Process(proc.pid).children()
+                   if "spawn_main" in " ".join(c.cmdline())]
+        stored = len(_table(study, "runs"))
+        assert len(workers) == 2 and 0 < stored < 60, "the run was not caught mid-way"
+        workers[0].kill()
+        _, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert _runs(study) == _runs(out) and _metrics(study) == _metrics(out)
 
 
 # ---- failures are stored, the study goes on --------------------------------------------------

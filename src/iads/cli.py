@@ -197,10 +197,16 @@ def sweep_cmd(
     """Monte Carlo sweep: replications x a parameter grid, stored as Parquet (see `iads query`)."""
     from .sweep import sweep
 
-    res = sweep(scenario, reps, grid=grid, sample_uncertain=sample_uncertain, workers=workers,
-                scheduler=scheduler, dask_local=dask_local, out=out, resume=resume, model=model,
-                progress=progress, seed=seed, distribution=distribution,
-                chunk_seconds=chunk_seconds, plots=plots, console=err_console)
+    try:
+        res = sweep(scenario, reps, grid=grid, sample_uncertain=sample_uncertain,
+                    workers=workers, scheduler=scheduler, dask_local=dask_local, out=out,
+                    resume=resume, model=model, progress=progress, seed=seed,
+                    distribution=distribution, chunk_seconds=chunk_seconds, plots=plots,
+                    console=err_console)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the finished chunks are stored in {out}; complete the "
+                          "study with --resume", markup=False)
+        raise
     how = f" ({res.engine}, {res.workers} worker(s), {res.rate:,.1f} rep/s)" if res.ran else ""
     console.print(
         f"{res.out}: model {res.model}, {res.points} point(s) x {res.reps} replications; "

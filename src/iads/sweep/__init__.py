@@ -65,6 +65,10 @@ class SweepResult:
         Time from submitting the first chunk to storing the last [s].
     store_s
         Time spent writing chunks (part of ``run_s``) [s].
+    compute_cpu_s, parent_cpu_s
+        CPU time of the replications (summed over chunks, wherever they ran) and of this
+        process during the run phase [s]: with workers, the parent's share is the overhead of
+        receiving and storing results.
     engine, workers
         ``serial``, ``process`` or ``dask``, and the number of workers.
     """
@@ -83,6 +87,8 @@ class SweepResult:
     start_s: float
     run_s: float
     store_s: float
+    compute_cpu_s: float
+    parent_cpu_s: float
     engine: str
     workers: int
 
@@ -117,14 +123,15 @@ def _check_int(value, name: str, low: int) -> int:
 
 
 def _pilot(ctx, job_of) -> float:
-    """Time of one replication [s]: a warm-up run (imports, compilation), then a timed one."""
+    """Time of one replication [s]: a warm-up run (imports, compilation), then a timed one
+    (skipped for a model so slow that chunks hold one replication anyway)."""
     from .engines import run_chunk
 
     first = None
     for attempt in range(3):  # a model that fails now and then may fail the pilot
         res = run_chunk(ctx, job_of(attempt))
         if res.failed == 0:
-            if res.compute_s >= 1.0:
+            if res.compute_s >= 10.0:
                 return res.compute_s
             return max(run_chunk(ctx, job_of(attempt)).compute_s, 1e-6)
         if first is None:
@@ -294,7 +301,7 @@ def sweep(
     keys = {p.id: p.key for p in points}
     by_id = {p.id: sc for p, sc in zip(points, scenarios, strict=True)}
 
-    pilot_s = start_s = run_s = store_s = 0.0
+    pilot_s = start_s = run_s = store_s = cpu_s = parent_cpu_s = 0.0
     jobs: list = []
     per_job = 0
     engine = None
@@ -325,9 +332,9 @@ def sweep(
             if state == "new":
                 store.create(manifest, points_table(points, g.parameters))
             store.clean_tmp()
-            t0 = time.perf_counter()
-            store_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
-            run_s = time.perf_counter() - t0
+            t0, c0 = time.perf_counter(), time.process_time()
+            store_s, cpu_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
+            run_s, parent_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         except BaseException:
             engine.abort()
             raise
@@ -350,12 +357,14 @@ def sweep(
         out=Path(out), model=model_name(chosen), points=len(points), reps=reps, total=total,
         ran=n_missing, skipped=total - n_missing, failed=int(failed), chunks=len(jobs),
         reps_per_chunk=per_job, pilot_s=pilot_s, start_s=start_s, run_s=run_s,
-        store_s=store_s, engine=engine.kind if engine is not None else "none",
+        store_s=store_s, compute_cpu_s=cpu_s, parent_cpu_s=parent_cpu_s,
+        engine=engine.kind if engine is not None else "none",
         workers=n_workers if engine is not None else 0)
 
 
-def _run(engine, jobs, store, total: int, progress: bool, console, model) -> float:
-    """Run ``jobs`` on ``engine``, storing each chunk as it completes; returns store time [s]."""
+def _run(engine, jobs, store, total: int, progress: bool, console, model) -> tuple[float, float]:
+    """Run ``jobs`` on ``engine``, storing each chunk as it completes; returns the time spent
+    storing [s] and the CPU time of the chunks [s]."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -375,7 +384,7 @@ def _run(engine, jobs, store, total: int, progress: bool, console, model) -> flo
             speed = task.finished_speed or task.speed
             return Text(f"{speed:,.1f} rep/s" if speed else "- rep/s", style="progress.data.speed")
 
-    store_s = 0.0
+    store_s = cpu_s = 0.0
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                    TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
                    console=console or Console(stderr=True), disable=not progress,
@@ -384,8 +393,9 @@ def _run(engine, jobs, store, total: int, progress: bool, console, model) -> flo
         task = bar.add_task(f"sweep ({model_name(model)}, {engine.kind})", total=total)
         for result in engine.run(jobs):
             store_s += store.write_chunk(result)
+            cpu_s += result.cpu_s
             bar.advance(task, result.n)
-    return store_s
+    return store_s, cpu_s
 
 
 class _CallableModule(types.ModuleType):

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,6 +210,6 @@ def simulate_model(scenario, seed: int, catalog) -> Replication:
     metrics: dict[str, float] = {}
     for row in res.node_summary():
         for k, v in row.items():
-            if k != "node" and isinstance(v, int | float) and not isinstance(v, bool):
+            if k != "node" and isinstance(v, numbers.Real) and not isinstance(v, bool):
                 metrics[f"{k}/{row['node']}"] = float(v)
     return Replication(metrics)
