@@ -56,7 +56,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from numba import njit
 
-from .kinematics import WGS84_A, WGS84_F, Paths, _eval_one, positions
+from .kinematics import WGS84_A, WGS84_F, Paths, _eval_one
 
 __all__ = [
     "OUTCOMES",
@@ -336,10 +336,11 @@ def _accel(r, v, cmd, coasting, ax, beta, layers, out, normal):
 
 
 @njit(cache=True)
-def _advance(idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
+def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
              prev_closing, has_prev, done, reason, miss, t_cpa, acc, dt, refine, window,
              layers):
-    """One step of every missile in ``idx``; returns the number of missiles stepped."""
+    """One step of the missiles ``idx[lo:hi]`` (rows ``lo:hi`` of the target arrays); returns
+    the number of missiles stepped."""
     stepped = 0
     d = np.empty(3)
     w = np.empty(3)
@@ -353,7 +354,7 @@ def _advance(idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, prev_w, p
     vm = np.empty(3)
     a1 = np.empty(3)
     a2 = np.empty(3)
-    for j in range(idx.shape[0]):
+    for j in range(lo, hi):
         i = idx[j]
         v_launch, v_max, t_b, t_s, beta, w_l, n_max, nav, delay, t_max, v_min, bias = (
             P[i, 0], P[i, 1], P[i, 2], P[i, 3], P[i, 4], P[i, 5], P[i, 6], P[i, 7], P[i, 8],
@@ -477,29 +478,22 @@ def _eval_serial(P, obj, t, pos, vel):
             vel[j, d] = buf[3 + d]
 
 
-#: Below this many objects per call paths are evaluated serially (a parallel launch costs more
-#: than the evaluation).
-_SERIAL_MAX = 2048
-
-
 def target_from_paths(paths: Paths) -> Callable:
     """Truth callback for :func:`flyout` from stacked paths: ``(t, j) -> (pos, vel, alive)``,
     ``alive`` while ``t <= t_end`` of path j (before its start a target holds its first
-    position). Same values as :func:`iads.kinematics.positions`."""
+    position). The values of :func:`iads.kinematics.positions`, evaluated serially (a parallel
+    launch per step costs more than it saves at these sizes)."""
     arrays = paths.arrays
     n = len(paths)
 
     def truth(t, j):
         j = np.ascontiguousarray(j, np.int64)
         t = np.ascontiguousarray(np.broadcast_to(np.asarray(t, float), j.shape))
-        if j.shape[0] > _SERIAL_MAX:
-            pos, vel = positions(paths, t, j)
-        else:
-            if j.size and (j.min() < 0 or j.max() >= n):
-                raise IndexError(f"target index out of range for {n} paths")
-            pos = np.empty((j.shape[0], 3))
-            vel = np.empty((j.shape[0], 3))
-            _eval_serial(arrays, j, t, pos, vel)
+        if j.size and (j.min() < 0 or j.max() >= n):
+            raise IndexError(f"target index out of range for {n} paths")
+        pos = np.empty((j.shape[0], 3))
+        vel = np.empty((j.shape[0], 3))
+        _eval_serial(arrays, j, t, pos, vel)
         return pos, vel, t <= paths.t_end[j]
     return truth
 
@@ -516,12 +510,16 @@ def noisy_estimate(truth: Callable, sigma_pos_m: float, sigma_vel_mps: float,
     return estimate
 
 
-def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps):
+def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
+                   min_elevation_deg: float | None = None):
     """Unit launch directions (M, 3) towards the straight-line intercept point.
 
     The target is extrapolated at constant velocity and the missile flies at
     ``mean_speed_mps`` [m/s] in a straight line; without a solution (a target too fast to
     catch) the direction is the line of sight. All (M, 3) ECEF [m], [m/s] (or broadcastable).
+    ``min_elevation_deg`` [°] raises directions below that elevation above the geocentric
+    horizontal at the launcher to it, keeping their azimuth (a diving target extrapolated in
+    a straight line can put the intercept point underground).
     """
     p0 = np.atleast_2d(np.asarray(launch_pos, float))
     D = np.atleast_2d(np.asarray(target_pos, float)) - p0
@@ -541,7 +539,17 @@ def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps):
     cand = np.where((cand > 0) & (disc >= 0), cand, np.inf)
     tau = cand.min(axis=0)
     aim = D + V * np.where(np.isfinite(tau), tau, 0.0)[:, None]
-    return aim / np.linalg.norm(aim, axis=1, keepdims=True)
+    u = aim / np.linalg.norm(aim, axis=1, keepdims=True)
+    if min_elevation_deg is not None:
+        up = np.broadcast_to(p0 / np.linalg.norm(p0, axis=1, keepdims=True), u.shape)
+        sin_el = np.einsum("ij,ij->i", u, up)
+        low = sin_el < math.sin(math.radians(min_elevation_deg))
+        if low.any():
+            hor = u[low] - sin_el[low, None] * up[low]
+            hor /= np.linalg.norm(hor, axis=1, keepdims=True)
+            el = math.radians(min_elevation_deg)
+            u[low] = math.cos(el) * hor + math.sin(el) * up[low]
+    return u
 
 
 def kill_probability(miss_m, pk, category_factor, sigma_lethal_m, fuze_radius_m):
@@ -720,9 +728,10 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
             rec[i]["t"].append(t[i])
             rec[i]["pos"].append(r[i].copy())
             rec[i]["vel"].append(v[i].copy())
-        steps += _advance(active, r, v, t, t0, P, pT, vT, alive, pE, vE, prev_d, prev_w,
-                          prev_t, prev_closing, has_prev, done, reason, miss, t_cpa, acc,
-                          float(dt), float(refine), window, _LAYERS)
+        args = (active, r, v, t, t0, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
+                prev_closing, has_prev, done, reason, miss, t_cpa, acc, float(dt),
+                float(refine), window, _LAYERS)
+        steps += _advance(0, active.size, *args)
         for i in live:
             rec[i]["acc"].append(acc[i].copy() if not done[i] else np.full(3, np.nan))
         active = active[~done[active]]
