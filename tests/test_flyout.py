@@ -23,6 +23,7 @@ from iads.flyout import (
     isa_density,
     kill_probability,
     lead_direction,
+    noisy_estimate,
     target_from_paths,
 )
 from iads.geodesy import geodetic_to_ecef
@@ -291,6 +292,35 @@ def test_lead_direction_points_at_the_straight_line_collision():
     assert np.all(tau > 0)
     gap = np.linalg.norm(d0 + w * tau[:, None], axis=1)
     assert gap.max() < 1e-6 * np.linalg.norm(d0, axis=1).max()
+
+
+def test_lead_direction_minimum_elevation_keeps_the_azimuth():
+    p_l = ecef(40.0, 30.0, 0.0)
+    up = p_l / np.linalg.norm(p_l)  # geocentric vertical
+    p_t = p_l + 20e3 * E + 3e3 * U
+    v_t = np.array([-1000.0, 0.0, 0.0]) @ np.vstack([E, N, U]) - 1500.0 * U  # steep dive
+    free = lead_direction(p_l, p_t, v_t, 1200.0)
+    low = lead_direction(p_l, p_t, v_t, 1200.0, min_elevation_deg=25.0)
+    assert free[0] @ up < math.sin(math.radians(25.0))  # the free lead points low
+    assert math.degrees(math.asin(low[0] @ up)) == pytest.approx(25.0, abs=1e-9)
+    h_free = free[0] - (free[0] @ up) * up
+    h_low = low[0] - (low[0] @ up) * up
+    assert np.cross(h_free, h_low) @ up == pytest.approx(0.0, abs=1e-12)
+    assert h_free @ h_low > 0
+
+
+def test_noisy_estimate_adds_white_gaussian_errors_of_the_stated_sigma():
+    truth = accelerating_target(O5, R0, VT, 0.0)
+    est = noisy_estimate(truth, 30.0, 5.0, np.random.default_rng(2))
+    t = np.zeros(20000)
+    j = np.zeros(20000, int)
+    pos, vel = est(t, j)
+    p0, v0, _ = truth(t, j)
+    dp, dv = pos - p0, vel - v0
+    assert np.all(np.abs(dp.mean(axis=0)) < 4 * 30.0 / math.sqrt(20000))
+    np.testing.assert_allclose(dp.std(axis=0), 30.0, rtol=0.03)
+    np.testing.assert_allclose(dv.std(axis=0), 5.0, rtol=0.03)
+    assert abs(np.corrcoef(dp[:, 0], dp[:, 1])[0, 1]) < 0.03
 
 
 def test_target_from_paths_gives_kinematics_positions():

@@ -324,6 +324,9 @@ def test_cruise_missile_dives_onto_the_aim_point_and_checks_the_catalog(terrain)
     with pytest.raises(ThreatError, match="speed in"):
         cruise_threat((41.35, 36.2), (40.9, 36.9), terrain, speed_mps=400.0, clearance_m=50.0,
                       target=cm)
+    with pytest.raises(ThreatError, match="route up to 2600 km"):  # ~3,400 km, no DEM needed
+        cruise_threat((30.0, 16.0), (47.0, 49.0), terrain, speed_mps=244.0, clearance_m=50.0,
+                      target=cm)
 
 
 # ------------------------------------------------------------------------------------------------
