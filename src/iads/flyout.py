@@ -16,7 +16,7 @@ Models (labelled assumptions: :class:`InterceptorParams`)
 * **Speed profile** (catalog-driven): during the boost (``boost_time_s``) the speed rises
   linearly from ``launch_speed_mps`` to the catalog's ``speed_max_mps``, then holds through
   ``sustain_time_s`` (the motor is taken to follow that profile whatever drag and gravity do);
-  then the missile coasts: dv/dt = −q/β − g·v̂, q = ½ρv², β the ballistic coefficient m/(C_D S)
+  then the missile coasts: dv/dt = −q/β + g·v̂, q = ½ρv², β the ballistic coefficient m/(C_D S)
   [kg/m²], constant.
 * **Guidance**: proportional navigation, **pure-PN direction with the closing-speed gain**:
   a_c = N′·V_c·(Ω × v̂), Ω = (r × ṙ)/|r|² the line-of-sight rate vector from the target-state
@@ -36,15 +36,15 @@ Models (labelled assumptions: :class:`InterceptorParams`)
 * **Closest approach and fuzing**: when the range to the *true* target stops closing (after
   the guidance delay), the closest approach in the last step is found on the cubic Hermite
   interpolant of the relative position (positions and velocities at both ends): miss distance
-  and time. The fuze fires if the miss ≤ ``fuze_radius_m``; the kill probability is
-  Pk · f_type · exp(−miss²/(2σ²)), Pk the catalog single-shot figure, f_type
-  (:data:`PK_CATEGORY_FACTOR`) for the target category, σ = ``sigma_lethal_m``; the kill is
-  drawn from the ``Generator`` passed in (one uniform per missile, drawn first, in missile
-  order).
+  and time. A pass at any distance ends the flight (no re-attack). The fuze fires if the miss
+  ≤ ``fuze_radius_m``; the kill probability is Pk · f_type · exp(−miss²/(2σ²)), Pk the
+  catalog single-shot figure, f_type (:data:`PK_CATEGORY_FACTOR`) for the target category,
+  σ = ``sigma_lethal_m``; the kill is drawn from the ``Generator`` passed in (one uniform per
+  missile, drawn first, in missile order).
 * **Outcomes**, exactly one per missile: ``kill``, ``miss`` (closest approach passed without a
   kill) or ``self_destruct`` (reasons: flight time over ``max_time_s``, speed in the coast under
-  ``min_speed_mps``, below the ellipsoid (ground; terrain not modelled), or the target's path
-  ended before the closest approach).
+  ``min_speed_mps``, descending below the ellipsoid after the guidance delay (ground; terrain
+  not modelled), or the target's path ended before the closest approach).
 """
 
 from __future__ import annotations
