@@ -423,6 +423,18 @@ def test_folder_with_another_study_is_refused_untouched(tmp_path, capsys):
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
 
 
+def test_a_folder_being_written_is_refused(reference, tmp_path):
+    from iads.sweep.store import Store
+
+    study = tmp_path / "busy"
+    with Store(study).lock():  # as another sweep writing into it would hold it
+        with pytest.raises(iads.IadsError, match="another sweep is writing into"):
+            iads.sweep(MINIMAL, out=study, workers=1, **STUDY)
+        assert not (study / "manifest.json").exists()
+    res = iads.sweep(MINIMAL, out=study, workers=1, **STUDY)  # the lock is gone with its holder
+    assert res.ran == 60 and _metrics(study) == _metrics(reference[0])
+
+
 def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     import dask
 

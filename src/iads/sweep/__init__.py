@@ -318,7 +318,6 @@ def sweep(
         n_workers = dask_local or (workers if scheduler is None else 1)
         per_job = max(1, math.ceil(chunk_seconds / pilot_s))
         per_job = max(1, min(per_job, math.ceil(n_missing / (2 * max(1, n_workers)))))
-        jobs = plan_jobs(missing, per_job, by_id, keys)
         if scheduler is not None or dask_local is not None:
             engine = DaskEngine(ctx, scheduler=scheduler, local_workers=dask_local)
         elif workers > 1:
@@ -329,20 +328,26 @@ def sweep(
         engine.start(pilot_job(0))  # an unreachable scheduler fails here, before any write
         start_s = time.perf_counter() - t0
         try:
-            if state == "new":
-                store.create(manifest, points_table(points, g.parameters))
-            store.clean_tmp()
-            t0, c0 = time.perf_counter(), time.process_time()
-            store_s, cpu_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
-            run_s, parent_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+            with store.lock():
+                # what is stored now (another sweep may have written before we got the lock)
+                if store.check(manifest, True, total) == "new":
+                    store.create(manifest, points_table(points, g.parameters))
+                store.clean_tmp()
+                done = store.done()
+                missing = {p.id: [r for r in range(reps) if (p.id, r) not in done]
+                           for p in points}
+                missing = {k: v for k, v in missing.items() if v}
+                n_missing = sum(len(v) for v in missing.values())
+                jobs = plan_jobs(missing, per_job, by_id, keys)
+                t0, c0 = time.perf_counter(), time.process_time()
+                store_s, cpu_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
+                run_s, parent_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         except BaseException:
             engine.abort()
             raise
         finally:
             n_workers = engine.workers
             engine.close()
-    elif state == "new":  # not reachable: reps >= 1 and a grid has >= 1 point
-        store.create(manifest, points_table(points, g.parameters))
 
     from ..results import open as open_results
     from .summary import summarize, write_plots, write_summary

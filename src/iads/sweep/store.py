@@ -8,6 +8,7 @@ Layout of ``DIR``::
                            parameter (lists and mixed types as JSON text)
     chunks/<name>/         one finished chunk: runs.parquet, metrics.parquet[, events.parquet]
     tmp/                   chunks being written
+    .lock                  held (flock) by the sweep writing into the folder
     summary.csv/.parquet   per grid point and metric (:mod:`iads.sweep.summary`)
     plots/                 metric vs parameter (PNG)
 
@@ -28,6 +29,7 @@ import os
 import platform
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +130,7 @@ class Store:
             return "new"
         old = self.manifest()
         if old is None:
-            if any(self.dir.iterdir()):
+            if any(p.name != ".lock" for p in self.dir.iterdir()):
                 raise IadsError(f"{self.dir} is not empty and holds no sweep ({MANIFEST} "
                                 "missing); choose an empty or new folder", field="--out")
             return "new"
@@ -157,6 +159,31 @@ class Store:
         data = {**manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         _atomic_write_bytes(self.dir / MANIFEST,
                             json.dumps(data, indent=1, default=str).encode("utf-8"))
+
+    @contextmanager
+    def lock(self):
+        """Hold the folder's write lock (``DIR/.lock``) while a sweep writes into it.
+
+        An advisory ``flock``: released by the operating system when the holder exits, even
+        when killed, so it never needs cleaning up. Another sweep on the same folder is refused
+        with :class:`IadsError`. Not available (a no-op) where ``fcntl`` is missing (Windows).
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fh = (self.dir / ".lock").open("a+")
+        try:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise IadsError(f"another sweep is writing into {self.dir}; wait for it to "
+                                "finish (or stop it), then --resume", field="--out") from None
+            yield
+        finally:
+            fh.close()
 
     # ---- chunks ---------------------------------------------------------------------------
 
