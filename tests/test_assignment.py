@@ -381,5 +381,9 @@ def test_errors():
         improve_assignment([0, 0], p, v, Limits(max_per_target=1))
     with pytest.raises(ValueError, match="unknown solver"):
         exact_assignment(p, v, solver="GUROBY")
+    with pytest.raises(ValueError, match="lie in"):
+        surviving_value([0, 3], p, v)
+    with pytest.raises(ValueError, match="shape"):
+        kill_probability([0, 1, 2], p)
     with pytest.raises(ValueError, match="max_candidates"):
         brute_force_assignment(np.full((12, 5), 0.5), np.ones(5))

@@ -267,6 +267,10 @@ def kill_probability(target, p) -> np.ndarray:
     p = np.asarray(p, dtype=np.float64)
     target = np.asarray(target)
     n_w, n_t = p.shape
+    if target.shape[-1:] != (n_w,) or not np.issubdtype(target.dtype, np.integer):
+        raise ValueError(f"target must be an int array of shape (..., {n_w}), got {target.shape}")
+    if np.any((target < HELD) | (target >= n_t)):
+        raise ValueError(f"target indices must lie in [-1, {n_t - 1}]")
     # log-free product: q for the assigned pair, 1 for every other (weapon, target)
     q = np.concatenate([1.0 - p, np.ones((n_w, 1))], axis=1)  # column T: held
     col = np.where(target < 0, n_t, target)
@@ -562,8 +566,9 @@ def improve_assignment(
        VLSN). Under binding fire-channel limits it keeps them conservatively (it may then miss
        some moves).
 
-    Neighbourhood 1 runs to a local optimum, then the first improving layer of 2 is applied, and
-    so on until no layer improves, or for ``max_rounds`` rounds.
+    Neighbourhood 1 runs to a local optimum, then the first improving layer of 2 is applied (the
+    orderings tried cyclically, each round starting after the last one that improved), and so on
+    until no layer of any ordering improves, or for ``max_rounds`` rounds.
 
     Parameters
     ----------
@@ -609,9 +614,10 @@ def _order_keys(n_w: int, n_orders: int) -> np.ndarray:
 
 
 def _exchange_by_assignment(
-    a: np.ndarray, p, value, res: _Resolved, tol: float, n_orders: int
-) -> bool:
-    """One round of the assignment neighbourhood; ``a`` changed in place; ``True`` if improved.
+    a: np.ndarray, p, value, res: _Resolved, tol: float, n_orders: int, first_order: int = 0
+) -> int:
+    """One round of the assignment neighbourhood; ``a`` changed in place. Returns the ordering
+    that improved, or -1 if none did (the orderings are tried from ``first_order`` on, cyclically).
 
     A *layer* is one weapon from every target (its weapon of rank ``k`` under one of
     ``n_orders`` orderings) together with every held weapon. The layer is re-placed by one
@@ -646,7 +652,8 @@ def _exchange_by_assignment(
     if n_orders > 1:
         keys[1] = -keys[0]
     seen: set[bytes] = set()
-    for o in range(n_orders):
+    for i in range(n_orders):
+        o = (first_order + i) % n_orders
         order = idx[np.lexsort((keys[o, idx], a[idx]))]
         tgt = a[order]
         first = np.r_[0, np.flatnonzero(np.diff(tgt)) + 1] if order.size else np.zeros(0, int)
@@ -697,8 +704,8 @@ def _exchange_by_assignment(
             if any_unit_cap and not _feasible(new, res, n_t):
                 continue
             a[:] = new
-            return True
-    return False
+            return o
+    return -1
 
 
 def assign_weapons(
@@ -736,9 +743,12 @@ def _improve(a, p, value, res: _Resolved, *, layers: int, max_rounds: int) -> No
     tol = 1e-12 * max(float(value.sum()), 1e-300)
     args = (p, value, res.allowed, res.cap_t, res.unit, res.cap_ut, res.cap_uw)
     _local_search_kernel(*args, a, tol, 100_000)
+    o = 0
     for _ in range(max_rounds if layers > 0 else 0):
-        if not _exchange_by_assignment(a, p, value, res, tol, layers):
+        o = _exchange_by_assignment(a, p, value, res, tol, layers, o)
+        if o < 0:
             break
+        o = (o + 1) % layers  # next round starts at the next ordering
         _local_search_kernel(*args, a, tol, 100_000)
 
 
@@ -888,6 +898,7 @@ def exact_assignment(
             m.Add(m.Sum([x[k] for k in mine]) <= int(res.cap_uw[u]))
         touched = sorted({t for _, t in mine})
         if res.cap_ut[u] < len(touched):
+            # continuous y suffices: y >= x forces 1 wherever x is 1
             y = {t: m.NumVar(0.0, 1.0, f"y_{u}_{t}") for t in touched}
             for w, t in mine:
                 m.Add(y[t] >= x[w, t])
