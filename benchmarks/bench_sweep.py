@@ -153,8 +153,11 @@ def main() -> int:
     cpu = {k: (b.parent_cpu_s if k == "1 process" else b.compute_cpu_s + b.parent_cpu_s)
            / b.ran for k, b in best.items()}
     for k in ("2 processes", "dask"):
-        print(f"CPU per replication: {k} {cpu[k] * 1e3:.1f} ms vs 1 process "
-              f"{cpu['1 process'] * 1e3:.1f} ms: CPU efficiency {cpu['1 process'] / cpu[k]:.0%}")
+        b = best[k]
+        print(f"CPU per replication: {k} {cpu[k] * 1e3:.1f} ms (workers "
+              f"{b.compute_cpu_s / b.ran * 1e3:.1f}, parent {b.parent_cpu_s / b.ran * 1e3:.1f}) "
+              f"vs 1 process {cpu['1 process'] * 1e3:.1f} ms: CPU efficiency "
+              f"{cpu['1 process'] / cpu[k]:.0%}")
     if ceil[2] < 1.8:
         print(f"note: the ceiling is {ceil[2]:.2f} < 1.8: other processes share these cores, "
               "so wall-time speed-ups are unreliable; the CPU efficiency above does not depend "

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import IadsError
 
-__all__ = ["sweep", "SweepResult"]
+__all__ = ["sweep", "SweepResult", "Study", "define_study"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,31 @@ class SweepResult:
         return open_results(self.out)
 
 
+@dataclass(frozen=True)
+class Study:
+    """A sweep's definition: everything the manifest names and every point's scenario."""
+
+    grid: Any  # iads.sweep.grid.Grid
+    points: list  # of iads.sweep.grid.Point
+    scenarios: dict  # point_id -> validated Scenario
+    reps: int
+    context: Any  # iads.sweep.engines.StudyContext: model, catalog, root seed, sampling
+    manifest: dict
+
+    @property
+    def total(self) -> int:
+        return len(self.points) * self.reps
+
+    @property
+    def keys(self) -> dict:
+        return {p.id: p.key for p in self.points}
+
+    def missing(self, done: set) -> dict[int, list[int]]:
+        """``{point_id: [rep, ...]}`` of the replications not in ``done``."""
+        out = {p.id: [r for r in range(self.reps) if (p.id, r) not in done] for p in self.points}
+        return {k: v for k, v in out.items() if v}
+
+
 def _plain(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
@@ -122,23 +147,101 @@ def _check_int(value, name: str, low: int) -> int:
     return value
 
 
-def _pilot(ctx, job_of) -> float:
-    """Time of one replication [s]: a warm-up run (imports, compilation), then a timed one
-    (skipped for a model so slow that chunks hold one replication anyway)."""
-    from .engines import run_chunk
+def define_study(scenario_path, reps: int, grid=None, sample_uncertain: bool = False,
+                 model="auto", seed: int | None = None, distribution: str = "triangular",
+                 catalog=None) -> Study:
+    """Stage 1: load and compose the scenario, expand and validate the grid, pick the model,
+    the root seed and the sampling plan, and write the manifest (in memory).
 
-    first = None
+    Raises :class:`IadsError` for any bad input; nothing is written.
+    """
+    from ..catalog import load_catalog
+    from ..scenario import Scenario, _resolve_dem, validate_data
+    from ..scenario.compose import compose_file
+    from .engines import StudyContext
+    from .grid import Grid, grid_from_mapping, load_grid, point_scenarios
+    from .models import choose_model, model_name
+    from .sampling import SamplingPlan
+    from .store import FORMAT, sha256_of, versions
+
+    cat = catalog if catalog is not None else load_catalog()
+    data, files = compose_file(Path(scenario_path), Scenario)
+    _resolve_dem(data)
+    base = validate_data(copy.deepcopy(data), cat, files)
+    if grid is None:
+        g = Grid()
+    elif isinstance(grid, Grid):
+        g = grid
+    elif isinstance(grid, dict):
+        g = grid_from_mapping(grid, data, None, Scenario)
+    else:
+        g = load_grid(grid, data, Scenario)
+    points = g.points()
+    scenarios = point_scenarios(data, g, cat, files) if g.parameters else [base]
+    chosen = choose_model(model, base)
+    root = base.run.seed if seed is None else _check_int(seed, "--seed", 0)
+    sampling = SamplingPlan.from_catalog(cat, distribution) if sample_uncertain else None
+    plain = _plain(data)
+    identity = {
+        "scenario_sha256": sha256_of(plain),
+        "grid": g.to_json(),
+        "root_seed": root,
+        "reps": reps,
+        "model": model_name(chosen),
+        "sampling": None if sampling is None else {
+            "distribution": sampling.distribution, "figures": len(sampling.names),
+            "law": "triangular(low, mode=value, high)" if sampling.distribution ==
+            "triangular" else "uniform(low, high)"},
+        "catalog_sha256": _catalog_hash(cat),
+    }
+    manifest = {
+        "format": FORMAT,
+        "study": identity,
+        "scenario": {"path": str(scenario_path), "files": [str(f) for f in files],
+                     "name": base.name, "data": plain},
+        "grid_file": g.file,
+        "points": len(points),
+        "seeds": "replication seed = 63 bits of iads.rng.component_seed(root_seed, 'sweep', "
+                 "point key, rep)",
+        "versions": versions(),
+    }
+    return Study(g, points, {p.id: sc for p, sc in zip(points, scenarios, strict=True)}, reps,
+                 StudyContext(chosen, cat, root, sampling), manifest)
+
+
+def _pilot(study: Study, missing: dict) -> tuple[float, Any]:
+    """Stage 3: time one replication [s] in this process (a warm-up run for imports and
+    compilation, then a timed one, skipped for a model so slow that chunks hold one
+    replication anyway); returns the time and the pilot job (it warms the workers too)."""
+    from .engines import Job, Segment, run_chunk
+
+    pid = min(missing)
+
+    def job(i):
+        rep = missing[pid][min(i, len(missing[pid]) - 1)]
+        return Job("pilot", (Segment(pid, rep, rep + 1),), {pid: study.scenarios[pid]},
+                   {pid: study.keys[pid]})
+
+    first = seed = None
     for attempt in range(3):  # a model that fails now and then may fail the pilot
-        res = run_chunk(ctx, job_of(attempt))
+        res = run_chunk(study.context, job(attempt))
         if res.failed == 0:
             if res.compute_s >= 10.0:
-                return res.compute_s
-            return max(run_chunk(ctx, job_of(attempt)).compute_s, 1e-6)
+                return res.compute_s, job(attempt)
+            return max(run_chunk(study.context, job(attempt)).compute_s, 1e-6), job(attempt)
         if first is None:
             first = res.runs.column("error")[0].as_py()
             seed = res.runs.column("seed")[0].as_py()
     raise IadsError(f"the model failed on its first three replications (first: seed {seed}: "
                     f"{first}); nothing was run", field="model")
+
+
+def _engine(ctx, workers: int, scheduler: str | None, dask_local: int | None):
+    from .engines import DaskEngine, ProcessEngine, SerialEngine
+
+    if scheduler is not None or dask_local is not None:
+        return DaskEngine(ctx, scheduler=scheduler, local_workers=dask_local)
+    return ProcessEngine(ctx, workers) if workers > 1 else SerialEngine(ctx)
 
 
 def sweep(
@@ -209,24 +312,14 @@ def sweep(
         Bad input of any kind (scenario, grid, options, an unreachable scheduler, an ``out``
         folder holding another study), before any result is written.
     """
-    from ..catalog import load_catalog
-    from ..scenario import Scenario, _resolve_dem, validate_data
-    from ..scenario.compose import compose_file
-    from .engines import (
-        DaskEngine,
-        Job,
-        ProcessEngine,
-        Segment,
-        SerialEngine,
-        StudyContext,
-        plan_jobs,
-    )
-    from .grid import Grid, grid_from_mapping, load_grid, point_scenarios
-    from .models import choose_model, model_name
-    from .sampling import DISTRIBUTIONS, SamplingPlan
-    from .store import FORMAT, Store, points_table, sha256_of, versions
+    from ..results import open as open_results
+    from .engines import plan_jobs
+    from .models import model_name
+    from .sampling import DISTRIBUTIONS
+    from .store import Store, points_table
+    from .summary import summarize, write_plots, write_summary
 
-    # ---- options ------------------------------------------------------------------------
+    # ---- stage 0: options ------------------------------------------------------------------
     reps = _check_int(reps, "--reps", 1)
     workers = _check_int(workers, "--workers", 1)
     if scheduler is not None and dask_local is not None:
@@ -248,123 +341,61 @@ def sweep(
         raise IadsError("", field="--chunk-seconds", expected="a positive number of seconds",
                         found=repr(chunk_seconds))
 
-    # ---- the study: scenario, grid, points, model ---------------------------------------
-    cat = catalog if catalog is not None else load_catalog()
-    data, files = compose_file(Path(scenario_path), Scenario)
-    _resolve_dem(data)
-    base = validate_data(copy.deepcopy(data), cat, files)
-    if grid is None:
-        g = Grid()
-    elif isinstance(grid, Grid):
-        g = grid
-    elif isinstance(grid, dict):
-        g = grid_from_mapping(grid, data, None, Scenario)
-    else:
-        g = load_grid(grid, data, Scenario)
-    points = g.points()
-    scenarios = point_scenarios(data, g, cat, files) if g.parameters else [base]
-    chosen = choose_model(model, base)
-    root = base.run.seed if seed is None else _check_int(seed, "--seed", 0)
-    sampling = SamplingPlan.from_catalog(cat, distribution) if sample_uncertain else None
-    plain = _plain(data)
-    study = {
-        "scenario_sha256": sha256_of(plain),
-        "grid": g.to_json(),
-        "root_seed": root,
-        "reps": reps,
-        "model": model_name(chosen),
-        "sampling": None if sampling is None else {
-            "distribution": sampling.distribution, "figures": len(sampling.names),
-            "law": "triangular(low, mode=value, high)" if sampling.distribution ==
-            "triangular" else "uniform(low, high)"},
-        "catalog_sha256": _catalog_hash(cat),
-    }
-    manifest = {
-        "format": FORMAT,
-        "study": study,
-        "scenario": {"path": str(scenario_path), "files": [str(f) for f in files],
-                     "name": base.name, "data": plain},
-        "grid_file": g.file,
-        "points": len(points),
-        "seeds": "replication seed = 63 bits of iads.rng.component_seed(root_seed, 'sweep', "
-                 "point key, rep)",
-        "versions": versions(),
-    }
-    total = len(points) * reps
+    # ---- stage 1: the study; stage 2: the folder can hold it ---------------------------------
+    study = define_study(scenario_path, reps, grid, sample_uncertain, model, seed, distribution,
+                         catalog)
     store = Store(out)
-    state = store.check(manifest, resume, total)
-    done = store.done() if state == "existing" else set()
-    missing = {p.id: [r for r in range(reps) if (p.id, r) not in done] for p in points}
-    missing = {k: v for k, v in missing.items() if v}
-    n_missing = sum(len(v) for v in missing.values())
-    ctx = StudyContext(chosen, cat, root, sampling)
-    keys = {p.id: p.key for p in points}
-    by_id = {p.id: sc for p, sc in zip(points, scenarios, strict=True)}
+    state = store.check(study.manifest, resume, study.total)
+    missing = study.missing(store.done() if state == "existing" else set())
 
+    # ---- stages 3-5: pilot, engine, run and store ----------------------------------------------
     pilot_s = start_s = run_s = store_s = cpu_s = parent_cpu_s = 0.0
     jobs: list = []
-    per_job = 0
+    per_job = n_workers = n_ran = 0
     engine = None
     if missing:
-        first_pid = min(missing)
-        first_reps = missing[first_pid]
-
-        def pilot_job(i):
-            rep = first_reps[min(i, len(first_reps) - 1)]
-            return Job("pilot", (Segment(first_pid, rep, rep + 1),),
-                       {first_pid: by_id[first_pid]}, {first_pid: keys[first_pid]})
-
-        pilot_s = _pilot(ctx, pilot_job)
-        n_workers = dask_local or (workers if scheduler is None else 1)
-        per_job = max(1, math.ceil(chunk_seconds / pilot_s))
-        per_job = max(1, min(per_job, math.ceil(n_missing / (2 * max(1, n_workers)))))
-        if scheduler is not None or dask_local is not None:
-            engine = DaskEngine(ctx, scheduler=scheduler, local_workers=dask_local)
-        elif workers > 1:
-            engine = ProcessEngine(ctx, workers)
-        else:
-            engine = SerialEngine(ctx)
+        pilot_s, warm = _pilot(study, missing)
+        engine = _engine(study.context, workers, scheduler, dask_local)
         t0 = time.perf_counter()
-        engine.start(pilot_job(0))  # an unreachable scheduler fails here, before any write
+        engine.start(warm)  # an unreachable scheduler fails here, before anything is written
         start_s = time.perf_counter() - t0
         try:
+            n_workers = max(1, engine.workers)
             with store.lock():
                 # what is stored now (another sweep may have written before we got the lock)
-                if store.check(manifest, True, total) == "new":
-                    store.create(manifest, points_table(points, g.parameters))
+                if store.check(study.manifest, True, study.total) == "new":
+                    store.create(study.manifest, points_table(study.points,
+                                                              study.grid.parameters))
                 store.clean_tmp()
-                done = store.done()
-                missing = {p.id: [r for r in range(reps) if (p.id, r) not in done]
-                           for p in points}
-                missing = {k: v for k, v in missing.items() if v}
-                n_missing = sum(len(v) for v in missing.values())
-                jobs = plan_jobs(missing, per_job, by_id, keys)
+                missing = study.missing(store.done())
+                n_ran = sum(len(v) for v in missing.values())
+                per_job = max(1, min(math.ceil(chunk_seconds / pilot_s),
+                                     math.ceil(n_ran / (2 * n_workers))))
+                jobs = plan_jobs(missing, per_job, study.scenarios, study.keys)
                 t0, c0 = time.perf_counter(), time.process_time()
-                store_s, cpu_s = _run(engine, jobs, store, n_missing, progress, console, chosen)
+                store_s, cpu_s = _run(engine, jobs, store, n_ran, progress, console,
+                                      study.context.model)
                 run_s, parent_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         except BaseException:
             engine.abort()
             raise
         finally:
-            n_workers = engine.workers
             engine.close()
 
-    from ..results import open as open_results
-    from .summary import summarize, write_plots, write_summary
-
+    # ---- stage 6: summary ----------------------------------------------------------------------
     con = open_results(out)
     failed = con.sql("SELECT count(*) FROM runs_raw WHERE status = 'error'").fetchall()[0][0]
     table = summarize(con)
     write_summary(out, table)
-    if plots and g.parameters:
+    if plots and study.grid.parameters:
         write_plots(out, table)
     return SweepResult(
-        out=Path(out), model=model_name(chosen), points=len(points), reps=reps, total=total,
-        ran=n_missing, skipped=total - n_missing, failed=int(failed), chunks=len(jobs),
-        reps_per_chunk=per_job, pilot_s=pilot_s, start_s=start_s, run_s=run_s,
-        store_s=store_s, compute_cpu_s=cpu_s, parent_cpu_s=parent_cpu_s,
-        engine=engine.kind if engine is not None else "none",
-        workers=n_workers if engine is not None else 0)
+        out=Path(out), model=model_name(study.context.model), points=len(study.points),
+        reps=reps, total=study.total, ran=n_ran, skipped=study.total - n_ran,
+        failed=int(failed), chunks=len(jobs), reps_per_chunk=per_job, pilot_s=pilot_s,
+        start_s=start_s, run_s=run_s, store_s=store_s, compute_cpu_s=cpu_s,
+        parent_cpu_s=parent_cpu_s, engine=engine.kind if engine is not None else "none",
+        workers=n_workers)
 
 
 def _run(engine, jobs, store, total: int, progress: bool, console, model) -> tuple[float, float]:

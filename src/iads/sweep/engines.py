@@ -20,8 +20,12 @@ Three engines, one interface (``start()``, ``run(jobs)`` yielding results as the
   run again, at most :data:`MAX_POOL_RESTARTS` times.
 * :class:`DaskEngine`: a ``distributed.Client`` on a running scheduler (``tcp://host:port``)
   or on a ``LocalCluster(n_workers=K, threads_per_worker=1)`` started for the sweep, whose
-  worker processes get the same one-thread environment. The study's shared context (catalog,
-  model, sampling plan) is scattered once to every worker.
+  worker processes get the same one-thread environment and run without Dask's statistical
+  profiler (it costs 10-40 % of a replication's CPU time). The study's shared context
+  (catalog, model, sampling plan) is scattered once to every worker. Workers of a remote
+  scheduler are started by their operator: give them one thread each
+  (``dask worker --nthreads 1``, the variables of :data:`THREAD_ENV`) and
+  ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` for the same throughput.
 
 Whatever the engine, :func:`run_chunk` also holds numba to one thread while it runs, so a
 replication computes the same numbers everywhere.
@@ -425,9 +429,12 @@ class DaskEngine:
         from distributed import Client, LocalCluster
 
         if self.local_workers is not None:
-            self.cluster = LocalCluster(n_workers=int(self.local_workers), threads_per_worker=1,
-                                        processes=True, dashboard_address=None,
-                                        silence_logs=logging.ERROR, env=dict(THREAD_ENV))
+            # the workers' statistical profiler (a stack sample every 10 ms, for the dashboard)
+            # costs 10-40 % of a replication's CPU time here: off
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(
+                    n_workers=int(self.local_workers), threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR, env=dict(THREAD_ENV))
             self.client = Client(self.cluster)
         else:
             timeout = self.connect_timeout_s
