@@ -10,6 +10,7 @@ The public API, used alike by the CLI, the report and the tests::
     rows = iads.detection_table("s-400")                        # claim C2
     ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
     ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
+    res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
 Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
@@ -40,6 +41,7 @@ __all__ = [
     "radar",
     "rng",
     "scenario_coverage",
+    "simulate",
     "site_visibility",
     "units",
 ]
@@ -76,3 +78,15 @@ def site_visibility(lat_deg, lon_deg, antenna_height_m, heights_m, **kwargs):
     from .coverage_study import site_visibility as _vis
 
     return _vis(lat_deg, lon_deg, antenna_height_m, heights_m, **kwargs)
+
+
+def simulate(scenario, seed=None, **kwargs):
+    """Simulate a scenario: radars, networks, air pictures, identification, metrics.
+
+    ``scenario`` is a loaded scenario or a path; returns a
+    :class:`iads.simulation.SimulationResult` (Arrow tables, ``write(dir)`` for Parquet). See
+    :func:`iads.simulation.simulate`.
+    """
+    from .simulation import simulate as _simulate
+
+    return _simulate(scenario, seed, **kwargs)

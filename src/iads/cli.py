@@ -217,6 +217,32 @@ def sweep_cmd(
                   highlight=False, soft_wrap=True)
 
 
+@app.command("run")
+def run_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML.")],
+    seed: Annotated[int | None, typer.Option(help="Root seed; default: the scenario's.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the Parquet tables.")] = None,
+    duration: Annotated[float | None, typer.Option(help="Simulated time [s]; default: the "
+                                                        "scenario's.")] = None,
+) -> None:
+    """Simulate a scenario: radars, networks, air pictures, identification; write Parquet."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .simulation import TABLES, simulate
+    from .simulation.report import print_summary
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("building", total=1.0)
+        res = simulate(scenario, seed=seed, duration_s=duration,
+                       progress=lambda msg, f: bar.update(task, description=msg, completed=f))
+    out = out or Path("out") / scenario.stem
+    res.write(out)
+    print_summary(console, res)
+    console.print(f"written: {out}/ ({', '.join(TABLES)} as .parquet; run.json)",
+                  markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def query(
     directory: Annotated[Path, typer.Argument(help="A sweep's study folder.")],

@@ -19,11 +19,18 @@ What becomes what
   sight. Radars on one site share one terrain grid; grids and masks are cached by their inputs
   (the same inputs give the same arrays, so the cache never changes a result).
 * **Nodes** (air pictures) → every unit that is the ``to`` of a link holds a picture; its inputs
-  are the links that end there. A network without links has one implicit node, named after the
-  network, that fuses every member radar's plots as soon as each scan ends (no latency); so
-  does a system that belongs to no network (its own battery picture, named after it). A
-  measurement link's ``from`` may be a radar or a unit holding radars (all of them feed the
-  node); a track link's ``from`` must itself be a node.
+  are the links that end there. A network without measurement links has a picture of its own,
+  an implicit node named after the network, that fuses its member radars' plots as soon as
+  each scan ends (no latency) — except the radars of member systems that hold a picture of
+  their own (a link ends at one of their units: they take part through their links); a system
+  that belongs to no network keeps its own battery picture (an implicit node named after it).
+  A track link whose ``from`` is a radar (or a unit with radars) rather than a node makes
+  that radar's own tracker a *feeder* node (fed by its plots as each scan ends; it sends
+  tracks; its picture is not reported). A measurement link's ``from`` may be a radar or a unit
+  holding radars (all of them feed the node). A picture uses the IFF arrangements of its own
+  unit's interrogators: the whole system a command post or radar belongs to, the sensor
+  itself, or an implicit network node's members (so a national radar's Mode 4/5 reaches the
+  S-400 only through an arrangement of the S-400's own, e.g. one read ``via`` a network).
 * **Fire units** → the engagement envelope of the longest-range missile they hold (loaded or in
   reserve): slant range from the fire unit's radar in [range_min, range_max] and height in
   [altitude_min, altitude_max] (no line of sight: a simple envelope, see
@@ -195,6 +202,9 @@ class NodeModel:
         their parts.
     radars
         Radars whose data reach it, directly or through other nodes (sorted rows).
+    reported
+        Whether its picture is sampled for the metrics (False for a feeder: a radar's own
+        tracker that only sends tracks to other nodes).
     """
 
     index: int
@@ -204,6 +214,7 @@ class NodeModel:
     tracks: tuple[TrackInput, ...]
     units: frozenset[str]
     radars: tuple[int, ...] = ()
+    reported: bool = True
 
 
 @dataclass(frozen=True)
@@ -437,6 +448,7 @@ def _nodes(sc, radars, parts):
     def radars_under(unit_id):
         return sorted(radar_of[u] for u in parts.get(unit_id, {unit_id}) if u in radar_of)
 
+    system_ids = {s_.id for s_ in sc.systems}
     order: list[str] = []
     meas: dict[str, list[MeasurementInput]] = {}
     trk: dict[str, list[tuple[str, float, float, str]]] = {}
@@ -447,13 +459,18 @@ def _nodes(sc, radars, parts):
         for m in net.members:
             members |= parts.get(m, {m})
         ends = []
-        if not net.links:
+        if not any(lk.data == "measurements" for lk in net.links):
+            # the network's own picture: its members' plots as each scan ends, except those
+            # of systems holding a picture of their own (they take part through their links)
             nid = net.id
             ends.append(nid)
             if nid not in order:
                 order.append(nid)
                 meas[nid], trk[nid] = [], []
+            own = {lk.to for n_ in sc.networks for lk in n_.links}
             for m in net.members:
+                if m in system_ids and own & parts.get(m, {m}):
+                    continue
                 for r in radars_under(m):
                     meas[nid].append(MeasurementInput(r, 0.0, None, format_field_path(
                         ("networks", i, "members"))))
@@ -481,7 +498,9 @@ def _nodes(sc, radars, parts):
             nets.setdefault(e, [])
             if net.id not in nets[e]:
                 nets[e].append(net.id)
-            units.setdefault(e, set()).update(members)
+        if nid_implicit := (net.id if net.id in order and not any(
+                lk.data == "measurements" for lk in net.links) else None):
+            units.setdefault(nid_implicit, set()).update(members)
     # a system in no network keeps its own battery picture: an implicit node named after it
     networked = set()
     for net in sc.networks:
@@ -499,23 +518,45 @@ def _nodes(sc, radars, parts):
         trk[s.id] = []
         nets[s.id] = []
         units[s.id] = set(parts[s.id])
+    # a track link from a radar (or a unit with radars) that is no node: the radar's own
+    # tracker, fed by its plots as each scan ends, is the sender (a feeder node)
+    feeders = set()
+    for nid in list(order):
+        for src, _, _, where in trk[nid]:
+            if src in order:
+                continue
+            rs = radars_under(src)
+            if not rs:
+                raise ScenarioError(
+                    field=f"{where}.from",
+                    expected="a node that holds tracks (the 'to' of a link) or a unit with "
+                             "radars",
+                    found=repr(src))
+            order.append(src)
+            feeders.add(src)
+            meas[src] = [MeasurementInput(r, 0.0, None, f"{where}.from") for r in rs]
+            trk[src] = []
+            nets[src] = [n.id for n in sc.networks if any(
+                lk.from_ == src for lk in n.links)]
+    # whose IFF arrangements a picture uses: its own unit's (the whole system a command post
+    # or radar belongs to, or the sensor), an implicit network node's members'
+    system_of = {p: s_.id for s_ in sc.systems for p in parts[s_.id]}
+    for nid in order:
+        if nid not in units:
+            units[nid] = set(parts[system_of[nid]]) if nid in system_of else set(
+                parts.get(nid, {nid}))
     index = {nid: k for k, nid in enumerate(order)}
     nodes = []
     for k, nid in enumerate(order):
         tin = []
         for src, lat_s, upd, where in trk[nid]:
-            if src not in index:
-                raise ScenarioError(
-                    field=f"{where}.from",
-                    expected="a node that holds tracks (the 'to' of a link)",
-                    found=repr(src))
             if src == nid:
                 raise ScenarioError(field=f"{where}.from", expected="another node than 'to'",
                                     found=repr(src))
             tin.append(TrackInput(index[src], lat_s, upd, where))
         nodes.append(NodeModel(index=k, id=nid, networks=tuple(nets[nid]),
                                measurements=tuple(meas[nid]), tracks=tuple(tin),
-                               units=frozenset(units[nid])))
+                               units=frozenset(units[nid]), reported=nid not in feeders))
     # radars reaching each node, through track links too (transitive closure)
     reach = [set(m.radar for m in n.measurements) for n in nodes]
     changed = True
@@ -528,7 +569,8 @@ def _nodes(sc, radars, parts):
                     reach[n.index] |= new
                     changed = True
     return [NodeModel(index=n.index, id=n.id, networks=n.networks, measurements=n.measurements,
-                      tracks=n.tracks, units=n.units, radars=tuple(sorted(reach[n.index])))
+                      tracks=n.tracks, units=n.units, radars=tuple(sorted(reach[n.index])),
+                      reported=n.reported)
             for n in nodes]
 
 

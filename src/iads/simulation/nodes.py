@@ -83,6 +83,8 @@ __all__ = [
     "RadarView",
     "beam_time_after",
     "fuse_pictures",
+    "optimal_pairs",
+    "pairs_within",
 ]
 
 _TWO_PI = 2.0 * np.pi
@@ -158,25 +160,35 @@ def beam_time_after(scan, azimuth_rad, t_s: float) -> np.ndarray:
 
 
 class RadarView:
-    """What a node knows of one radar's schedule and coverage, for counting its looks.
+    """What a node knows of one radar: its schedule and its coverage, to count its looks.
 
     Parameters
     ----------
     radar
         :class:`iads.sensors.PlacedRadar`.
+    mask
+        The radar's :class:`~iads.sensors.TerrainMask` (None: smooth effective earth).
+    rcs_m2
+        RCS of the reference target the node expects the radar to see [m²]: a look counts only
+        within the range at which that target has the radar's reference SNR (its reference Pd),
+        ``R_ref (σ / σ_ref)^¼``, capped by the instrumented range.
     """
 
-    def __init__(self, radar):
+    def __init__(self, radar, mask=None, rcs_m2: float = 1.0):
         from ..kinematics import positions
 
         self.radar = radar
+        self.mask = mask
         self.period = (radar.scan.period_s if isinstance(radar.scan, RotatingScan)
                        else radar.scan.frame_s)
+        self.reach_m = min(radar.max_range_m,
+                           radar.ref_range_m * (rcs_m2 / radar.ref_rcs_m2) ** 0.25)
         self.stationary = bool(radar.platform.speed_max[0] == 0.0)
         if self.stationary:
             rp, _ = positions(radar.platform, 0.0, np.zeros(1, np.int64))
             self.rp = rp[0]
             self.rows = enu_rows_many(rp)[0]
+            self.h1 = float(geodetic_of(rp[0])[2])
 
     def frame(self, t_s: float):
         """Radar position (3,) [m] and ENU rows (3, 3) at ``t_s`` (the same for a stationary
@@ -190,28 +202,51 @@ class RadarView:
 
     def height_m(self, t_s: float) -> float:
         """Height of the antenna above the ellipsoid at ``t_s`` [m]."""
+        if self.stationary:
+            return self.h1
         rp, _ = self.frame(t_s)
         return float(geodetic_of(rp)[2])
 
-    def count(self, pos_ecef, t0_s: float, t1_s: float, on) -> np.ndarray:
-        """Looks at each position during [t0, t1) (see :func:`expected_looks`), (T,) int."""
+    def count(self, pos_ecef, t0_s: float, t1_s: float, on, anywhere=None) -> np.ndarray:
+        """Looks at each position during [t0, t1) (see :func:`expected_looks`), (T,) int.
+
+        ``anywhere`` (T,) bool: positions for which any look inside the instrumented volume
+        counts (no reference range, no line of sight): tentative tracks, so that one born of a
+        false alarm anywhere the radar searches is looked at and dropped.
+        """
         radar = self.radar
         p = np.asarray(pos_ecef, float).reshape(-1, 3)
         out = np.zeros(p.shape[0], np.int64)
         if p.shape[0] == 0 or not on:
             return out
-        rp, rows = self.frame(0.5 * (t0_s + t1_s))
+        anywhere = (np.zeros(p.shape[0], bool) if anywhere is None
+                    else np.asarray(anywhere, bool).reshape(-1))
+        tm = 0.5 * (t0_s + t1_s)
+        rp, rows = self.frame(tm)
         enu = (p - rp) @ rows.T
         rng = np.sqrt(np.einsum("ij,ij->i", enu, enu))
         sin_el = enu[:, 2] / np.maximum(rng, 1e-9)
-        ok = (rng <= radar.max_range_m) & (sin_el >= np.sin(radar.elevation_min_rad)) & (
-            sin_el <= np.sin(radar.elevation_max_rad))
+        ok = (rng <= np.where(anywhere, radar.max_range_m, self.reach_m)) & (
+            sin_el >= np.sin(radar.elevation_min_rad - 0.01)) & (
+            sin_el <= np.sin(radar.elevation_max_rad + 0.01))
         if not ok.any():
             return out
         az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), _TWO_PI)
         if radar.sector_rad < _TWO_PI - 1e-12:
             off = np.mod(az - radar.boresight_rad + np.pi, _TWO_PI) - np.pi
             ok &= np.abs(off) <= 0.5 * radar.sector_rad
+        idx = np.flatnonzero(ok & ~anywhere)
+        if idx.size:
+            h2 = geodetic_of(p[idx])[2]
+            hor = np.hypot(enu[idx, 0], enu[idx, 1])
+            if self.mask is not None:
+                ok[idx] = self.mask.visible(hor, az[idx], h2)
+            else:  # smooth effective earth: central angle within the two tangent angles
+                ka = radar.k_factor * 6_378_137.0
+                h1 = self.height_m(tm)
+                reach = (np.arccos(ka / (ka + max(h1, 0.0)))
+                         + np.arccos(ka / (ka + np.maximum(h2, 0.0))))
+                ok[idx] = hor / 6_371_000.0 <= reach
         for a, b in on:
             lo, hi = max(a, t0_s), min(b, t1_s)
             if hi <= lo:
@@ -222,13 +257,16 @@ class RadarView:
         return np.where(ok, out, 0)
 
 
-def expected_looks(radar, pos_ecef, t0_s: float, t1_s: float, on) -> np.ndarray:
+def expected_looks(radar, pos_ecef, t0_s: float, t1_s: float, on, mask=None,
+                   rcs_m2: float = 1.0) -> np.ndarray:
     """How many times the radar looks at each position during [t0, t1): (T,) int.
 
     A look is a beam crossing of the position's azimuth (every revolution or search frame) at a
-    time when the radar is on (``on``: intervals ``(start, end)`` [s]), with the position within
-    the instrumented range, the azimuth sector and the elevation limits (straight-line
-    elevation; terrain is not known to the node). Positions are taken as fixed over the window.
+    time when the radar is on (``on``: intervals ``(start, end)`` [s]), with the position inside
+    the azimuth sector and elevation limits (straight-line elevation), in line of sight (the
+    radar's terrain ``mask``, or the smooth effective earth) and within the range at which a
+    reference target of ``rcs_m2`` [m²] reaches the radar's reference Pd (see
+    :class:`RadarView`). Positions are taken as fixed over the window.
 
     Parameters
     ----------
@@ -237,7 +275,7 @@ def expected_looks(radar, pos_ecef, t0_s: float, t1_s: float, on) -> np.ndarray:
     pos_ecef
         Positions (T, 3) [m] (tracks predicted to the window's middle).
     """
-    return RadarView(radar).count(pos_ecef, t0_s, t1_s, on)
+    return RadarView(radar, mask, rcs_m2).count(pos_ecef, t0_s, t1_s, on)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -252,7 +290,8 @@ class TrackerSettings:
     ----------
     q
         Process noise intensity of the CV model [m²/s³] (continuous white noise acceleration):
-        50 lets a 10 s revisit follow a 300 m/s aircraft through a waypoint turn of ~30°.
+        10 (σ 58 m of unmodelled motion over a 10 s revisit) follows airliners' and transports'
+        waypoint turns; a manoeuvring fighter may break its track (an IMM is not used here).
     gate
         Mahalanobis gate ``g`` [-] (3-D position: 4 keeps 99.9 % of true plots).
     velocity_sigma_mps
@@ -268,18 +307,22 @@ class TrackerSettings:
         Association rounds per chunk, at most (a track takes one plot per round, its earliest).
     follow_gate_m
         Largest distance at which a track still follows the object of its last plot [m].
+    expected_rcs_m2
+        Reference RCS of the looks the node expects [m²] (see :class:`RadarView`): beyond
+        the range at which such a target is seen, a missed plot is not counted as a miss.
     """
 
-    q: float = 50.0
+    q: float = 10.0
     gate: float = 4.0
     velocity_sigma_mps: float = 300.0
     m: int = 2
     n: int = 3
     max_misses: int = 3
-    coast_s: float = 60.0
+    coast_s: float = 30.0
     chunk_s: float = 5.0
     max_rounds: int = 16
     follow_gate_m: float = 10_000.0
+    expected_rcs_m2: float = 1.0
 
 
 @dataclass
@@ -294,6 +337,57 @@ class Confirmation:
 
 
 _DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
+
+
+def pairs_within(centre, radius, points):
+    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m]: dense for small sets,
+    k-d trees otherwise (:func:`iads.tracking.association.gate`'s two-tier search)."""
+    c = np.asarray(centre, float).reshape(-1, 3)
+    p = np.asarray(points, float).reshape(-1, 3)
+    if c.shape[0] == 0 or p.shape[0] == 0:
+        e = np.zeros(0, np.int64)
+        return e, e
+    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
+        diff = c[:, None, :] - p[None, :, :]
+        d2 = np.einsum("tdk,tdk->td", diff, diff)
+        rows, cols = np.nonzero(d2 <= (np.asarray(radius, float) ** 2)[:, None])
+        return rows.astype(np.int64), cols.astype(np.int64)
+    return _candidates(c, np.asarray(radius, float), cKDTree(p))
+
+
+def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
+    """Minimum-weight optional matching of candidate pairs (weights < 0 worth matching), as
+    :func:`iads.tracking.assign_sparse`, faster on the usual case: a pair alone in its
+    cluster (its row and column in no other pair) is matched outright, small conflicting
+    sets are solved densely (:func:`iads.tracking.association.assign_dense`), large ones
+    sparsely. Returns matched (rows, cols), sorted by row."""
+    rows = np.asarray(rows, np.int64)
+    cols = np.asarray(cols, np.int64)
+    w = np.asarray(weight, float)
+    k = w < 0
+    rows, cols, w = rows[k], cols[k], w[k]
+    if rows.size == 0:
+        return rows, cols
+    nr = np.bincount(rows, minlength=n_rows)
+    nc = np.bincount(cols, minlength=n_cols)
+    alone = (nr[rows] == 1) & (nc[cols] == 1)
+    if alone.all():
+        o = np.argsort(rows, kind="stable")
+        return rows[o], cols[o]
+    k = ~alone
+    ur, ir = np.unique(rows[k], return_inverse=True)
+    uc, ic = np.unique(cols[k], return_inverse=True)
+    if ur.size * uc.size <= 4096:
+        W = np.zeros((ur.size, uc.size))
+        W[ir, ic] = w[k]
+        mr, mc = assign_dense(W)
+        mr, mc = ur[mr], uc[mc]
+    else:
+        mr, mc = assign_sparse(rows[k], cols[k], w[k], n_rows, n_cols)
+    mr = np.concatenate([rows[alone], mr])
+    mc = np.concatenate([cols[alone], mc])
+    o = np.argsort(mr, kind="stable")
+    return mr[o], mc[o]
 
 
 class PlotTracker:
@@ -372,12 +466,7 @@ class PlotTracker:
         tr = np.maximum(self._pos_trace(P, c0 - ts), self._pos_trace(P, c1 - ts))
         speed = np.sqrt(np.einsum("ij,ij->i", x[:, 3:], x[:, 3:]))
         radius = g * np.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
-        if T * D <= _DENSE_PAIRS:
-            diff = centre[:, None, :] - z[None, :, :]
-            d2c = np.einsum("tdk,tdk->td", diff, diff)
-            rows, cols = np.nonzero(d2c <= (radius * radius)[:, None])
-        else:
-            rows, cols = _candidates(centre, radius, cKDTree(z))
+        rows, cols = pairs_within(centre, radius, z)
         return rows + first, pending[cols]
 
     def _gate(self, plots: Plots, rows, cols):
@@ -409,27 +498,8 @@ class PlotTracker:
         """One plot per track at most: GNN on the pairs (plot indices global, < D)."""
         if rows.size == 0:
             return rows, cols
-        nr = np.bincount(rows, minlength=T)
-        nc = np.bincount(cols, minlength=D)
-        alone = (nr[rows] == 1) & (nc[cols] == 1)  # a pair alone in its cluster: assigned
-        if alone.all():
-            o = np.argsort(rows, kind="stable")
-            return rows[o], cols[o]
         _, w = self.associator.pair_costs(d2, S)
-        k = ~alone
-        ur, ir = np.unique(rows[k], return_inverse=True)
-        uc, ic = np.unique(cols[k], return_inverse=True)
-        if ur.size * uc.size <= 4096:
-            W = np.zeros((ur.size, uc.size))
-            W[ir, ic] = w[k]
-            mr, mc = assign_dense(W)
-            mr, mc = ur[mr], uc[mc]
-        else:
-            mr, mc = assign_sparse(rows[k], cols[k], w[k], T, D)
-        mr = np.concatenate([rows[alone], mr])
-        mc = np.concatenate([cols[alone], mc])
-        o = np.argsort(mr, kind="stable")
-        return mr[o], mc[o]
+        return optimal_pairs(rows, cols, w, T, D)
 
     def _update(self, tr, pl, plots: Plots):
         """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
@@ -439,11 +509,8 @@ class PlotTracker:
         xp, Pp = self.cv.predict(st.x[tr], st.P[tr], plots.time_s[pl] - self.time_s[tr])
         upd = self.filter.update(GaussianStates(xp, Pp), np.arange(tr.size), plots.z[pl],
                                  plots.R[pl])
-        x = st.x.copy()
-        P = st.P.copy()
-        x[tr] = upd.x
-        P[tr] = upd.P
-        self.tracks = replace(self.tracks, states=GaussianStates(x, P))
+        st.x[tr] = upd.x  # in place: the state arrays belong to this tracker alone
+        st.P[tr] = upd.P
         self.time_s[tr] = plots.time_s[pl]
         self.last_hit_s[tr] = plots.time_s[pl]
         self.follows[tr] = plots.object[pl]
@@ -494,15 +561,16 @@ class PlotTracker:
         track may take only its earliest gated plot (as a tracker fed plot by plot would see
         them), global nearest neighbour settles conflicts; plots that gated a track but were not
         taken wait for the next round; plots that gated nothing start tentative tracks (one per
-        cluster, the others wait). ``looks(pos_ecef, c0, c1) -> (T,) int`` counts the looks the
-        node's radars make at each position during the chunk.
+        cluster, the others wait). ``looks(pos_ecef, c0, c1, tentative) -> (T,) int`` counts the
+        looks the node's radars make at each position during the chunk (tentative tracks:
+        anywhere in the radars' instrumented volumes, see :meth:`RadarView.count`).
         """
         D = len(plots)
         self.plots_in += D
         T0 = len(self.tracks)
         if T0:
             xm, _ = self.predicted(0.5 * (c0 + c1))
-            n_look = np.asarray(looks(xm[:, :3], c0, c1), np.int64)
+            n_look = np.asarray(looks(xm[:, :3], c0, c1, ~self.tracks.confirmed), np.int64)
         else:
             n_look = np.zeros(0, np.int64)
         was_confirmed = self.tracks.confirmed.copy()
@@ -639,28 +707,44 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
                    tracker.follows[idx].copy())
 
 
-def fuse_pictures(base: Picture, other: Picture, gate: float) -> Picture:
-    """Track-to-track fusion of ``other`` into ``base`` (same time; see the module docstring)."""
+def fuse_pictures(base: Picture, other: Picture, gate: float, shown=None) -> Picture:
+    """Track-to-track fusion of ``other`` into ``base`` (same time; see the module docstring).
+
+    ``shown``: track numbers the picture showed last time (sorted int64); an associated pair
+    keeps the number of ``other`` if only that one was shown, so the number a picture shows for
+    an object does not change when the pair's roles change.
+    """
     if len(other) == 0:
         return base
     if len(base) == 0:
         return other
     pa, pb = base.x[:, :3], other.x[:, :3]
     Pa, Pb = base.P[:, :3, :3], other.P[:, :3, :3]
-    ta = np.sqrt(np.trace(Pa, axis1=1, axis2=2))
-    tb = np.sqrt(np.trace(Pb, axis1=1, axis2=2))
-    radius = gate * (ta.max() + tb.max()) + 1.0
-    sdm = cKDTree(pa).sparse_distance_matrix(cKDTree(pb), radius, output_type="ndarray")
-    rows, cols = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64)
+    ta = np.sqrt(np.einsum("kii->k", Pa))
+    tb = np.sqrt(np.einsum("kii->k", Pb))
+    # a pair can gate only if d < g sqrt(ta² + tb²) <= g √2 max(ta, tb): the union of the
+    # pairs within g √2 ta of each base track and within g √2 tb of each other track
+    r1, c1 = pairs_within(pa, gate * np.sqrt(2.0) * ta + 1.0, pb)
+    c2, r2 = pairs_within(pb, gate * np.sqrt(2.0) * tb + 1.0, pa)
+    key = np.unique(np.concatenate([r1, r2]) * len(other) + np.concatenate([c1, c2]))
+    rows, cols = key // len(other), key % len(other)
     if rows.size:
         S = Pa[rows] + Pb[cols]
         d2 = mahalanobis2(pb[cols] - pa[rows], inv_small(S))
         ok = d2 < gate * gate
         rows, cols, d2 = rows[ok], cols[ok], d2[ok]
-        mr, mc = assign_sparse(rows, cols, d2 - gate * gate, len(base), len(other))
+        mr, mc = optimal_pairs(rows, cols, d2 - gate * gate, len(base), len(other))
     else:
         mr = mc = np.zeros(0, np.int64)
     x, P, follows = base.x.copy(), base.P.copy(), base.follows.copy()
+    tid, origin = base.track_id.copy(), base.origin.copy()
+    if shown is not None and len(shown) and mr.size:
+        def was_shown(ids):
+            i = np.minimum(np.searchsorted(shown, ids), len(shown) - 1)
+            return shown[i] == ids
+        swap = was_shown(other.track_id[mc]) & ~was_shown(base.track_id[mr])
+        tid[mr[swap]] = other.track_id[mc[swap]]
+        origin[mr[swap]] = other.origin[mc[swap]]
     better = tb[mc] < ta[mr]
     x[mr[better]] = other.x[mc[better]]
     P[mr[better]] = other.P[mc[better]]
@@ -669,6 +753,6 @@ def fuse_pictures(base: Picture, other: Picture, gate: float) -> Picture:
     rest[mc] = False
     return Picture(base.time_s, np.concatenate([x, other.x[rest]]),
                    np.concatenate([P, other.P[rest]]),
-                   np.concatenate([base.track_id, other.track_id[rest]]),
-                   np.concatenate([base.origin, other.origin[rest]]),
+                   np.concatenate([tid, other.track_id[rest]]),
+                   np.concatenate([origin, other.origin[rest]]),
                    np.concatenate([follows, other.follows[rest]]))

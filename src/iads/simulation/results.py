@@ -115,6 +115,8 @@ class SimulationResult:
         im = self.identity_matrix.to_pydict()
         ct = self.continuity.to_pydict()
         for row in self.nodes.to_pylist():
+            if not row["reported"]:
+                continue
             n = row["node"]
             sel = [i for i, v in enumerate(g["node"]) if v == n]
             last_t = max((g["time_s"][i] for i in sel), default=None)
@@ -179,6 +181,7 @@ def collect(run, wall_s: float) -> SimulationResult:
         "radars": pa.array([",".join(w.radars[r].id for r in n.model.radars)
                             for n in run.nodes], pa.string()),
         "chunk_s": pa.array([n.chunk_s for n in run.nodes], f64),
+        "reported": pa.array([n.model.reported for n in run.nodes], pa.bool_()),
         "plots_tracked": pa.array([n.tracker.plots_in if n.tracker else 0 for n in run.nodes],
                                   i64),
     })

@@ -150,7 +150,8 @@ class _Node:
     def __init__(self, world: World, model, settings: SimulationSettings):
         self.model = model
         radars = sorted({m.radar for m in model.measurements})
-        self.views = [(r, RadarView(world.radars[r].placed)) for r in radars]
+        self.views = [(r, RadarView(world.radars[r].placed, world.radars[r].mask,
+                                    settings.tracker.expected_rcs_m2)) for r in radars]
         self.tracker = PlotTracker(settings.tracker) if radars else None
         self.chunk_s = settings.tracker.chunk_s if radars else 0.0
         self.buffer = InputBuffer(len(model.measurements))
@@ -159,13 +160,16 @@ class _Node:
         self.remote: dict[int, Picture] = {}
         self.outbox: dict[int, list[ScanReport]] = {}
         self.first_seen: dict[int, float] = {}
+        self.last_track_of = np.full(len(world.paths), -1, np.int64)
+        self.shown = np.zeros(0, np.int64)  # track numbers of the last sampled picture
+        self.remote_fused: Picture | None = None
 
-    def looks(self, pos, c0, c1):
+    def looks(self, pos, c0, c1, anywhere=None):
         n = np.zeros(pos.shape[0], np.int64)
         for r, view in self.views:
             on = self.buffer.on(r, c0, c1)
             if on:
-                n += view.count(pos, c0, c1, on)
+                n += view.count(pos, c0, c1, on, anywhere)
         return n
 
     def advance(self, now: float) -> None:
@@ -279,6 +283,7 @@ class _Run:
             if node.tracker is not None:
                 node.tracker.reset()
             node.remote.clear()
+            node.remote_fused = None
 
     def _positions_near(self, t: float):
         """All objects' positions at the multiple of ``scan_window_s`` nearest ``t`` (shared by
@@ -414,19 +419,36 @@ class _Run:
         node.advance(t)
 
     def picture(self, n: int, t: float, exclude_origin: int | None = None) -> Picture:
-        """Node ``n``'s picture at time ``t`` (own confirmed tracks fused with remote ones)."""
+        """Node ``n``'s picture at time ``t`` (own confirmed tracks fused with remote ones).
+
+        ``exclude_origin``: leave out the tracks formed by that node (a picture sent to it).
+        """
         node = self.nodes[n]
         if not node.on:
             return Picture.empty(t)
         pic = (local_picture(node.tracker, n, t) if node.tracker is not None
                else Picture.empty(t))
-        for j in range(len(node.model.tracks)):
-            rp = node.remote.get(j)
-            if rp is not None and len(rp):
-                pic = fuse_pictures(pic, rp.predict(self.cv, t), self.s.t2t_gate)
+        remote = self._remote(node, t)
+        if remote is not None and len(remote):
+            pic = fuse_pictures(pic, remote.predict(self.cv, t), self.s.t2t_gate, node.shown)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
         return pic
+
+    def _remote(self, node, t: float) -> Picture | None:
+        """The node's remote tracks fused together (in link order), at the time of the last
+        delivery; kept until the next delivery (then predicted to the asked time)."""
+        if node.remote_fused is None and node.remote:
+            pic = None
+            for j in range(len(node.model.tracks)):
+                rp = node.remote.get(j)
+                if rp is None or not len(rp):
+                    continue
+                rp = rp.predict(self.cv, t)
+                pic = rp if pic is None else fuse_pictures(pic, rp, self.s.t2t_gate,
+                                                           node.shown)
+            node.remote_fused = pic
+        return node.remote_fused
 
     def _send_tracks(self, eng, t, payload):
         n, j = payload
@@ -440,6 +462,7 @@ class _Run:
         n, j, pic = payload
         if self.nodes[n].on:
             self.nodes[n].remote[j] = pic
+            self.nodes[n].remote_fused = None
 
     # ---- sampling ------------------------------------------------------------------------
 
@@ -492,7 +515,10 @@ class _Run:
         ident_by_node = {}
         for node in self.nodes:
             n = node.model.index
+            if not node.model.reported:
+                continue
             pic = self.picture(n, t)
+            node.shown = np.sort(pic.track_id)
             K = len(pic)
             f = pic.follows
             ok = f >= 0
@@ -506,9 +532,14 @@ class _Run:
             row_of = np.full(N, -1, np.int64)
             idx = np.flatnonzero(ok)
             if idx.size:
-                o = idx[np.argsort(-dist[idx], kind="stable")]  # closest written last
+                # several tracks on one object: the one that followed it at the last sample,
+                # else the closest (written last)
+                prev = node.last_track_of
+                keep_prev = prev[fv[idx]] == pic.track_id[idx]
+                o = idx[np.lexsort((-dist[idx], keep_prev))]
                 track_of[fv[o]] = pic.track_id[o]
                 row_of[fv[o]] = o
+            node.last_track_of = track_of
             seen = track_of >= 0
             radars = list(node.model.radars)
             if radars and N:
@@ -560,7 +591,8 @@ class _Run:
             if not sel.size:
                 continue
             n = self.fu_node[f]
-            ident = (ident_by_node[n][0][sel] if n >= 0 else np.zeros(sel.size, np.int8))
+            ident = (ident_by_node[n][0][sel] if n in ident_by_node
+                     else np.zeros(sel.size, np.int8))
             self.eng_parts.append(dict(
                 time_s=np.full(sel.size, t), fire_unit=np.full(sel.size, f, np.int64),
                 node=np.full(sel.size, n, np.int64), object=sel.astype(np.int64),
