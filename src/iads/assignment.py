@@ -836,8 +836,9 @@ def exact_assignment(
     model underestimates it. Rounds stop when upper and lower bound agree to ``rel_gap`` (proven
     optimal), when no cut is violated, or at the time limit (then the result carries the proven
     gap). Initial cuts: tangents at the heuristic's solution (:func:`assign_weapons`, also the
-    first incumbent) and at ``k`` average shots, k = 2 … 6. Probabilities are clipped to
-    ``≤ 1 − 1e-12`` inside the model only.
+    first incumbent) and at ``k`` average shots, k = 2 … 6. Kill probabilities are clipped to
+    ``≤ 1 − 1e-12`` in the logarithm only (certain kills: the bound then holds to 1e-12 of the
+    target's value).
 
     Parameters
     ----------
