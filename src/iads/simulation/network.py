@@ -32,7 +32,7 @@ import numpy as np
 
 from .plots import Plots
 
-__all__ = ["ScanReport", "InputBuffer", "send_times", "on_intervals"]
+__all__ = ["ScanReport", "InputBuffer", "send_times", "on_intervals", "process_ready"]
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,24 @@ class InputBuffer:
     def drop(self) -> None:
         """Discard every waiting plot (a node switched off)."""
         self._plots = []
+
+
+def process_ready(buffer: InputBuffer, tracker, chunk: int, chunk_s: float, looks, now_s: float,
+                  active: bool = True) -> int:
+    """Track every whole chunk of plots below the buffer's horizon, in time order.
+
+    Chunk ``k`` is [k·chunk_s, (k+1)·chunk_s); ``chunk`` is the first one not yet processed.
+    A chunk is processed once all inputs have reported past its end, so plots are tracked in
+    time-stamp order whatever order they arrived in. ``looks(pos, c0, c1, tentative)`` counts
+    the node's looks (:meth:`iads.simulation.nodes.PlotTracker.process`); ``active`` False
+    drops the plots (a node switched off). Returns the next chunk to process.
+    """
+    horizon = buffer.horizon
+    while (chunk + 1) * chunk_s <= horizon + 1e-9:
+        c0, c1 = chunk * chunk_s, (chunk + 1) * chunk_s
+        plots = buffer.take(c0, c1)
+        if active:
+            tracker.process(plots, c0, c1, looks, now_s)
+        chunk += 1
+    buffer.forget_before(chunk * chunk_s)
+    return chunk

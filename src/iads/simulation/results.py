@@ -16,7 +16,7 @@ fire_units          fire unit: id, system, missile, envelope, node whose picture
 detections          plot: time, radar, object (-1 false alarm), measured range/azimuth/
                     elevation, SINR, true range and aspect of the look
 tracks              picture track at a sample: node, track number, forming node, object it
-                    follows (-1 none), position, speed, heading, position σ
+                    follows (-1 none), position, ground speed, climb rate, heading, position σ
 identities          object in a picture's truth set at a sample: truth, identity, tracked,
                     track number following it
 gospa               (node, sample): GOSPA distance [m] (c, p in the metadata, α = 2) and its
@@ -201,7 +201,7 @@ def collect(run, wall_s: float) -> SimulationResult:
         sinr_db=f64, true_range_m=f64, aspect_deg=f64))
     tracks = _table(run.track_parts, dict(
         time_s=f64, node=i64, track_id=i64, origin=i64, follows=i64, lat_deg=f64, lon_deg=f64,
-        height_m=f64, speed_mps=f64, heading_deg=f64, sigma_pos_m=f64))
+        height_m=f64, speed_mps=f64, climb_mps=f64, heading_deg=f64, sigma_pos_m=f64))
     identities = _table(run.ident_parts, dict(
         time_s=f64, node=i64, object=i64, truth=i8, identity=i8, tracked=pa.bool_(),
         track_id=i64))

@@ -65,7 +65,7 @@ from ..metrics import gospa
 from ..metrics.identity import inside_envelope
 from ..sensors import scan_window
 from .build import World, build_world
-from .network import InputBuffer, ScanReport, on_intervals, send_times
+from .network import InputBuffer, ScanReport, on_intervals, process_ready, send_times
 from .nodes import (
     CVTransition,
     Picture,
@@ -77,7 +77,7 @@ from .nodes import (
 )
 from .plots import plots_from_detections
 
-__all__ = ["SimulationSettings", "simulate", "run_world"]
+__all__ = ["SimulationSettings", "simulate", "run_world", "objects_in_reach"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class _Node:
         self.tracker = PlotTracker(settings.tracker) if radars else None
         self.chunk_s = settings.tracker.chunk_s if radars else 0.0
         self.buffer = InputBuffer(len(model.measurements))
-        self.c0 = 0.0
+        self.chunk = 0
         self.on = True
         self.remote: dict[int, Picture] = {}
         self.outbox: dict[int, list[ScanReport]] = {}
@@ -173,16 +173,9 @@ class _Node:
         return n
 
     def advance(self, now: float) -> None:
-        if self.tracker is None:
-            return
-        horizon = self.buffer.horizon
-        while self.c0 + self.chunk_s <= horizon + 1e-9:
-            c1 = self.c0 + self.chunk_s
-            plots = self.buffer.take(self.c0, c1)
-            if self.on:
-                self.tracker.process(plots, self.c0, c1, self.looks, now)
-            self.c0 = c1
-        self.buffer.forget_before(self.c0)
+        if self.tracker is not None:
+            self.chunk = process_ready(self.buffer, self.tracker, self.chunk, self.chunk_s,
+                                       self.looks, now, self.on)
 
 
 class _Run:
@@ -298,44 +291,12 @@ class _Run:
         return (*self._pos_cache[t_ref], t_ref)
 
     def _candidates(self, r: int, ta: float, tb: float) -> np.ndarray:
-        """Objects that can be looked at by radar ``r`` in [ta, tb): on their path and alive,
-        within its instrumented range, above its smooth-earth radio horizon and inside its
-        azimuth sector, each grown by how far they (and the radar) can move in the window
-        (their largest speed). Only these enter the scan: the others could not be visible
-        (in_range, line of sight — terrain only hides more than the smooth effective earth —
-        or in_sector would be false), so the looks and plots are those of a scan over all."""
         w = self.w
-        P = w.paths
-        if len(P) == 0:
+        if len(w.paths) == 0:
             return np.zeros(0, np.int64)
-        alive = (P.t_begin <= tb) & (P.t_end >= ta) & (w.destroyed_at > ta)
         pos, height, t_ref = self._positions_near(0.5 * (ta + tb))
-        view = self.views[r]
-        placed = view.radar
-        rp, rows = view.frame(0.5 * (ta + tb))
-        dt = max(abs(ta - t_ref), abs(tb - t_ref))
-        move = (P.speed_max + placed.platform.speed_max[0]) * dt + 1.0
-        enu = (pos - rp) @ rows.T
-        d = np.sqrt(np.einsum("ij,ij->i", enu, enu))
-        ok = alive & (d <= placed.max_range_m + move)
-        # radio horizon on the effective earth: central angle between the two ends at most
-        # the sum of the tangent angles acos(ka / (ka + h)) of each end
-        ka = placed.k_factor * 6_378_137.0
-        h1 = max(view.height_m(0.5 * (ta + tb)), 0.0) + placed.platform.speed_max[0] * dt
-        h2 = np.maximum(height + move, 0.0)
-        reach = np.arccos(ka / (ka + h1)) + np.arccos(ka / (ka + h2))
-        cosang = np.einsum("ij,j->i", pos, rp) / (np.linalg.norm(pos, axis=1)
-                                                   * np.linalg.norm(rp))
-        ang = np.arccos(np.clip(cosang, -1.0, 1.0)) - move / 6_356_000.0
-        ok &= ang <= 1.01 * reach + 1e-6
-        if placed.sector_rad < 2.0 * np.pi - 1e-9:
-            hor = np.hypot(enu[:, 0], enu[:, 1])
-            az = np.arctan2(enu[:, 0], enu[:, 1])
-            off = np.abs(np.mod(az - placed.boresight_rad + np.pi, 2 * np.pi) - np.pi)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ang = np.where(hor > move, np.arcsin(np.minimum(move / hor, 1.0)), np.pi)
-            ok &= off <= 0.5 * placed.sector_rad + ang + 1e-6
-        return np.flatnonzero(ok)
+        return objects_in_reach(w.paths, pos, height, t_ref, self.views[r], ta, tb,
+                                w.destroyed_at)
 
     def _scan(self, eng, t, payload):
         r, edges, k = payload
@@ -578,7 +539,7 @@ class _Run:
                 self.track_parts.append(dict(
                     time_s=np.full(K, t), node=np.full(K, n, np.int64), track_id=pic.track_id,
                     origin=pic.origin, follows=fv, lat_deg=plat, lon_deg=plon, height_m=ph,
-                    speed_mps=gs, heading_deg=np.degrees(hd),
+                    speed_mps=gs, climb_mps=gs * np.tan(climb), heading_deg=np.degrees(hd),
                     sigma_pos_m=np.sqrt(np.trace(pic.P[:, :3, :3], axis1=1, axis2=2))))
         # fire units: civil, allied and own aircraft inside the envelope
         for f, fu in enumerate(w.fire_units):
@@ -597,6 +558,70 @@ class _Run:
                 time_s=np.full(sel.size, t), fire_unit=np.full(sel.size, f, np.int64),
                 node=np.full(sel.size, n, np.int64), object=sel.astype(np.int64),
                 truth=w.truth[sel].astype(np.int8), identity=ident.astype(np.int8)))
+
+
+_R_MIN = 6_335_439.0  # smallest radius of curvature of the WGS-84 ellipsoid [m]
+
+
+def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: float,
+                     t_end: float, destroyed_at=None) -> np.ndarray:
+    """Objects a radar may look at in [t_start, t_end), from their positions at ``t_ref``.
+
+    Kept: objects on their path and not destroyed in the window, within the instrumented
+    range, above the smooth effective-earth radio horizon and inside the azimuth sector — each
+    test grown by how far the object (and the radar) can move between ``t_ref`` and the window
+    (their largest speeds). The others cannot be visible in the window (``in_range``, line of
+    sight — terrain hides more than the smooth effective earth, never less — or ``in_sector``
+    would be false), so scanning only these gives the same visible looks (tested).
+
+    Parameters
+    ----------
+    paths
+        All objects' :class:`~iads.kinematics.Paths`.
+    pos_ecef, height_m
+        Their ECEF positions (N, 3) [m] and heights (N,) [m] at ``t_ref`` [s].
+    view
+        The radar's :class:`~iads.simulation.nodes.RadarView`.
+    destroyed_at
+        Time each object is destroyed (N,) [s] (None: never).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object rows, sorted.
+    """
+    P = paths
+    placed = view.radar
+    alive = (P.t_begin <= t_end) & (P.t_end >= t_start)
+    if destroyed_at is not None:
+        alive &= np.asarray(destroyed_at) > t_start
+    tm = 0.5 * (t_start + t_end)
+    rp, rows = view.frame(tm)
+    dt = max(abs(t_start - t_ref), abs(t_end - t_ref))
+    r_move = placed.platform.speed_max[0] * (0.5 * (t_end - t_start))
+    move = P.speed_max * dt + r_move + 1.0
+    enu = (pos_ecef - rp) @ rows.T
+    d = np.sqrt(np.einsum("ij,ij->i", enu, enu))
+    ok = alive & (d <= placed.max_range_m + move)
+    # radio horizon on the effective earth (radius ka): the ground distance between the two
+    # ends is at most ka times the sum of their tangent angles acos(ka / (ka + h)); the true
+    # ground distance is at least R_min times the central angle between them
+    ka = placed.k_factor * 6_378_137.0
+    h1 = max(view.height_m(tm), 0.0) + r_move
+    h2 = np.maximum(height_m + move, 0.0)
+    horizon = ka * (np.arccos(ka / (ka + h1)) + np.arccos(ka / (ka + h2)))
+    cosang = np.einsum("ij,j->i", pos_ecef, rp) / (np.linalg.norm(pos_ecef, axis=1)
+                                                   * np.linalg.norm(rp))
+    ground = _R_MIN * np.arccos(np.clip(cosang, -1.0, 1.0)) - move
+    ok &= ground <= 1.001 * horizon + 1.0
+    if placed.sector_rad < 2.0 * np.pi - 1e-9:
+        hor = np.hypot(enu[:, 0], enu[:, 1])
+        az = np.arctan2(enu[:, 0], enu[:, 1])
+        off = np.abs(np.mod(az - placed.boresight_rad + np.pi, 2 * np.pi) - np.pi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ang = np.where(hor > move, np.arcsin(np.minimum(move / hor, 1.0)), np.pi)
+        ok &= off <= 0.5 * placed.sector_rad + ang + 1e-6
+    return np.flatnonzero(ok)
 
 
 def _hit_looks(looks, det) -> np.ndarray:
