@@ -1,27 +1,30 @@
 """Benchmark: sweep throughput with 1 and 2 local processes and on Dask, against the machine's
 own ceiling.
 
-Run standalone: ``.venv/bin/python benchmarks/bench_sweep.py [--seconds 20] [--rounds 2]``.
+Run standalone: ``.venv/bin/python benchmarks/bench_sweep.py [--seconds 6] [--sets 8]``.
 
 The model is ``detection`` with every uncertain catalog figure sampled per replication (the
-S-400's radars against the minimal scenario's coverage targets; ~10-25 ms a replication).
-``simulate`` is used instead when ``--model simulate`` is given and the package has it.
+S-400's radars against the minimal scenario's coverage targets; ~10-25 ms a replication):
+``iads.simulate`` exists but no sweep-sized raid scenario does yet, so the detection model
+stands in (``--model simulate`` runs the minimal scenario through the simulation instead).
 
-Measured, in alternating rounds (the best round of each counts, so that load from other
-processes on a shared machine hurts every configuration alike):
+What is timed is the sweep's run phase, exactly as :func:`iads.sweep` runs it
+(:func:`iads.sweep.run_jobs`: chunks of about 1 s submitted, results stored as Parquet chunks
+as they complete), on engines started and warmed once: in this process (1 process), a spawn
+pool of 2 workers, a Dask ``LocalCluster(2, threads_per_worker=1)``. The ceiling is a
+compute-bound numpy loop (``sin`` over 4,096 doubles, in cache) run by one worker process, then
+by two at once: speed-up = 2 t1 / t2.
 
-* the sweep's replications/s in its run phase (first chunk submitted → last chunk stored) with
-  ``workers=1`` (in this process) and ``workers=2`` (spawn pool, workers started and warmed
-  before the clock starts), and on a Dask ``LocalCluster(2, threads_per_worker=1)``;
-* the ceiling: a compute-bound numpy loop (``sin`` over 4,096 doubles, in cache) run by one
-  worker process, then by two at once, in a pool of the same kind: speed-up = 2 t1 / t2;
-* the share of the run phase spent writing Parquet chunks;
-* CPU seconds per replication over all processes (parent + workers): the parallel overhead in
-  a form that does not depend on other load on the machine.
+This machine is shared, so the four measurements are interleaved in short *sets* (each
+configuration once per set, order rotating). The PASS/FAIL lines use the set whose ceiling is
+highest (the least disturbed by other processes; its numbers are taken within seconds of each
+other); the best value of each rate over all sets (other load can only slow a measurement) and
+the medians are printed beside it. CPU seconds per replication (parent and workers together)
+show the parallel overhead in a form that other load changes little.
 
 Targets (issue 6): 2-process speed-up ≥ 90 % of the ceiling's; Dask within 10 % of the local
-pool; storing < 5 % of the sweep time. Start-up times (spawning and warming workers, starting
-the cluster) are printed apart: they are paid once per sweep.
+pool; storing < 5 % of the sweep time. Start-up costs (spawning and warming workers, starting
+the cluster) are printed apart: a sweep pays them once.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import argparse
 import math
 import multiprocessing
 import os
-import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -56,112 +59,135 @@ def _one_thread() -> None:
     os.environ.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
 
 
-def ceiling(seconds: float) -> tuple[float, float, float]:
-    """(t1, t2, speed-up) of ``seconds`` of burn() on one worker vs on each of two."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=ctx, initializer=_one_thread) as pool:
-        for f in [pool.submit(burn, 200) for _ in range(2)]:
+class Ceiling:
+    """Two warm spawn workers burning numpy: one alone, then both at once."""
+
+    def __init__(self, seconds: float) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=_one_thread)
+        for f in [self.pool.submit(burn, 200) for _ in range(2)]:
             f.result()
         t0 = time.perf_counter()
-        pool.submit(burn, 500).result()
-        n = max(500, int(500 * seconds / (time.perf_counter() - t0)))
+        self.pool.submit(burn, 500).result()
+        self.n = max(500, int(500 * seconds / (time.perf_counter() - t0)))
+
+    def measure(self) -> tuple[float, float, float]:
         t0 = time.perf_counter()
-        pool.submit(burn, n).result()
+        self.pool.submit(burn, self.n).result()
         t1 = time.perf_counter() - t0
         t0 = time.perf_counter()
-        for f in [pool.submit(burn, n) for _ in range(2)]:
+        for f in [self.pool.submit(burn, self.n) for _ in range(2)]:
             f.result()
         t2 = time.perf_counter() - t0
-    return t1, t2, 2 * t1 / t2
+        return t1, t2, 2 * t1 / t2
 
-
-def run(kind: str, reps: int, model: str, tmp: Path):
-    import iads.sweep
-
-    out = tmp / kind
-    shutil.rmtree(out, ignore_errors=True)
-    kw = {"workers": 1} if kind == "1 process" else (
-        {"workers": 2} if kind == "2 processes" else {"dask_local": 2})
-    return iads.sweep(SCENARIO, reps=reps, sample_uncertain=True, model=model, out=out,
-                      progress=False, plots=False, **kw)
+    def close(self) -> None:
+        self.pool.shutdown()
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=20.0,
-                    help="target duration of the 1-process sweep [s]")
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=6.0,
+                    help="work per configuration and set, on one process [s]")
+    ap.add_argument("--sets", type=int, default=8)
     ap.add_argument("--model", default="detection")
     args = ap.parse_args()
 
-    from iads.catalog import load_catalog
-    from iads.scenario import load_scenario
-    from iads.sweep.engines import Job, Segment, StudyContext, run_chunk
-    from iads.sweep.sampling import SamplingPlan
+    from iads.sweep import define_study, run_jobs
+    from iads.sweep.engines import (
+        DaskEngine,
+        Job,
+        ProcessEngine,
+        Segment,
+        SerialEngine,
+        plan_jobs,
+        run_chunk,
+    )
+    from iads.sweep.store import Store
 
-    cat = load_catalog()
-    sc = load_scenario(SCENARIO)
-    ctx = StudyContext(args.model, cat, 1, SamplingPlan.from_catalog(cat))
-    run_chunk(ctx, Job("w", (Segment(0, 0, 2),), {0: sc}, {0: "{}"}))
-    t_rep = run_chunk(ctx, Job("p", (Segment(0, 0, 20),), {0: sc}, {0: "{}"})).compute_s / 20
-    reps = max(100, math.ceil(args.seconds / t_rep))
-    print(f"model: {args.model} with sampled catalog figures "
-          f"({len(ctx.sampling.names)} figures drawn per replication); ~{t_rep * 1e3:.1f} ms "
-          f"a replication; {reps} replications per sweep; {os.cpu_count()} CPUs; "
-          f"load average {os.getloadavg()[0]:.2f}")
+    study = define_study(SCENARIO, reps=1, sample_uncertain=True, model=args.model)
+    ctx = study.context
+    sc, key = study.scenarios[0], study.keys[0]
+    warm = Job("warm", (Segment(0, 0, 1),), {0: sc}, {0: key})
+    run_chunk(ctx, Job("w", (Segment(0, 0, 3),), {0: sc}, {0: key}))
+    t_rep = run_chunk(ctx, Job("p", (Segment(0, 0, 30),), {0: sc}, {0: key})).compute_s / 30
+    reps = max(40, math.ceil(args.seconds / t_rep))
+    per_job = max(1, math.ceil(1.0 / t_rep))  # chunks of ~1 s, as the sweep makes them
+    print(f"model: {args.model} with sampled catalog figures ({len(ctx.sampling.names)} "
+          f"figures drawn per replication); ~{t_rep * 1e3:.1f} ms a replication; {reps} "
+          f"replications per configuration and set in chunks of {per_job}; "
+          f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
     if args.model == "detection":
-        print("(iads.simulate is not used: the detection model stands in for it)")
+        print("(iads.simulate is not used: no sweep-sized raid scenario yet; the detection "
+              "model stands in)")
 
-    best: dict[str, object] = {}
-    ceil = None
+    engines = {"1 process": SerialEngine(ctx), "2 processes": ProcessEngine(ctx, 2),
+               "dask": DaskEngine(ctx, local_workers=2)}
+    for name, eng in engines.items():
+        t0 = time.perf_counter()
+        eng.start(warm)
+        print(f"start-up {name}: {time.perf_counter() - t0:.2f} s")
+    ceiling = Ceiling(args.seconds / 4)
+    sets = []
     with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        for r in range(args.rounds):
-            order = ["1 process", "2 processes", "dask"]
-            if r % 2:
-                order.reverse()
-            for kind in order:
-                res = run(kind, reps, args.model, tmp)
-                print(f"  round {r + 1} {kind:12s}: {res.rate:7.1f} rep/s  run {res.run_s:6.2f} s"
-                      f"  start {res.start_s:5.2f} s  store {res.store_s:5.3f} s  "
-                      f"{res.chunks} chunks of {res.reps_per_chunk}  failed {res.failed}")
-                if kind not in best or res.rate > best[kind].rate:
-                    best[kind] = res
-            c = ceiling(max(2.0, args.seconds / 4))
-            print(f"  round {r + 1} ceiling     : t1 {c[0]:.2f} s, t2 {c[1]:.2f} s, "
-                  f"speed-up {c[2]:.2f}")
-            if ceil is None or c[2] > ceil[2]:
-                ceil = c
-            print(f"  load average {os.getloadavg()[0]:.2f}")
+        for i in range(args.sets):
+            order = ["1 process", "2 processes", "dask", "ceiling"]
+            order = order[i % 4:] + order[:i % 4]
+            row = {}
+            for name in order:
+                if name == "ceiling":
+                    row[name] = ceiling.measure()
+                    continue
+                store = Store(Path(d) / f"{name}-{i}")
+                store.chunks.mkdir(parents=True)
+                # fresh replication indices each set, so chunk names never repeat
+                jobs = plan_jobs({0: list(range(i * reps, (i + 1) * reps))}, per_job,
+                                 {0: sc}, {0: key})
+                t0, c0 = time.perf_counter(), time.process_time()
+                store_s, cpu_s = run_jobs(engines[name], jobs, store, reps)
+                wall, parent = time.perf_counter() - t0, time.process_time() - c0
+                cpu = parent if name == "1 process" else cpu_s + parent
+                row[name] = (reps / wall, store_s / wall, cpu / reps)
+            sets.append(row)
+            print(f"set {i + 1}: ceiling {row['ceiling'][2]:.2f}; rep/s: 1 process "
+                  f"{row['1 process'][0]:.1f}, 2 processes {row['2 processes'][0]:.1f}, Dask "
+                  f"{row['dask'][0]:.1f}; load average {os.getloadavg()[0]:.2f}")
+    for eng in engines.values():
+        eng.close()
+    ceiling.close()
 
-    r1, r2, rd = (best[k].rate for k in ("1 process", "2 processes", "dask"))
-    speedup = r2 / r1
-    ratio = speedup / ceil[2]
-    dask_gap = abs(rd - r2) / r2
-    store = max(b.store_s / b.run_s for b in best.values())
+    # contention only slows a measurement down: the best of each quantity over the sets
+    # estimates its undisturbed value (the minimum-time rule)
+    b1, b2, bd = (max(r[k][0] for r in sets) for k in ("1 process", "2 processes", "dask"))
+    print(f"best of {len(sets)} sets: 1 process {b1:.1f}, 2 processes {b2:.1f} "
+          f"({b2 / b1:.2f}x), Dask {bd:.1f} rep/s ({(bd - b2) / b2:+.1%} vs the pool); best "
+          f"ceiling {max(r['ceiling'][2] for r in sets):.2f}")
+    med = [statistics.median(r[k][0] for r in sets) for k in ("1 process", "2 processes",
+                                                              "dask")]
+    print(f"medians: 1 process {med[0]:.1f}, 2 processes {med[1]:.1f}, Dask {med[2]:.1f} "
+          f"rep/s; ceiling {statistics.median(r['ceiling'][2] for r in sets):.2f}")
+    for k in ("1 process", "2 processes", "dask"):
+        print(f"CPU per replication, {k}: "
+              f"{statistics.median(r[k][2] for r in sets) * 1e3:.1f} ms (median, parent and "
+              "workers)")
+    # the verdict: the set whose ceiling is highest (least disturbed), its numbers measured
+    # within seconds of each other
+    best = max(sets, key=lambda r: r["ceiling"][2])
+    ceil = best["ceiling"][2]
+    r1, r2, rd = (best[k][0] for k in ("1 process", "2 processes", "dask"))
+    speedup, ratio, dask_gap = r2 / r1, r2 / r1 / ceil, (rd - r2) / r2
+    store = max(r[k][1] for r in sets for k in ("1 process", "2 processes", "dask"))
+    if ceil < 1.8:
+        print(f"note: even the least disturbed set's ceiling is {ceil:.2f} < 1.8: other "
+              "processes share these cores throughout, so wall-time speed-ups are unreliable")
     checks = [
-        (f"2-process speed-up {speedup:.2f} vs ceiling {ceil[2]:.2f}: {ratio:.0%} "
-         "(target >= 90 %)", ratio >= 0.90),
-        (f"Dask LocalCluster(2) {rd:.1f} rep/s vs local pool {r2:.1f} rep/s: "
-         f"{(rd - r2) / r2:+.1%} (target within 10 %)", dask_gap <= 0.10),
-        (f"storing: at most {store:.2%} of the run phase (target < 5 %)", store < 0.05),
+        (f"2-process speed-up {speedup:.2f} vs ceiling {ceil:.2f} (least disturbed set, "
+         f"{r1:.1f} -> {r2:.1f} rep/s): {ratio:.0%} (target >= 90 %)", ratio >= 0.90),
+        (f"Dask LocalCluster(2) {rd:.1f} rep/s vs local pool {r2:.1f} rep/s (same set): "
+         f"{dask_gap:+.1%} (target within 10 %)", abs(dask_gap) <= 0.10),
+        (f"storing: at most {store:.2%} of the run time, all runs (target < 5 %)",
+         store < 0.05),
     ]
-    print(f"best rates: 1 process {r1:.1f}, 2 processes {r2:.1f}, Dask {rd:.1f} rep/s; "
-          f"start-up: pool {best['2 processes'].start_s:.1f} s, "
-          f"Dask {best['dask'].start_s:.1f} s")
-    # load-independent view: CPU seconds per replication, all processes together
-    cpu = {k: (b.parent_cpu_s if k == "1 process" else b.compute_cpu_s + b.parent_cpu_s)
-           / b.ran for k, b in best.items()}
-    for k in ("2 processes", "dask"):
-        b = best[k]
-        print(f"CPU per replication: {k} {cpu[k] * 1e3:.1f} ms (workers "
-              f"{b.compute_cpu_s / b.ran * 1e3:.1f}, parent {b.parent_cpu_s / b.ran * 1e3:.1f}) "
-              f"vs 1 process {cpu['1 process'] * 1e3:.1f} ms: CPU efficiency "
-              f"{cpu['1 process'] / cpu[k]:.0%}")
-    if ceil[2] < 1.8:
-        print(f"note: the ceiling is {ceil[2]:.2f} < 1.8: other processes share these cores, "
-              "so wall-time speed-ups are unreliable; the CPU efficiency above does not depend "
-              "on that load")
     ok = True
     for text, passed in checks:
         print(f"{'PASS' if passed else 'FAIL'}: {text}")

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import IadsError
 
-__all__ = ["sweep", "SweepResult", "Study", "define_study"]
+__all__ = ["sweep", "SweepResult", "Study", "define_study", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -373,8 +373,8 @@ def sweep(
                                      math.ceil(n_ran / (2 * n_workers))))
                 jobs = plan_jobs(missing, per_job, study.scenarios, study.keys)
                 t0, c0 = time.perf_counter(), time.process_time()
-                store_s, cpu_s = _run(engine, jobs, store, n_ran, progress, console,
-                                      study.context.model)
+                store_s, cpu_s = run_jobs(engine, jobs, store, n_ran, progress, console,
+                                          study.context.model)
                 run_s, parent_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         except BaseException:
             engine.abort()
@@ -398,9 +398,11 @@ def sweep(
         workers=n_workers)
 
 
-def _run(engine, jobs, store, total: int, progress: bool, console, model) -> tuple[float, float]:
-    """Run ``jobs`` on ``engine``, storing each chunk as it completes; returns the time spent
-    storing [s] and the CPU time of the chunks [s]."""
+def run_jobs(engine, jobs, store, total: int, progress: bool = False, console=None,
+             model="") -> tuple[float, float]:
+    """Stage 5: run ``jobs`` on a started ``engine``, storing each chunk as it completes, with
+    a progress bar of ``total`` replications; returns the time spent storing [s] and the CPU
+    time of the chunks [s]."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
