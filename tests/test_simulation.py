@@ -46,7 +46,7 @@ from iads.sensors import look_geometry, measurement_to_ecef, scan_window
 from iads.simulation import SimulationSettings, build_world, simulate
 from iads.simulation.nodes import CVTransition, RadarView
 from iads.simulation.plots import enu_rows_many, plot_offsets_enu
-from iads.simulation.run import objects_in_reach
+from iads.simulation.run import objects_in_reach, vertical_speed_bound
 from iads.tracking import KalmanFilter
 
 CAT = load_catalog()
@@ -83,7 +83,8 @@ def _aircraft(n, seed, lat0=39.8, lon0=32.6, spread=1.2):
     return out
 
 
-def _battery(extra_sensors=(), n=12, seed=3, duration=120.0, **over):
+def _battery(extra_sensors=(), n=12, seed=3, duration=120.0, spread=1.2, lat0=39.8,
+             lon0=32.6, **over):
     data = {
         "name": "battery",
         "run": {"duration_s": duration, "seed": 5},
@@ -102,7 +103,7 @@ def _battery(extra_sensors=(), n=12, seed=3, duration=120.0, **over):
         "networks": [{"id": "bat", "kind": "battery", "members": ["s400-1"]}],
         "iff": [{"id": "s400-reads", "interrogators": ["s400-1"], "modes": ["1", "2", "3a", "c"],
                  "keys": ["turkey"]}],
-        "air_objects": _aircraft(n, seed),
+        "air_objects": _aircraft(n, seed, lat0, lon0, spread),
     }
     data.update(over)
     return validate_data(data, CAT)
@@ -150,26 +151,36 @@ def test_plot_inversion_agrees_with_proj():
     assert err_ref.max() < 20.0 and err_true.max() < 20.0  # m, at up to ~550 km
 
 
-def test_prefilter_keeps_every_visible_look(battery_run):
-    sc, _ = battery_run
-    w = build_world(sc, terrain=False)
+@pytest.mark.parametrize("terrain", [False, True])
+def test_prefilter_keeps_every_visible_look(terrain):
+    sc = _battery(n=40, seed=8, lat0=40.0, lon0=32.3, spread=3.0)
+    w = build_world(sc, terrain=terrain)
+    climb = vertical_speed_bound(w.paths)
+    kept = total = by_terrain = 0
     for r in w.radars:
-        view = RadarView(r.placed)
+        view = RadarView(r.placed, r.mask)
         sig = w.signatures[r.placed.band]
         for ta in (0.0, 37.0, 80.0):
             tb = ta + 10.0
             t_ref = round(ta / 10.0) * 10.0
             pos, _ = positions(w.paths, t_ref)
-            cand = objects_in_reach(w.paths, pos, geodetic_of(pos)[2], t_ref, view, ta, tb)
-            every = scan_window(r.placed, w.paths, sig, ta, tb, np.random.default_rng(0))
+            cand = objects_in_reach(w.paths, pos, geodetic_of(pos)[2], t_ref, view, ta, tb,
+                                    climb_mps=climb)
+            kept += len(cand)
+            total += len(w.paths)
+            plain = objects_in_reach(w.paths, pos, geodetic_of(pos)[2], t_ref, view, ta, tb)
+            by_terrain += len(plain) - len(cand)
+            every = scan_window(r.placed, w.paths, sig, ta, tb, np.random.default_rng(0),
+                                mask=r.mask)
             some = scan_window(r.placed, w.paths, sig, ta, tb, np.random.default_rng(0),
-                               objects=cand)
+                               objects=cand, mask=r.mask)
             vis = {(t, o) for t, o, v in zip(every.looks.time_s, every.looks.object,
                                              every.looks.visible, strict=True) if v}
             vis_c = {(t, o) for t, o, v in zip(some.looks.time_s, some.looks.object,
                                                some.looks.visible, strict=True) if v}
             assert vis == vis_c
-            assert len(cand) <= len(w.paths)
+    assert kept < total  # and it does leave objects out
+    assert (by_terrain > 0) == terrain  # some of them behind the terrain
 
 
 # ---- determinism --------------------------------------------------------------------------

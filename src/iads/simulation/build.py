@@ -99,6 +99,8 @@ class RadarModel:
         Revolution (rotating) or search frame (phased array) [s].
     rng_state
         State of its generator after the phase draw (the run continues from it).
+    mask_floor
+        :func:`mask_floor` of the mask (None without one).
     """
 
     index: int
@@ -110,6 +112,7 @@ class RadarModel:
     mask: TerrainMask | None
     revisit_s: float
     rng_state: dict
+    mask_floor: np.ndarray | None = None
 
     @property
     def rotating(self) -> bool:
@@ -363,6 +366,28 @@ def _mask(dem_spec, lat, lon, reach_m, cell_m, outside, antenna_agl_m, k):
     return TerrainMask.from_terrain(grid, z, antenna_agl_m, k=k, max_range_m=reach_m)
 
 
+#: disk radius of :func:`mask_floor` [cells]
+FLOOR_CELLS = 4
+
+
+def mask_floor(mvh_msl_m, radius_cells: int = FLOOR_CELLS) -> np.ndarray:
+    """Lowest minimum visible height within ``radius_cells`` cells of each cell [m MSL]
+    (+inf where nothing is visible and outside the grid): an object below it cannot be seen
+    anywhere within that distance (a disk minimum filter of the mask)."""
+    from scipy.ndimage import minimum_filter
+
+    r = int(radius_cells)
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    mvh = np.where(np.isnan(mvh_msl_m), np.inf, mvh_msl_m)
+    return minimum_filter(mvh, footprint=(xx * xx + yy * yy) <= r * r, mode="constant",
+                          cval=np.inf)
+
+
+@functools.lru_cache(maxsize=64)
+def _floor(*key):
+    return mask_floor(_mask(*key).mvh_msl_m)
+
+
 def _place_radars(sc, cat, seed, dem, terrain_on, cell_m, k, top_m):
     """Placed radars; ``top_m`` is the highest an air object flies [m] (caps the masks)."""
     from .. import terrain as terrain_mod
@@ -387,7 +412,7 @@ def _place_radars(sc, cat, seed, dem, terrain_on, cell_m, k, top_m):
         rd = cat.radars[unit.type]
         rng = component_rng(seed, "radar", unit.id)
         kw = dict(boresight_deg=unit.boresight_deg, sector_deg=unit.sector_deg, rng=rng, k=k)
-        mask = None
+        mask = floor = None
         orbit = getattr(unit, "orbit", None)
         try:
             if orbit is not None:
@@ -402,9 +427,10 @@ def _place_radars(sc, cat, seed, dem, terrain_on, cell_m, k, top_m):
                                       height_agl_m=pos.height_agl_m, **kw)
                 if terrain_on:
                     agl = rd.antenna_height_m.value + pos.height_agl_m
-                    mask = _mask(sc.terrain.dem, pos.lat, pos.lon,
-                                 reach_at[(pos.lat, pos.lon)], cell_m, sc.terrain.outside, agl,
-                                 k)
+                    key = (sc.terrain.dem, pos.lat, pos.lon, reach_at[(pos.lat, pos.lon)],
+                           cell_m, sc.terrain.outside, agl, k)
+                    mask = _mask(*key)
+                    floor = _floor(*key)
         except ValueError as exc:  # e.g. a sector radar without boresight
             raise ScenarioError(str(exc), field=format_field_path(where)) from None
         scan = placed.scan
@@ -413,7 +439,7 @@ def _place_radars(sc, cat, seed, dem, terrain_on, cell_m, k, top_m):
             index=idx, id=unit.id, placed=placed, owner=owner,
             system=system.id if system is not None else None,
             fire_unit=fu.id if fu is not None else None, mask=mask, revisit_s=float(revisit),
-            rng_state=rng.bit_generator.state))
+            rng_state=rng.bit_generator.state, mask_floor=floor))
     return out
 
 

@@ -73,6 +73,7 @@ from ..tracking import (
 from ..tracking.association import _candidates, assign_dense
 from ..tracking.filters import inv_small, mahalanobis2
 from ..tracking.tracker import Detections
+from .build import FLOOR_CELLS
 from .plots import Plots, enu_rows_many
 
 __all__ = [
@@ -132,10 +133,13 @@ class CVTransition:
     def position_cov(self, P, dt):
         """Position block of ``F P Fᵀ + Q`` per pair, (K, d, d), for ``P`` (K, n, n)."""
         d = self.d
-        dt = np.asarray(dt, float)[:, None, None]
+        dt = np.asarray(dt, float)
+        a = np.abs(dt)
+        pw = a[:, None] ** np.arange(1, 5)[None, :]
+        Qpp = (pw @ self.Qc[:, :d, :d].reshape(4, -1)).reshape(-1, d, d)
+        dt = dt[:, None, None]
         Ppp, Ppv, Pvv = P[:, :d, :d], P[:, :d, d:], P[:, d:, d:]
-        return (Ppp + dt * (Ppv + np.swapaxes(Ppv, 1, 2)) + dt * dt * Pvv
-                + self.Q(dt[:, 0, 0])[:, :d, :d])
+        return Ppp + dt * (Ppv + np.swapaxes(Ppv, 1, 2)) + dt * dt * Pvv + Qpp
 
 
 # ------------------------------------------------------------------------------------------------
@@ -172,13 +176,19 @@ class RadarView:
         RCS of the reference target the node expects the radar to see [m²]: a look counts only
         within the range at which that target has the radar's reference SNR (its reference Pd),
         ``R_ref (σ / σ_ref)^¼``, capped by the instrumented range.
+    floor
+        The mask's floor (:func:`iads.simulation.build.mask_floor` with :attr:`FLOOR_CELLS`),
+        if already computed.
     """
 
-    def __init__(self, radar, mask=None, rcs_m2: float = 1.0):
+    FLOOR_CELLS = FLOOR_CELLS  #: disk radius of :meth:`mask_floor` [cells]
+
+    def __init__(self, radar, mask=None, rcs_m2: float = 1.0, floor=None):
         from ..kinematics import positions
 
         self.radar = radar
         self.mask = mask
+        self._floor = floor
         self.period = (radar.scan.period_s if isinstance(radar.scan, RotatingScan)
                        else radar.scan.frame_s)
         self.reach_m = min(radar.max_range_m,
@@ -188,7 +198,19 @@ class RadarView:
             rp, _ = positions(radar.platform, 0.0, np.zeros(1, np.int64))
             self.rp = rp[0]
             self.rows = enu_rows_many(rp)[0]
+            self.lat_deg = float(geodetic_of(rp[0])[0])
             self.h1 = float(geodetic_of(rp[0])[2])
+
+    def mask_floor(self):
+        """The mask's :func:`iads.simulation.build.mask_floor` (lowest minimum visible height
+        within :attr:`FLOOR_CELLS` cells), or None without a mask."""
+        if self.mask is None:
+            return None
+        if self._floor is None:
+            from .build import mask_floor
+
+            self._floor = mask_floor(self.mask.mvh_msl_m, self.FLOOR_CELLS)
+        return self._floor
 
     def frame(self, t_s: float):
         """Radar position (3,) [m] and ENU rows (3, 3) at ``t_s`` (the same for a stationary
@@ -569,8 +591,9 @@ class PlotTracker:
         self.plots_in += D
         T0 = len(self.tracks)
         if T0:
-            xm, _ = self.predicted(0.5 * (c0 + c1))
-            n_look = np.asarray(looks(xm[:, :3], c0, c1, ~self.tracks.confirmed), np.int64)
+            x = self.tracks.states.x
+            pm = x[:, :3] + (0.5 * (c0 + c1) - self.time_s)[:, None] * x[:, 3:]
+            n_look = np.asarray(looks(pm, c0, c1, ~self.tracks.confirmed), np.int64)
         else:
             n_look = np.zeros(0, np.int64)
         was_confirmed = self.tracks.confirmed.copy()

@@ -77,7 +77,8 @@ from .nodes import (
 )
 from .plots import plots_from_detections
 
-__all__ = ["SimulationSettings", "simulate", "run_world", "objects_in_reach"]
+__all__ = ["SimulationSettings", "simulate", "run_world", "objects_in_reach",
+           "vertical_speed_bound"]
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,9 @@ class _Run:
         self.window_start = np.zeros(n_rad)
         self.intr_cache: dict = {}
         self._pos_cache: dict = {}
-        self.views = [RadarView(rm.placed) for rm in world.radars]
+        self.views = [RadarView(rm.placed, rm.mask, floor=rm.mask_floor)
+                      for rm in world.radars]
+        self.climb_bound = vertical_speed_bound(world.paths)
         self.iff_times = sorted(e.time_s for e in world.scenario.events
                                 if e.kind == "iff_alter")
         self.fu_node = self._fire_unit_nodes()
@@ -296,7 +299,7 @@ class _Run:
             return np.zeros(0, np.int64)
         pos, height, t_ref = self._positions_near(0.5 * (ta + tb))
         return objects_in_reach(w.paths, pos, height, t_ref, self.views[r], ta, tb,
-                                w.destroyed_at)
+                                w.destroyed_at, self.climb_bound)
 
     def _scan(self, eng, t, payload):
         r, edges, k = payload
@@ -389,7 +392,10 @@ class _Run:
             return Picture.empty(t)
         pic = (local_picture(node.tracker, n, t) if node.tracker is not None
                else Picture.empty(t))
-        remote = self._remote(node, t)
+        remote = None
+        if exclude_origin is None or any(
+                len(rp) and np.any(rp.origin != exclude_origin) for rp in node.remote.values()):
+            remote = self._remote(node, t)
         if remote is not None and len(remote):
             pic = fuse_pictures(pic, remote.predict(self.cv, t), self.s.t2t_gate, node.shown)
         if exclude_origin is not None and len(pic):
@@ -561,10 +567,23 @@ class _Run:
 
 
 _R_MIN = 6_335_439.0  # smallest radius of curvature of the WGS-84 ellipsoid [m]
+_E2 = 6.69437999014e-3  # WGS-84 first eccentricity squared [-]
+
+
+def vertical_speed_bound(paths) -> np.ndarray:
+    """A bound on each object's vertical speed over its path (N,) [m/s]: the largest radial
+    component of its segments' velocities, plus the turn of the vertical along a chord (a
+    chord of at most 7.1 km leans by 1/1,800 rad: 0.1 % of the speed, doubled)."""
+    if paths.t0.shape[0] == 0:
+        return np.zeros(len(paths))
+    up = np.abs(np.einsum("ij,ij->i", paths.v, paths.p0)) / np.linalg.norm(paths.p0, axis=1)
+    up = np.where(paths.arc >= 0, 0.0, up)  # orbits keep their height
+    per = np.maximum.reduceat(up, paths.offsets[:-1])
+    return per + 2e-3 * paths.speed_max
 
 
 def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: float,
-                     t_end: float, destroyed_at=None) -> np.ndarray:
+                     t_end: float, destroyed_at=None, climb_mps=None) -> np.ndarray:
     """Objects a radar may look at in [t_start, t_end), from their positions at ``t_ref``.
 
     Kept: objects on their path and not destroyed in the window, within the instrumented
@@ -584,6 +603,10 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
         The radar's :class:`~iads.simulation.nodes.RadarView`.
     destroyed_at
         Time each object is destroyed (N,) [s] (None: never).
+    climb_mps
+        Largest vertical speed of each object (N,) [m/s] (:func:`vertical_speed_bound`);
+        with it and the radar's terrain mask, objects that stay below the terrain's minimum
+        visible height around them during the window are dropped too.
 
     Returns
     -------
@@ -599,29 +622,55 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
     rp, rows = view.frame(tm)
     dt = max(abs(t_start - t_ref), abs(t_end - t_ref))
     r_move = placed.platform.speed_max[0] * (0.5 * (t_end - t_start))
-    move = P.speed_max * dt + r_move + 1.0
-    enu = (pos_ecef - rp) @ rows.T
+    # each test on the survivors of the previous one
+    idx = np.flatnonzero(alive)
+    move = P.speed_max[idx] * dt + r_move + 1.0
+    enu = (pos_ecef[idx] - rp) @ rows.T
     d = np.sqrt(np.einsum("ij,ij->i", enu, enu))
-    ok = alive & (d <= placed.max_range_m + move)
+    k = d <= placed.max_range_m + move
+    idx, move, enu = idx[k], move[k], enu[k]
     # radio horizon on the effective earth (radius ka): the ground distance between the two
     # ends is at most ka times the sum of their tangent angles acos(ka / (ka + h)); the true
     # ground distance is at least R_min times the central angle between them
     ka = placed.k_factor * 6_378_137.0
-    h1 = max(view.height_m(tm), 0.0) + r_move
-    h2 = np.maximum(height_m + move, 0.0)
+    h_radar = view.height_m(tm)
+    h1 = max(h_radar, 0.0) + r_move
+    h2 = np.maximum(height_m[idx] + move, 0.0)
     horizon = ka * (np.arccos(ka / (ka + h1)) + np.arccos(ka / (ka + h2)))
-    cosang = np.einsum("ij,j->i", pos_ecef, rp) / (np.linalg.norm(pos_ecef, axis=1)
-                                                   * np.linalg.norm(rp))
+    p = pos_ecef[idx]
+    cosang = (p @ rp) / (np.sqrt(np.einsum("ij,ij->i", p, p)) * np.sqrt(rp @ rp))
     ground = _R_MIN * np.arccos(np.clip(cosang, -1.0, 1.0)) - move
-    ok &= ground <= 1.001 * horizon + 1.0
+    k = ground <= 1.001 * horizon + 1.0
+    idx, move, enu = idx[k], move[k], enu[k]
+    hor = np.hypot(enu[:, 0], enu[:, 1])
+    az = np.arctan2(enu[:, 0], enu[:, 1])
     if placed.sector_rad < 2.0 * np.pi - 1e-9:
-        hor = np.hypot(enu[:, 0], enu[:, 1])
-        az = np.arctan2(enu[:, 0], enu[:, 1])
         off = np.abs(np.mod(az - placed.boresight_rad + np.pi, 2 * np.pi) - np.pi)
         with np.errstate(divide="ignore", invalid="ignore"):
             ang = np.where(hor > move, np.arcsin(np.minimum(move / hor, 1.0)), np.pi)
-        ok &= off <= 0.5 * placed.sector_rad + ang + 1e-6
-    return np.flatnonzero(ok)
+        k = off <= 0.5 * placed.sector_rad + ang + 1e-6
+        idx, move, enu, hor, az = idx[k], move[k], enu[k], hor[k], az[k]
+    floor = view.mask_floor()
+    if floor is not None and climb_mps is not None and idx.size:
+        # terrain: below the lowest minimum visible height of every cell the object can reach
+        # in the window (its cell's neighbourhood of FLOOR_CELLS cells), it is never seen
+        g = view.mask.grid
+        near = move <= view.FLOOR_CELLS * g.cell_m - g.cell_m * np.sqrt(2.0) - 10.0
+        lat1 = np.radians(view.lat_deg)
+        s_ = np.sin(lat1)
+        w2 = 1.0 - _E2 * s_ * s_
+        n_rad = 6_378_137.0 / np.sqrt(w2)
+        m_rad = 6_378_137.0 * (1.0 - _E2) / (w2 * np.sqrt(w2))
+        r_alpha = 1.0 / (np.cos(az) ** 2 / m_rad + np.sin(az) ** 2 / n_rad)
+        d = r_alpha * np.arctan2(hor, enu[:, 2] + r_alpha + h_radar)
+        col = np.rint(d * np.sin(az) / g.cell_m).astype(np.int64) + g.half_cells
+        row = g.half_cells - np.rint(d * np.cos(az) / g.cell_m).astype(np.int64)
+        inside = (row >= 0) & (row < g.n) & (col >= 0) & (col < g.n)
+        low = np.full(idx.size, np.inf)
+        low[inside] = floor[row[inside], col[inside]]
+        top = height_m[idx] + climb_mps[idx] * dt + 1.0
+        idx = idx[~(near & (top < low))]
+    return idx
 
 
 def _hit_looks(looks, det) -> np.ndarray:
