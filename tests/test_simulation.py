@@ -50,7 +50,7 @@ from iads.simulation.run import objects_in_reach, vertical_speed_bound
 from iads.tracking import KalmanFilter
 
 CAT = load_catalog()
-FAST = SimulationSettings(terrain=False, false_alarms=False)
+FAST = SimulationSettings(terrain=False, false_alarms=False, sample_s=10.0)
 _TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 
 
@@ -112,7 +112,7 @@ def _battery(extra_sensors=(), n=12, seed=3, duration=120.0, spread=1.2, lat0=39
 @pytest.fixture(scope="module")
 def battery_run():
     sc = _battery()
-    return sc, simulate(sc, settings=SimulationSettings(terrain=False))
+    return sc, simulate(sc, settings=SimulationSettings(terrain=False, sample_s=10.0))
 
 
 # ---- building blocks ----------------------------------------------------------------------
@@ -193,11 +193,11 @@ def _tables(res):
 
 def test_same_seed_same_tables_other_seed_other_plots(battery_run):
     sc, first = battery_run
-    again = simulate(sc, settings=SimulationSettings(terrain=False))
+    again = simulate(sc, settings=SimulationSettings(terrain=False, sample_s=10.0))
     for name, tab in _tables(first).items():  # pandas: NaN equals NaN
         assert tab.to_pandas().equals(_tables(again)[name].to_pandas()), name
     assert first.detections.num_rows > 200
-    other = simulate(sc, seed=6, settings=SimulationSettings(terrain=False))
+    other = simulate(sc, seed=6, settings=SimulationSettings(terrain=False, sample_s=10.0))
     assert not other.detections.to_pandas().equals(first.detections.to_pandas())
     assert first.meta["seed"] == sc.run.seed == 5 and other.meta["seed"] == 6
 

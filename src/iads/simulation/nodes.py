@@ -52,14 +52,16 @@ so tracks do not echo back.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..kinematics import geodetic_of
+from ..kinematics import _geodetic, geodetic_of
 from ..sensors.scan import RotatingScan
 from ..tracking import (
     GaussianStates,
@@ -237,46 +239,88 @@ class RadarView:
         false alarm anywhere the radar searches is looked at and dropped.
         """
         radar = self.radar
-        p = np.asarray(pos_ecef, float).reshape(-1, 3)
-        out = np.zeros(p.shape[0], np.int64)
+        p = np.ascontiguousarray(np.asarray(pos_ecef, float).reshape(-1, 3))
         if p.shape[0] == 0 or not on:
-            return out
-        anywhere = (np.zeros(p.shape[0], bool) if anywhere is None
-                    else np.asarray(anywhere, bool).reshape(-1))
+            return np.zeros(p.shape[0], np.int64)
+        anywhere = (np.zeros(p.shape[0], np.bool_) if anywhere is None
+                    else np.ascontiguousarray(np.asarray(anywhere, bool).reshape(-1)))
         tm = 0.5 * (t0_s + t1_s)
         rp, rows = self.frame(tm)
-        enu = (p - rp) @ rows.T
-        rng = np.sqrt(np.einsum("ij,ij->i", enu, enu))
-        sin_el = enu[:, 2] / np.maximum(rng, 1e-9)
-        ok = (rng <= np.where(anywhere, radar.max_range_m, self.reach_m)) & (
-            sin_el >= np.sin(radar.elevation_min_rad - 0.01)) & (
-            sin_el <= np.sin(radar.elevation_max_rad + 0.01))
-        if not ok.any():
-            return out
-        az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), _TWO_PI)
-        if radar.sector_rad < _TWO_PI - 1e-12:
-            off = np.mod(az - radar.boresight_rad + np.pi, _TWO_PI) - np.pi
-            ok &= np.abs(off) <= 0.5 * radar.sector_rad
-        idx = np.flatnonzero(ok & ~anywhere)
-        if idx.size:
-            h2 = geodetic_of(p[idx])[2]
-            hor = np.hypot(enu[idx, 0], enu[idx, 1])
-            if self.mask is not None:
-                ok[idx] = self.mask.visible(hor, az[idx], h2)
-            else:  # smooth effective earth: central angle within the two tangent angles
-                ka = radar.k_factor * 6_378_137.0
-                h1 = self.height_m(tm)
-                reach = (np.arccos(ka / (ka + max(h1, 0.0)))
-                         + np.arccos(ka / (ka + np.maximum(h2, 0.0))))
-                ok[idx] = hor / 6_371_000.0 <= reach
-        for a, b in on:
-            lo, hi = max(a, t0_s), min(b, t1_s)
+        scan = radar.scan
+        rotating = isinstance(scan, RotatingScan)
+        if self.mask is not None:
+            g = self.mask.grid
+            mvh, half, n, cell = self.mask.mvh_msl_m, g.half_cells, g.n, g.cell_m
+        else:
+            mvh, half, n, cell = np.zeros((1, 1)), 0, 0, 1.0
+        return _count_kernel(
+            p, anywhere, np.ascontiguousarray(rp), np.ascontiguousarray(rows), self.reach_m,
+            radar.max_range_m, np.sin(radar.elevation_min_rad - 0.01),
+            np.sin(radar.elevation_max_rad + 0.01), radar.sector_rad, radar.boresight_rad,
+            mvh, half, n, cell, radar.k_factor * 6_378_137.0, self.height_m(tm),
+            np.asarray(on, float).reshape(-1, 2), t0_s, t1_s, rotating,
+            scan.phase_rad if rotating else 0.0, scan.t0_s, self.period,
+            0.0 if rotating else scan.left_rad, _TWO_PI if rotating else scan.width_rad)
+
+
+@njit(cache=True)
+def _count_kernel(p, anywhere, rp, rows, reach_m, max_range, sin_lo, sin_hi, sector,
+                  boresight, mvh, half, n, cell, ka, h1, on, t0, t1, rotating, phase, scan_t0,
+                  period, left, width):
+    """:meth:`RadarView.count`, one pass over the positions."""
+    out = np.zeros(p.shape[0], np.int64)
+    two_pi = 2.0 * math.pi
+    tan1 = math.acos(ka / (ka + max(h1, 0.0)))
+    for i in range(p.shape[0]):
+        dx = p[i, 0] - rp[0]
+        dy = p[i, 1] - rp[1]
+        dz = p[i, 2] - rp[2]
+        e = rows[0, 0] * dx + rows[0, 1] * dy + rows[0, 2] * dz
+        nn = rows[1, 0] * dx + rows[1, 1] * dy + rows[1, 2] * dz
+        u = rows[2, 0] * dx + rows[2, 1] * dy + rows[2, 2] * dz
+        rng = math.sqrt(e * e + nn * nn + u * u)
+        if rng > (max_range if anywhere[i] else reach_m):
+            continue
+        sin_el = u / max(rng, 1e-9)
+        if sin_el < sin_lo or sin_el > sin_hi:
+            continue
+        az = math.atan2(e, nn) % two_pi
+        if sector < two_pi - 1e-12:
+            off = (az - boresight + math.pi) % two_pi - math.pi
+            if abs(off) > 0.5 * sector:
+                continue
+        if not anywhere[i]:
+            _, _, h2 = _geodetic(p[i, 0], p[i, 1], p[i, 2])
+            hor = math.sqrt(e * e + nn * nn)
+            if n > 0:  # terrain mask: nearest cell of (hor sin az, hor cos az)
+                col = int(math.floor(hor * math.sin(az) / cell + 0.5)) + half
+                row = half - int(math.floor(hor * math.cos(az) / cell + 0.5))
+                if not (0 <= row < n and 0 <= col < n):
+                    continue
+                if not (h2 >= mvh[row, col]):
+                    continue
+            else:  # smooth effective earth: ground distance within ka times the two tangents
+                if hor > ka * (tan1 + math.acos(ka / (ka + max(h2, 0.0)))):
+                    continue
+        k = 0
+        for j in range(on.shape[0]):
+            lo = max(on[j, 0], t0)
+            hi = min(on[j, 1], t1)
             if hi <= lo:
                 continue
-            first = beam_time_after(radar.scan, az, lo)
-            n = np.ceil((hi - first) / self.period)
-            out += np.where(np.isfinite(first) & (first < hi), n, 0).astype(np.int64)
-        return np.where(ok, out, 0)
+            if rotating:
+                b0 = phase + two_pi * (lo - scan_t0) / period
+                first = lo + ((az - b0) % two_pi) * period / two_pi
+            else:
+                uu = (az - left) % two_pi
+                if uu > width:
+                    continue
+                frac = uu / width
+                first = scan_t0 + period * (math.ceil((lo - scan_t0) / period - frac) + frac)
+            if first < hi:
+                k += int(math.ceil((hi - first) / period))
+        out[i] = k
+    return out
 
 
 def expected_looks(radar, pos_ecef, t0_s: float, t1_s: float, on, mask=None,
@@ -326,7 +370,8 @@ class TrackerSettings:
         Length of the chunks the node's plots are processed in [s] (at least the shortest
         revisit of the node's radars).
     max_rounds
-        Association rounds per chunk, at most (a track takes one plot per round, its earliest).
+        Association rounds per chunk, at most (a track takes one plot per round, its earliest
+        gated one); plots left after the last start tracks.
     follow_gate_m
         Largest distance at which a track still follows the object of its last plot [m].
     expected_rcs_m2
@@ -597,49 +642,53 @@ class PlotTracker:
         else:
             n_look = np.zeros(0, np.int64)
         was_confirmed = self.tracks.confirmed.copy()
-        pending = np.arange(D)
         hits = np.zeros(T0, np.int64)
-        # candidates of the tracks there at the start, searched once: a later round only
-        # re-gates the pairs of its pending plots (plus the tracks started since)
-        c_rows, c_cols = self._search(plots, pending, c0, c1)
+        waiting = np.ones(D, bool)  # plots neither used nor starting a track yet
+        # candidate pairs (Euclidean gate over the chunk), searched once; tracks started in
+        # the chunk add theirs
+        c_rows, c_cols = self._search(plots, np.arange(D), c0, c1)
         for rnd in range(self.settings.max_rounds):
-            if pending.size == 0:
-                break
             self.rounds += 1
             T = len(self.tracks)
             if hits.size < T:
                 hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
-            if rnd:
-                waiting = np.zeros(D, bool)
-                waiting[pending] = True
-                k = waiting[c_cols]
-                n_rows, n_cols = self._search(plots, pending, c0, c1, first=T0)
-                rows = np.concatenate([c_rows[k], n_rows])
-                cols = np.concatenate([c_cols[k], n_cols])
-            else:
-                rows, cols = c_rows, c_cols
-            rows, cols, d2, S = self._gate(plots, rows, cols)
-            gated = np.zeros(D, bool)
-            gated[cols] = True
-            if rows.size:
+            if c_rows.size:
+                # gate every remaining pair at its plot's time (a pair out of the gate is
+                # dropped for good: the track's gate only shrinks as it takes plots); each
+                # track takes at most its earliest gated plot
+                rows, cols, d2, S = self._gate(plots, c_rows, c_cols)
+                c_rows, c_cols = rows, cols
                 tp = plots.time_s[cols]
                 first = np.full(T, np.inf)
                 np.minimum.at(first, rows, tp)
                 k = tp <= first[rows]
-                rows, cols, d2, S = rows[k], cols[k], d2[k], S[k]
-            mr, mc = self._assign(rows, cols, d2, S, T, D)
-            self._update(mr, mc, plots)
-            hits[mr] += 1
-            used = np.zeros(D, bool)
-            used[mc] = True
-            retry = pending[gated[pending] & ~used[pending]]
-            free = pending[~gated[pending]]
-            if rnd == self.settings.max_rounds - 1:
-                self._initiate(plots, np.concatenate([retry, free]))
+                mr, mc = self._assign(rows[k], cols[k], d2[k], S[k], T, D)
+                self._update(mr, mc, plots)
+                hits[mr] += 1
+                waiting[mc] = False
+                keep = waiting[c_cols]
+                c_rows, c_cols = c_rows[keep], c_cols[keep]
+            # plots no track can take any more start tentative tracks (one per cluster)
+            has = np.zeros(D, bool)
+            has[c_cols] = True
+            free = np.flatnonzero(waiting & ~has)
+            last = rnd == self.settings.max_rounds - 1
+            if last:
+                heads = np.flatnonzero(waiting)
+            else:
+                heads, _ = self._cluster_heads(plots, free)
+            if heads.size:
+                T1 = len(self.tracks)
+                self._initiate(plots, heads)
+                waiting[heads] = False
+                rest = np.flatnonzero(waiting)
+                n_rows, n_cols = self._search(plots, rest, c0, c1, first=T1)
+                c_rows = np.concatenate([c_rows, n_rows])
+                c_cols = np.concatenate([c_cols, n_cols])
+            if not waiting.any() or last:
                 break
-            heads, rest = self._cluster_heads(plots, free)
-            self._initiate(plots, heads)
-            pending = np.sort(np.concatenate([retry, rest]))
+            if c_rows.size == 0 and not heads.size:
+                break
         T = len(self.tracks)
         if hits.size < T:
             hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])

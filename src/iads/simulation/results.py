@@ -257,8 +257,7 @@ def collect(run, wall_s: float) -> SimulationResult:
             for c in node.tracker.confirmations:
                 if c.object >= 0:
                     confirmed[c.object] = min(confirmed[c.object], c.now_s)
-        for o, t in node.first_seen.items():
-            confirmed[o] = min(confirmed[o], t)
+        confirmed = np.minimum(confirmed, node.first_seen)
         sel = np.flatnonzero(np.isfinite(possible) | np.isfinite(confirmed))
         p = np.where(np.isfinite(possible[sel]), possible[sel], np.nan)
         q = np.where(np.isfinite(confirmed[sel]), confirmed[sel], np.nan)

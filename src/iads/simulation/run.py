@@ -44,11 +44,13 @@ objects a radar reaching the node has looked at with Pd ≥ ``pd_level`` within 
 
 from __future__ import annotations
 
+import math
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..engine import Engine, Priority
 from ..identification import (
@@ -75,7 +77,7 @@ from .nodes import (
     fuse_pictures,
     local_picture,
 )
-from .plots import plots_from_detections
+from .plots import Plots, plots_from_detections
 
 __all__ = ["SimulationSettings", "simulate", "run_world", "objects_in_reach",
            "vertical_speed_bound"]
@@ -88,7 +90,9 @@ class SimulationSettings:
     Attributes
     ----------
     sample_s
-        Interval of metric samples and identification [s].
+        Interval of metric samples and identification [s] (20 s: an hour gives 180 samples
+        per picture; 10 s doubles the sampling cost, ~7 s per hour of the Turkey-2019 air
+        picture on one core).
     tracker
         Node tracker parameters (:class:`~iads.simulation.nodes.TrackerSettings`).
     t2t_gate
@@ -121,7 +125,7 @@ class SimulationSettings:
         Keep the per-plot and per-sample track tables (large for long runs).
     """
 
-    sample_s: float = 10.0
+    sample_s: float = 20.0
     scan_window_s: float = 10.0
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     t2t_gate: float = 4.0
@@ -160,7 +164,7 @@ class _Node:
         self.on = True
         self.remote: dict[int, Picture] = {}
         self.outbox: dict[int, list[ScanReport]] = {}
-        self.first_seen: dict[int, float] = {}
+        self.first_seen = np.full(len(world.paths), np.inf)  # first sample followed [s]
         self.last_track_of = np.full(len(world.paths), -1, np.int64)
         self.shown = np.zeros(0, np.int64)  # track numbers of the last sampled picture
         self.remote_fused: Picture | None = None
@@ -320,10 +324,9 @@ class _Run:
                 gone = (o >= 0) & (det.time_s >= w.destroyed_at[np.maximum(o, 0)])
                 det = det.take(np.flatnonzero(~gone))
             self._book_looks(r, res.looks, det)
-            reports.append(plots_from_detections(rm.placed, det, r,
-                                                 frame=self.views[r].frame(0.5 * (a + b))))
-        from .plots import Plots
-
+            if self.subs[r]:  # converted only for the nodes it feeds
+                reports.append(plots_from_detections(rm.placed, det, r,
+                                                     frame=self.views[r].frame(0.5 * (a + b))))
         rep = ScanReport(r, ta, tb, on, Plots.concatenate(reports))
         for n, i in self.subs[r]:
             node = self.nodes[n]
@@ -517,8 +520,7 @@ class _Run:
             g = gospa(pos[pop], pic.x[:, :3], s.gospa_c_m, s.gospa_p)
             self.gospa_rows.append((t, n, g.distance, g.localisation, g.missed, g.false,
                                     int(pop.sum()), K, g.n_missed, g.n_false))
-            for o_ in np.flatnonzero(seen):
-                node.first_seen.setdefault(int(o_), t)
+            node.first_seen[seen] = np.minimum(node.first_seen[seen], t)
             identity = np.zeros(N, np.int8)
             if pop.any():
                 tlat, tlon, th = lat.copy(), lon.copy(), h.copy()
@@ -622,55 +624,84 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
     rp, rows = view.frame(tm)
     dt = max(abs(t_start - t_ref), abs(t_end - t_ref))
     r_move = placed.platform.speed_max[0] * (0.5 * (t_end - t_start))
-    # each test on the survivors of the previous one
-    idx = np.flatnonzero(alive)
-    move = P.speed_max[idx] * dt + r_move + 1.0
-    enu = (pos_ecef[idx] - rp) @ rows.T
-    d = np.sqrt(np.einsum("ij,ij->i", enu, enu))
-    k = d <= placed.max_range_m + move
-    idx, move, enu = idx[k], move[k], enu[k]
-    # radio horizon on the effective earth (radius ka): the ground distance between the two
-    # ends is at most ka times the sum of their tangent angles acos(ka / (ka + h)); the true
-    # ground distance is at least R_min times the central angle between them
-    ka = placed.k_factor * 6_378_137.0
-    h_radar = view.height_m(tm)
-    h1 = max(h_radar, 0.0) + r_move
-    h2 = np.maximum(height_m[idx] + move, 0.0)
-    horizon = ka * (np.arccos(ka / (ka + h1)) + np.arccos(ka / (ka + h2)))
-    p = pos_ecef[idx]
-    cosang = (p @ rp) / (np.sqrt(np.einsum("ij,ij->i", p, p)) * np.sqrt(rp @ rp))
-    ground = _R_MIN * np.arccos(np.clip(cosang, -1.0, 1.0)) - move
-    k = ground <= 1.001 * horizon + 1.0
-    idx, move, enu = idx[k], move[k], enu[k]
-    hor = np.hypot(enu[:, 0], enu[:, 1])
-    az = np.arctan2(enu[:, 0], enu[:, 1])
-    if placed.sector_rad < 2.0 * np.pi - 1e-9:
-        off = np.abs(np.mod(az - placed.boresight_rad + np.pi, 2 * np.pi) - np.pi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ang = np.where(hor > move, np.arcsin(np.minimum(move / hor, 1.0)), np.pi)
-        k = off <= 0.5 * placed.sector_rad + ang + 1e-6
-        idx, move, enu, hor, az = idx[k], move[k], enu[k], hor[k], az[k]
-    floor = view.mask_floor()
-    if floor is not None and climb_mps is not None and idx.size:
-        # terrain: below the lowest minimum visible height of every cell the object can reach
-        # in the window (its cell's neighbourhood of FLOOR_CELLS cells), it is never seen
+    floor = view.mask_floor() if climb_mps is not None else None
+    if floor is not None:
         g = view.mask.grid
-        near = move <= view.FLOOR_CELLS * g.cell_m - g.cell_m * np.sqrt(2.0) - 10.0
-        lat1 = np.radians(view.lat_deg)
-        s_ = np.sin(lat1)
-        w2 = 1.0 - _E2 * s_ * s_
-        n_rad = 6_378_137.0 / np.sqrt(w2)
-        m_rad = 6_378_137.0 * (1.0 - _E2) / (w2 * np.sqrt(w2))
-        r_alpha = 1.0 / (np.cos(az) ** 2 / m_rad + np.sin(az) ** 2 / n_rad)
-        d = r_alpha * np.arctan2(hor, enu[:, 2] + r_alpha + h_radar)
-        col = np.rint(d * np.sin(az) / g.cell_m).astype(np.int64) + g.half_cells
-        row = g.half_cells - np.rint(d * np.cos(az) / g.cell_m).astype(np.int64)
-        inside = (row >= 0) & (row < g.n) & (col >= 0) & (col < g.n)
-        low = np.full(idx.size, np.inf)
-        low[inside] = floor[row[inside], col[inside]]
-        top = height_m[idx] + climb_mps[idx] * dt + 1.0
-        idx = idx[~(near & (top < low))]
-    return idx
+        fl, half, n, cell = floor, g.half_cells, g.n, g.cell_m
+        near = view.FLOOR_CELLS * cell - cell * np.sqrt(2.0) - 10.0
+        lat1 = view.lat_deg
+        climb = np.asarray(climb_mps, float)
+    else:
+        fl, half, n, cell, near, lat1 = np.full((1, 1), np.inf), 0, 0, 1.0, -1.0, 0.0
+        climb = np.zeros(len(P))
+    keep = _reach_kernel(np.ascontiguousarray(pos_ecef), np.asarray(height_m, float),
+                         P.speed_max, climb, alive, np.ascontiguousarray(rp),
+                         np.ascontiguousarray(rows), float(dt), float(r_move),
+                         float(placed.max_range_m), float(placed.k_factor * 6_378_137.0),
+                         float(view.height_m(tm)), float(placed.sector_rad),
+                         float(placed.boresight_rad), fl, int(half), int(n), float(cell),
+                         float(near), float(lat1))
+    return np.flatnonzero(keep)
+
+
+@njit(cache=True)
+def _reach_kernel(pos, height, speed_max, climb, alive, rp, rows, dt, r_move, max_range, ka,
+                  h_radar, sector, boresight, floor, half, n, cell, near, lat1_deg):
+    """The tests of :func:`objects_in_reach`, one pass over the objects."""
+    out = np.zeros(pos.shape[0], np.bool_)
+    rpn = math.sqrt(rp[0] * rp[0] + rp[1] * rp[1] + rp[2] * rp[2])
+    h1 = max(h_radar, 0.0) + r_move
+    t1 = math.acos(ka / (ka + h1))
+    two_pi = 2.0 * math.pi
+    s_ = math.sin(math.radians(lat1_deg))
+    w2 = 1.0 - _E2 * s_ * s_
+    n_rad = 6_378_137.0 / math.sqrt(w2)
+    m_rad = 6_378_137.0 * (1.0 - _E2) / (w2 * math.sqrt(w2))
+    for i in range(pos.shape[0]):
+        if not alive[i]:
+            continue
+        move = speed_max[i] * dt + r_move + 1.0
+        dx = pos[i, 0] - rp[0]
+        dy = pos[i, 1] - rp[1]
+        dz = pos[i, 2] - rp[2]
+        e = rows[0, 0] * dx + rows[0, 1] * dy + rows[0, 2] * dz
+        nn = rows[1, 0] * dx + rows[1, 1] * dy + rows[1, 2] * dz
+        u = rows[2, 0] * dx + rows[2, 1] * dy + rows[2, 2] * dz
+        if math.sqrt(e * e + nn * nn + u * u) > max_range + move:
+            continue
+        # radio horizon on the effective earth (radius ka): the ground distance between the
+        # two ends is at most ka times the sum of their tangent angles acos(ka / (ka + h));
+        # the true ground distance is at least R_min times the central angle between them
+        h2 = max(height[i] + move, 0.0)
+        horizon = ka * (t1 + math.acos(ka / (ka + h2)))
+        pn = math.sqrt(pos[i, 0] ** 2 + pos[i, 1] ** 2 + pos[i, 2] ** 2)
+        c = (pos[i, 0] * rp[0] + pos[i, 1] * rp[1] + pos[i, 2] * rp[2]) / (pn * rpn)
+        ground = _R_MIN * math.acos(min(1.0, max(-1.0, c))) - move
+        if ground > 1.001 * horizon + 1.0:
+            continue
+        hor = math.sqrt(e * e + nn * nn)
+        az = math.atan2(e, nn)
+        if sector < two_pi - 1e-9:
+            off = abs((az - boresight + math.pi) % two_pi - math.pi)
+            ang = math.asin(min(move / hor, 1.0)) if hor > move else math.pi
+            if off > 0.5 * sector + ang + 1e-6:
+                continue
+        if n > 0 and move <= near:
+            # terrain: below the lowest minimum visible height of every cell the object can
+            # reach in the window (its cell's neighbourhood), it is never seen
+            ca = math.cos(az)
+            sa = math.sin(az)
+            r_alpha = 1.0 / (ca * ca / m_rad + sa * sa / n_rad)
+            d = r_alpha * math.atan2(hor, u + r_alpha + h_radar)
+            col = int(math.floor(d * sa / cell + 0.5)) + half
+            row = half - int(math.floor(d * ca / cell + 0.5))
+            low = math.inf
+            if 0 <= row < n and 0 <= col < n:
+                low = floor[row, col]
+            if height[i] + climb[i] * dt + 1.0 < low:
+                continue
+        out[i] = True
+    return out
 
 
 def _hit_looks(looks, det) -> np.ndarray:
