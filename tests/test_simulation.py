@@ -132,6 +132,34 @@ def test_cv_transition_matches_the_filter():
             assert np.allclose(Pp[k], F @ P[k] @ F.T + Q, rtol=1e-10, atol=1e-7)
 
 
+def test_gate_kernel_against_the_filter_algebra():
+    from iads.simulation.nodes import _gate_kernel
+
+    kf = KalmanFilter(10.0, ndim=3)
+    cv = CVTransition(kf)
+    rng = np.random.default_rng(4)
+    T, D = 5, 7
+    x = rng.normal(0, 1000, (T, 6))
+    A = rng.normal(0, 30, (T, 6, 6))
+    P = A @ np.swapaxes(A, 1, 2) + np.eye(6)
+    t_track = rng.uniform(0, 5, T)
+    z = rng.normal(0, 1000, (D, 3))
+    B = rng.normal(0, 50, (D, 3, 3))
+    R = B @ np.swapaxes(B, 1, 2) + np.eye(3)
+    t_plot = rng.uniform(3, 12, D)
+    rows, cols = np.repeat(np.arange(T), D), np.tile(np.arange(D), T)
+    d2 = np.empty(rows.size)
+    S = np.empty((rows.size, 3, 3))
+    _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, cv.Qc[:, :3, :3].copy(), d2, S)
+    H = np.eye(3, 6)
+    for e, (k, j) in enumerate(zip(rows, cols, strict=True)):
+        F, Q = kf.transition(t_plot[j] - t_track[k])
+        Sr = H @ (F @ P[k] @ F.T + Q) @ H.T + R[j]
+        nu = z[j] - H @ F @ x[k]
+        assert np.allclose(S[e], Sr, rtol=1e-9, atol=1e-6)
+        assert d2[e] == pytest.approx(nu @ np.linalg.solve(Sr, nu), rel=1e-8)
+
+
 def test_plot_inversion_agrees_with_proj():
     rp = _ecef(40.0, 32.5, 1000.0)
     rng = np.random.default_rng(2)

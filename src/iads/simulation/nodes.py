@@ -125,12 +125,16 @@ class CVTransition:
         return np.einsum("kp,pij->kij", pw, self.Qc)
 
     def predict(self, x, P, dt):
-        """Predict states (K, n), (K, n, n) by per-state ``dt`` (K,) [s]."""
-        dt = np.asarray(dt, float)
-        F = np.eye(self.n)[None] + dt[:, None, None] * self.G[None]
-        x_new = np.einsum("kij,kj->ki", F, x)
-        P_new = F @ P @ np.swapaxes(F, 1, 2) + self.Q(dt)
-        return x_new, 0.5 * (P_new + np.swapaxes(P_new, 1, 2))
+        """Predict states (K, n), (K, n, n) by per-state ``dt`` (K,) [s]: ``F x`` and
+        ``F P Fᵀ + Q`` (compiled, blockwise: ``F = [[I, dt I], [0, I]]``)."""
+        x = np.ascontiguousarray(x, dtype=float)
+        P = np.ascontiguousarray(P, dtype=float)
+        dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), x.shape[:1]))
+        x_new = np.empty_like(x)
+        P_new = np.empty_like(P)
+        if x.shape[0]:
+            _cv_predict(x, P, dt, self.Qc, self.d, x_new, P_new)
+        return x_new, P_new
 
     def position_cov(self, P, dt):
         """Position block of ``F P Fᵀ + Q`` per pair, (K, d, d), for ``P`` (K, n, n)."""
@@ -142,6 +146,72 @@ class CVTransition:
         dt = dt[:, None, None]
         Ppp, Ppv, Pvv = P[:, :d, :d], P[:, :d, d:], P[:, d:, d:]
         return Ppp + dt * (Ppv + np.swapaxes(Ppv, 1, 2)) + dt * dt * Pvv + Qpp
+
+
+@njit(cache=True)
+def _cv_predict(x, P, dt, Qc, d, x_new, P_new):
+    """``x + dt v``, ``F P Fᵀ + Q(|dt|)`` with ``F = [[I, dt I], [0, I]]``, symmetrised."""
+    n = 2 * d
+    for k in range(x.shape[0]):
+        t = dt[k]
+        a = abs(t)
+        a2 = a * a
+        pw0, pw1, pw2, pw3 = a, a2, a2 * a, a2 * a2
+        for i in range(d):
+            x_new[k, i] = x[k, i] + t * x[k, d + i]
+            x_new[k, d + i] = x[k, d + i]
+        # A = F P: rows i < d get P[i] + t P[d + i]
+        for i in range(n):
+            for j in range(n):
+                fp_ij = P[k, i, j] + (t * P[k, d + i, j] if i < d else 0.0)
+                P_new[k, i, j] = fp_ij
+        # (F P) Fᵀ: columns j < d get A[:, j] + t A[:, d + j]
+        for i in range(n):
+            for j in range(d):
+                P_new[k, i, j] += t * P_new[k, i, d + j]
+        for i in range(n):
+            for j in range(n):
+                P_new[k, i, j] += (pw0 * Qc[0, i, j] + pw1 * Qc[1, i, j] + pw2 * Qc[2, i, j]
+                                   + pw3 * Qc[3, i, j])
+        for i in range(n):
+            for j in range(i + 1, n):
+                m = 0.5 * (P_new[k, i, j] + P_new[k, j, i])
+                P_new[k, i, j] = m
+                P_new[k, j, i] = m
+
+
+@njit(cache=True)
+def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
+    """Squared Mahalanobis distance of each (track, plot) pair at the plot's time, with the
+    innovation covariance ``S = [F P Fᵀ + Q]_pos + R`` (3-D positions)."""
+    for e in range(rows.shape[0]):
+        k = rows[e]
+        j = cols[e]
+        t = t_plot[j] - t_track[k]
+        a = abs(t)
+        a2 = a * a
+        nu = np.empty(3)
+        for i in range(3):
+            nu[i] = z[j, i] - (x[k, i] + t * x[k, 3 + i])
+        for i in range(3):
+            for m in range(3):
+                S[e, i, m] = (P[k, i, m] + t * (P[k, i, 3 + m] + P[k, 3 + i, m])
+                              + t * t * P[k, 3 + i, 3 + m]
+                              + a * Qc[0, i, m] + a2 * Qc[1, i, m] + a2 * a * Qc[2, i, m]
+                              + a2 * a2 * Qc[3, i, m] + R[j, i, m])
+        s00, s01, s02 = S[e, 0, 0], 0.5 * (S[e, 0, 1] + S[e, 1, 0]), 0.5 * (S[e, 0, 2]
+                                                                           + S[e, 2, 0])
+        s11, s12, s22 = S[e, 1, 1], 0.5 * (S[e, 1, 2] + S[e, 2, 1]), S[e, 2, 2]
+        c00 = s11 * s22 - s12 * s12
+        c01 = s02 * s12 - s01 * s22
+        c02 = s01 * s12 - s02 * s11
+        c11 = s00 * s22 - s02 * s02
+        c12 = s01 * s02 - s00 * s12
+        c22 = s00 * s11 - s01 * s01
+        det = s00 * c00 + s01 * c01 + s02 * c02
+        q = (c00 * nu[0] * nu[0] + c11 * nu[1] * nu[1] + c22 * nu[2] * nu[2]
+             + 2.0 * (c01 * nu[0] * nu[1] + c02 * nu[0] * nu[2] + c12 * nu[1] * nu[2]))
+        d2[e] = q / det if det > 0.0 else np.inf
 
 
 # ------------------------------------------------------------------------------------------------
@@ -543,10 +613,10 @@ class PlotTracker:
             return rows, cols, np.zeros(0), np.zeros((0, 3, 3))
         x, P = self.tracks.states.x, self.tracks.states.P
         g = self.associator.gate_threshold
-        dt = plots.time_s[cols] - self.time_s[rows]
-        zp = x[rows, :3] + dt[:, None] * x[rows, 3:]
-        S = self.cv.position_cov(P[rows], dt) + plots.R[cols]
-        d2 = mahalanobis2(plots.z[cols] - zp, inv_small(S))
+        d2 = np.empty(rows.size)
+        S = np.empty((rows.size, 3, 3))
+        _gate_kernel(x, P, self.time_s, rows, cols, plots.z, plots.R, plots.time_s,
+                     self.cv.Qc[:, :3, :3].copy(), d2, S)
         keep = d2 < g * g
         return rows[keep], cols[keep], d2[keep], S[keep]
 
