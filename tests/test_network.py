@@ -161,3 +161,43 @@ def test_delayed_reports_give_the_in_order_tracks(two_radars):
     same = (sa[:4] == sc[:4] and sa[4].shape == sc[4].shape
             and np.allclose(sa[4], sc[4], atol=1.0))
     assert not same
+
+
+@pytest.mark.parametrize("name, boresight", [("91n6e", None), ("92n6e", 60.0)])
+def test_look_counts_against_a_sampled_beam(name, boresight):
+    """Looks counted by the node (RadarView.count) against the beam sampled every 1 ms
+    (iads.sensors.beam_azimuth): a look each time the beam sweeps over the position's azimuth
+    while the radar is on; positions out of range or sector get none."""
+    from iads.sensors import beam_azimuth
+    from iads.simulation.plots import enu_rows_many
+
+    rd = load_catalog().radars[name]
+    pr = placed_radar(rd, name, 40.0, 32.5, 900.0, boresight_deg=boresight,
+                      rng=np.random.default_rng(3))
+    view = RadarView(pr, rcs_m2=100.0)
+    rp, rows = view.frame(0.0)
+    rng = np.random.default_rng(8)
+    az = rng.uniform(0, 2 * np.pi, 40)
+    dist = rng.uniform(20e3, 1.3 * pr.max_range_m, 40)
+    enu = np.stack([dist * np.sin(az), dist * np.cos(az), np.full(40, 8000.0)], axis=1)
+    pos = rp + enu @ rows
+    on = [(1.3, 7.9), (9.0, 23.7)]
+    got = view.count(pos, 0.0, 25.0, on)
+    t = np.arange(0.0, 25.0, 1e-3)
+    beam = beam_azimuth(pr.scan, t)
+    want = np.zeros(40, int)
+    az_true = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), 2 * np.pi)
+    for i in range(40):
+        rel = np.mod(beam - az_true[i], 2 * np.pi)
+        # the beam passes the azimuth where the relative angle wraps from ~2π to ~0
+        cross = np.flatnonzero((rel[1:] < 0.5) & (rel[:-1] > 2 * np.pi - 0.5)) + 1
+        in_on = [c for c in cross if any(a <= t[c] < b for a, b in on)]
+        rng_i = np.linalg.norm(enu[i])
+        sec = pr.sector_rad >= 2 * np.pi - 1e-9 or abs(
+            np.mod(az_true[i] - pr.boresight_rad + np.pi, 2 * np.pi) - np.pi
+        ) <= 0.5 * pr.sector_rad
+        if rng_i <= view.reach_m and sec:
+            want[i] = len(in_on)
+    assert got.tolist() == want.tolist()
+    assert want.max() >= 2 and (want == 0).any()
+    assert enu_rows_many(rp).shape == (1, 3, 3)

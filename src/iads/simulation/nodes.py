@@ -10,28 +10,35 @@ costs with :func:`~iads.tracking.assign_sparse`, the :class:`~iads.tracking.Sing
 and the :class:`~iads.tracking.MOfN` rule on :class:`~iads.tracking.Tracks`) are composed so that
 every track–plot pair is predicted to **the plot's own time** (as Stone Soup's hypothesisers
 predict each track to each detection's timestamp), and every track keeps the time of its own
-state. :class:`PlotTracker` takes the node's plots in time order in *chunks* no longer than half
-the shortest revisit of the radars feeding it (so one radar sees a target at most once per
-chunk):
+state. :class:`PlotTracker` takes the node's plots in time order in *chunks* of ``chunk_s``
+(5 s), in rounds:
 
-1. candidate pairs: k-d tree around each track predicted to the chunk's middle, with the Euclidean
-   gate radius of its covariance at the chunk's ends plus its speed times half the chunk;
+1. candidate pairs, once per chunk: the plots within each track's Euclidean gate radius over
+   the chunk (its covariance at the chunk's ends, plus its speed times half the chunk), around
+   the track predicted to the chunk's middle (dense or k-d tree search);
 2. exact gate per pair at the plot's time: ``ν = z − H F(τ − t) x``,
-   ``S = H (F P Fᵀ + Q(τ − t)) Hᵀ + R``, Mahalanobis ``< g``;
-3. assignment (one plot per track at most), update each assigned track at its plot's time;
-4. a plot that gated a track which took another plot (the same target seen by a second radar in
-   the same chunk) goes to another round against the updated tracks — then its time can precede
-   the track's by less than the chunk: the filter predicts backwards (the usual retrodiction);
-5. plots that gated nothing start tentative tracks, one per cluster of mutually gating plots
-   (the earliest; the others join it in the next round), so two radars seeing a new target in
-   one chunk start one track, not two.
+   ``S = H (F P Fᵀ + Q(τ − t)) Hᵀ + R``, Mahalanobis ``< g`` (compiled); a pair out of the gate
+   is dropped for the chunk;
+3. each track may take only its **earliest** gated plot in a round (as a tracker fed plot by
+   plot would meet them); global nearest neighbour settles plots wanted by several tracks
+   (:func:`optimal_pairs`); each assigned track is updated at its plot's time;
+4. the plots left (the same target seen again by another radar, or again by a fast one, in the
+   chunk) are re-gated against the updated tracks in the next round, so a track takes its plots
+   of one chunk one by one in time order (a plot older than a track's state, possible only
+   after an earlier plot took a different gate, is retrodicted by the CV model);
+5. plots that can no longer gate any track start tentative tracks, one per cluster of mutually
+   gating plots (the earliest; the others can join it in the next round), so two radars seeing
+   a new target in one chunk start one track, not two.
 
-Track bookkeeping counts **looks**, not chunks: a track is looked at by a radar in a chunk when
-that radar's beam crosses its predicted azimuth during the chunk, the radar is on and the track
-is inside its range, sector and elevation limits (:func:`expected_looks`). Each look gives a hit
-(a plot was assigned) or a miss; :class:`~iads.tracking.MOfN` confirms and deletes on them
-(defaults: confirm 2 hits of 3 looks, delete after 3 consecutive misses). A track that nobody
-looks at any more (out of every range) is dropped after ``coast_s`` without a plot.
+Track bookkeeping counts **looks**, not chunks: a track is looked at by a radar in a chunk each
+time that radar's beam crosses its predicted azimuth while the radar is on, with the track
+inside its sector and elevation limits, in its line of sight (terrain mask) and within the range
+at which a reference 1 m² target reaches the radar's reference Pd (:class:`RadarView`,
+:func:`expected_looks`; a tentative track counts every look inside the instrumented volume, so a
+track born of a false alarm is looked at and dropped). Each look gives a hit (a plot was
+assigned) or a miss; :class:`~iads.tracking.MOfN` confirms and deletes on them (defaults:
+confirm 2 hits of 3 looks, delete after 3 consecutive misses). A track nobody looks at any more
+is dropped after ``coast_s`` without a plot.
 
 Track–truth association (metrics and identification geometry): a track **follows** the object
 whose plot last updated it (-1 after a false alarm), as long as its position is within
@@ -44,10 +51,11 @@ sends it tracks, all predicted to the picture time. Remote tracks are associated
 picture built so far (its own tracks first, then each sender in link order) by global nearest
 neighbour on the position difference, Mahalanobis with ``P_a + P_b`` (cross-covariance ignored),
 gate ``t2t_gate``. An associated pair keeps the picture's track number (own tracks first: a node
-trusts its own sensors) and the state of the better track: the smaller position covariance trace
-(the track-quality rule of Link-16 reporting responsibility). Unassociated remote tracks are
-added. A node sends on its picture without the tracks that the receiver formed (split horizon),
-so tracks do not echo back.
+trusts its own sensors; a number the picture showed before is kept) and the state of the better
+track: the smaller position covariance trace (the track-quality rule of Link-16 reporting
+responsibility). Unassociated remote tracks are added. A node reports only the tracks it formed
+itself (received tracks are not relayed, so no track circulates after its source lost it); a
+node without a tracker relays what it receives, less the receiver's own tracks.
 """
 
 from __future__ import annotations

@@ -10,12 +10,14 @@ event                     priority                   what it does
 node on/off               ``Priority.SCENARIO``      a switched-off node drops its tracks and
                                                      what reaches it; radar switches are read
                                                      from the world when a scan ends
-scan end (per radar)      ``Priority.SENSOR``        one revolution or search frame:
-                                                     :func:`iads.sensors.scan_window` over the
-                                                     objects that can be in range, during the
-                                                     intervals the radar was on; plots become
-                                                     ECEF converted measurements; reports go
-                                                     to the radar's links
+scan end (per radar)      ``Priority.SENSOR``        the whole revolutions or search frames
+                                                     nearest ``scan_window_s`` (10 s; one for a
+                                                     slow radar): :func:`iads.sensors.
+                                                     scan_window` over the objects that can be
+                                                     visible (:func:`objects_in_reach`), during
+                                                     the intervals the radar was on; plots
+                                                     become ECEF converted measurements;
+                                                     reports go to the radar's links
 link send / delivery      ``Priority.MESSAGE``       measurement reports and track pictures
                                                      (:mod:`~iads.simulation.network`); a node
                                                      tracks its plots up to its inputs' common
@@ -31,11 +33,11 @@ order); nothing else is random. A radar's plots therefore depend only on the see
 and the air objects: adding a sensor, a node or a link leaves every other radar's plots as
 they were.
 
-Identification (at every sample, per node): :func:`iads.identification.identify` on the
-objects the node's confirmed tracks follow, with the interrogators of the IFF arrangements of
-the node's network members (``iff_alter`` events applied up to that time), the scenario's
-filed flight plans, and behaviour from the **track's** estimated speed and climb. Objects not
-followed are pending.
+Identification (at every sample, per node): the stages of :func:`iads.identification.identify`
+on the objects the node's confirmed tracks follow, with the interrogators of the IFF
+arrangements of the node's own units (:mod:`~iads.simulation.build`; ``iff_alter`` events
+applied up to that time), the scenario's filed flight plans, and behaviour from the **track's**
+estimated speed and climb. Objects not followed are pending.
 
 The truth set of a picture at time t (for GOSPA, identity matrices and continuity) is the
 objects a radar reaching the node has looked at with Pd ≥ ``pd_level`` within its last
@@ -421,11 +423,19 @@ class _Run:
         return node.remote_fused
 
     def _send_tracks(self, eng, t, payload):
+        """A node reports the tracks it formed itself (reporting responsibility: received
+        tracks are not sent on, so no track circulates between nodes after its source lost
+        it); a node without a tracker of its own relays what it received, less the
+        receiver's own tracks."""
         n, j = payload
         tin = self.nodes[n].model.tracks[j]
-        if not self.nodes[tin.source].on:
+        src = self.nodes[tin.source]
+        if not src.on:
             return
-        pic = self.picture(tin.source, t, exclude_origin=n)
+        if src.tracker is not None:
+            pic = local_picture(src.tracker, tin.source, t)
+        else:
+            pic = self.picture(tin.source, t, exclude_origin=n)
         eng.schedule(t + tin.latency_s, Priority.MESSAGE, self._deliver_tracks, (n, j, pic))
 
     def _deliver_tracks(self, eng, t, payload):
