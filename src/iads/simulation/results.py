@@ -25,8 +25,11 @@ identity_matrix     (node, sample, truth, identity) with a non-zero count
 continuity          (node, object): samples in the truth set, tracked samples, tracks, breaks,
                     swaps (:func:`iads.metrics.picture.track_continuity`)
 time_to_track       (node, object): first possible detection, first confirmed track, delay [s]
-exposure            (radar, exposed object): looks, detections, time under detection and under
-                    track [s], closest approach [m], aspect histogram (list, ``aspect_bin_deg``)
+exposure            (radar, exposed object): visible looks, detections, time under detection
+                    [s] (:func:`iads.metrics.exposure.time_under_detection`), time under track
+                    [s] (samples at which a picture this radar's plots reach held a confirmed
+                    track on it), closest approach [m] and when [s], aspect histogram of the
+                    detections (list, ``aspect_bin_deg`` bins from nose-on)
 engagement          (fire unit, object) for own, allied and civil aircraft inside its envelope:
                     minutes inside, minutes labelled unknown or suspect
 ==================  ============================================================================
