@@ -69,19 +69,11 @@ class DetectionRow:
 
 
 def _ranges_km(ref, rcs: Figure, pd: float, swerling: int) -> tuple[float, float, float]:
-    """Free-space detection range [km]: value, low, high."""
-    snr_ref = radar.reference_snr_db(ref.pd, ref.pfa, ref.n_pulses, ref.swerling)
-
-    def one(r_ref_km, s_ref, s_tgt):
-        r = radar.detection_range(
-            s_tgt, pd, ref.pfa, ref.n_pulses, swerling, r_ref_km * 1e3, s_ref, snr_ref
-        )
-        return float(r) / 1e3
-
-    return (
-        one(ref.range_km.value, ref.rcs_m2.value, rcs.value),
-        one(ref.range_km.lo, ref.rcs_m2.hi, rcs.lo),
-        one(ref.range_km.hi, ref.rcs_m2.lo, rcs.hi),
+    """Free-space detection range [km]: value, low, high (weakest radar vs smallest RCS, and
+    the reverse), through :func:`iads.radar.detection_range_from_reference`."""
+    return tuple(
+        float(radar.detection_range_from_reference(ref, r, pd, swerling, which=w)) / 1e3
+        for w, r in (("value", rcs.value), ("low", rcs.lo), ("high", rcs.hi))
     )
 
 
