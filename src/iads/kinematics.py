@@ -79,6 +79,7 @@ __all__ = [
     "stationary_segments",
     "stationary_paths",
     "stack_paths",
+    "RouteWaypoint",
     "paths_from_air_objects",
     "positions",
     "active",
@@ -784,7 +785,7 @@ def racetrack_segments(lat_deg: float, lon_deg: float, alt_m: float, heading_deg
     def add_leg(p_from, p_to):
         nonlocal t
         la, lo, h = ecef_to_geodetic(*np.stack([p_from, p_to]).T)
-        wps = [_Wp(float(la[k]), float(lo[k]), float(h[k]), speed_mps if k == 0 else None)
+        wps = [RouteWaypoint(float(la[k]), float(lo[k]), float(h[k]), speed_mps if k == 0 else None)
                for k in range(2)]
         seg = route_segments(wps, sag_m=sag_m)
         pieces.append(_segments(seg.t0 + t, seg.p0, seg.v, t_end=seg.t_end + t))
@@ -811,7 +812,9 @@ def racetrack_segments(lat_deg: float, lon_deg: float, alt_m: float, heading_deg
 
 
 @dataclass(frozen=True)
-class _Wp:
+class RouteWaypoint:
+    """A plain waypoint for :func:`route_segments` (what generated routes are built of)."""
+
     lat: float
     lon: float
     alt_m: float

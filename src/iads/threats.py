@@ -95,7 +95,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from .errors import ScenarioError, format_field_path
 from .geodesy import geodetic_to_ecef
-from .kinematics import Paths, Segments, route_segments, stack_paths
+from .kinematics import Paths, RouteWaypoint, Segments, route_segments, stack_paths
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -798,16 +798,6 @@ def cruise_threat(launch, aim, terrain: Callable, *, speed_mps: float, clearance
 # drones
 
 
-@dataclass(frozen=True)
-class _Wp:
-    lat: float
-    lon: float
-    alt_m: float
-    speed_mps: float | None
-    alt_ref: str = "msl"
-    time_s: float | None = None
-
-
 def drone_threat(launch, aim, *, speed_mps: float, alt_m: float, alt_ref: str = "msl",
                  terrain: Callable | None = None, t_launch: float = 0.0, via: Sequence = (),
                  terminal_dive_deg: float | None = None, target=None, type_id: str = "",
@@ -846,8 +836,8 @@ def drone_threat(launch, aim, *, speed_mps: float, alt_m: float, alt_ref: str = 
                   f"{alt_m:g} m")
     if not speed_mps > 0:
         _fail(where, "speed_mps", "a speed > 0 m/s", f"{speed_mps:g}")
-    wps = [_Wp(launch[0], launch[1], alt_m, speed_mps, alt_ref)]
-    wps += [_Wp(p[0], p[1], alt_m, None, alt_ref) for p in via]
+    wps = [RouteWaypoint(launch[0], launch[1], alt_m, speed_mps, alt_ref)]
+    wps += [RouteWaypoint(p[0], p[1], alt_m, None, alt_ref) for p in via]
     if terminal_dive_deg is not None:
         if not 0.0 < terminal_dive_deg <= 90.0:
             _fail(where, "terminal_dive_deg", "a dive angle in (0, 90] degrees",
@@ -860,10 +850,10 @@ def drone_threat(launch, aim, *, speed_mps: float, alt_m: float, alt_ref: str = 
         az, _, d = _GEOD.inv(prev.lon, prev.lat, aim[1], aim[0])
         if d_dive < d:
             lon_s, lat_s, _ = _GEOD.fwd(aim[1], aim[0], az + 180.0, d_dive)
-            wps.append(_Wp(float(lat_s), float(lon_s), alt_m, None, alt_ref))
-        wps.append(_Wp(aim[0], aim[1], 0.0, None, "agl" if terrain else "msl"))
+            wps.append(RouteWaypoint(float(lat_s), float(lon_s), alt_m, None, alt_ref))
+        wps.append(RouteWaypoint(aim[0], aim[1], 0.0, None, "agl" if terrain else "msl"))
     else:
-        wps.append(_Wp(aim[0], aim[1], alt_m, None, alt_ref))
+        wps.append(RouteWaypoint(aim[0], aim[1], alt_m, None, alt_ref))
     seg = route_segments(wps, terrain, where=where)
     seg = _shift(seg, t_launch - float(seg.t0[0]))
     return Threat(type_id=type_id, kind="drone", launch=tuple(launch), aim=tuple(aim),
