@@ -54,6 +54,7 @@ from iads.sensors import (
     look_geometry,
     measurement_to_ecef,
     placed_radar,
+    scan_pieces,
     scan_window,
     signatures,
     track_dwells,
@@ -376,6 +377,27 @@ def test_sector_scan_frames_sweep_the_sector_left_to_right():
         t = cr.time_s[cr.object == i]
         want = 0.4 + 3.0 * np.arange(3) + (a[i] - math.radians(30.0)) / math.radians(90.0) * 3.0
         np.testing.assert_allclose(t, want, atol=1e-9)
+
+
+def test_a_window_ending_within_rounding_of_a_frame_edge_is_solved():
+    # regression: frame 3.2853 s from t0 2.4291... puts a frame edge 1.4e-14 s before the end
+    # of [81.2763..., 91.1322...): the sliver piece once stalled the solver forever
+    t0 = 2.429194970941596
+    scan = SectorScan(3.2853, left_rad=math.radians(30.0), width_rad=math.radians(90.0), t0_s=t0)
+    ta, tb = 81.2763949709416, 91.1322949709416
+    start, dur, _, _ = scan_pieces(scan, ta, tb)
+    assert dur.min() > 1e-6 and start[0] == ta and start[-1] + dur[-1] == tb
+    az = np.array([40.0, 75.0, 110.0])
+    la, lo = around(az, 60e3)
+    paths = stationary_paths(la, lo, np.full(az.shape, 3000.0))
+    rad = radar("92n6e", boresight_deg=75.0)
+    cr = beam_crossings(paths, rad.platform, scan, ta, tb)
+    a = independent_az(np.repeat(rad.platform.p0, len(az), axis=0), paths.p0)
+    k = np.arange(24, 28)
+    for i in range(3):
+        want = t0 + 3.2853 * (k + (a[i] - math.radians(30.0)) / math.radians(90.0))
+        want = want[(want >= ta) & (want < tb)]
+        np.testing.assert_allclose(cr.time_s[cr.object == i], want, atol=1e-9)
 
 
 def test_track_dwells_are_spread_evenly_over_each_revisit():

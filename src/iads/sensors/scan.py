@@ -145,7 +145,10 @@ def scan_pieces(scan, t_start: float, t_end: float):
     k0 = math.floor((t_start - t0) / period) + 1
     k1 = math.ceil((t_end - t0) / period) - 1
     cuts = t0 + period * np.arange(k0, k1 + 1, dtype=float) if k1 >= k0 else np.zeros(0)
-    cuts = cuts[(cuts > t_start) & (cuts < t_end)]
+    # a cut within rounding of an end would leave a sliver (1e-14 s) that the crossing solver
+    # cannot step through: it belongs to the neighbouring piece
+    eps = 1e-9 * max(1.0, abs(t_start), abs(t_end))
+    cuts = cuts[(cuts > t_start + eps) & (cuts < t_end - eps)]
     edges = np.concatenate([[t_start], cuts, [t_end]])
     start, dur = edges[:-1], np.diff(edges)
     keep = dur > 0
@@ -299,7 +302,7 @@ def _crossings_kernel(PO, objs, PR, vmax, p_start, p_dur, p_beam, rate, n_min, t
                 if vmax[jj] > 0.0:
                     step = min(step, max(0.5 * hor / vmax[jj], dur / 1024.0))
                 ts = t_prev + step
-                if ts > tb - 1e-9 * step:
+                if ts > tb - 1e-9 * step or ts <= t_prev:  # ts <= t_prev: step below rounding
                     ts = tb
                 az_s, _, hor = _azimuth(PO, i, PR, ts, bo, br, rows)
                 q_s = q_prev + _wrap_pi(az_s - az_prev)
