@@ -558,12 +558,17 @@ class CoverageStudy(_Model):
 class Scenario(_Model):
     """A whole scenario. Load it with :func:`iads.scenario.load_scenario`.
 
+    ``note`` says what the file changes and why (a variant's justification); ``sources`` maps a
+    citation key used in the note and comments to the public source (title, publisher, date).
+
     ``source_files`` (not a field) lists the files it was composed from, the loaded file first,
     then the file it extends, and so on.
     """
 
     name: Annotated[str, Field(min_length=1, max_length=200, description="a scenario name")]
     description: Text = ""
+    note: Text | None = None
+    sources: dict[Id, Text] = {}
     run: Run
     terrain: Terrain = Terrain()
     owners: dict[Id, Owner] = {}
