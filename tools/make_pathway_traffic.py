@@ -103,17 +103,19 @@ def main(argv=None) -> None:
 #     combat air patrols, training sorties, transports, the NATO E-3A, the US F-35A pair);
 #   - {n_civ} civil objects: every {args.every}th object of each civil flow whose route passes
 #     within {args.radius_km:g} km of Murted in the first {args.window_s:g} s.
-# ASSUMPTION: civil density = air-picture.yaml's (4x the sourced November-midday density, see
-#   its header) / {args.every} on the sampled flows, i.e. about {4 / args.every:.2f}x the sourced density
-#   near Murted; counts of unknown civil tracks scale with it.
-# ASSUMPTION: the window is the first {args.window_s:g} s (09:00-09:{args.window_s / 60:02.0f} UTC), which
+# ASSUMPTION: civil density = air-picture.yaml's (4x the sourced November-midday density,
+#   see its header) / {args.every} on the sampled flows, i.e. about {4 / args.every:.2f}x the
+#   sourced density near Murted; counts of unknown civil tracks scale with it.
+# ASSUMPTION: the window is the first {args.window_s:g} s \
+(09:00-09:{args.window_s / 60:02.0f} UTC), which
 #   holds the F-35A pair's pass west and south of Ankara and the radar-test passes over Murted;
 #   routes that go on are cut at its end (a point interpolated in time on the crossing leg).
 extends: air-picture.yaml
 name: turkey-2019-pathways
 description: >-
-  Shared base of the Turkish pathway family: the Murted S-400s, the national and NATO sensors of
-  air-picture.yaml, and a sample of its traffic ({len(chosen)} air objects) over {args.window_s:g} s.
+  Shared base of the Turkish pathway family: the Murted S-400s, the national and NATO sensors
+  of air-picture.yaml, and a sample of its traffic ({len(chosen)} air objects) over \
+{args.window_s:g} s.
 
 set:
   run.duration_s: {args.window_s:g}

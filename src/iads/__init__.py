@@ -11,6 +11,7 @@ The public API, used alike by the CLI, the report and the tests::
     ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
     ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
     res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
+    cmp = iads.compare("scenarios/turkey-2019", out="out/cmp")  # a family side by side
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
 Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
@@ -33,6 +34,7 @@ __all__ = [
     "InputFileError",
     "ScenarioError",
     "TerrainError",
+    "compare",
     "detection_table",
     "errors",
     "geodesy",
@@ -90,3 +92,11 @@ def simulate(scenario, seed=None, **kwargs):
     from .simulation import simulate as _simulate
 
     return _simulate(scenario, seed, **kwargs)
+
+
+def compare(scenario_dir, out, reps=None, workers=1, **kwargs):
+    """Run a family of scenario variants with common random numbers; write the comparison
+    folder (``comparison.json``, coverage, tracks, runs). See :mod:`iads.compare`."""
+    from .compare import compare as _compare
+
+    return _compare(scenario_dir, out, reps=reps, workers=workers, **kwargs)

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import IadsError
 
-__all__ = ["sweep", "SweepResult", "Study", "define_study", "run_jobs"]
+__all__ = ["sweep", "SweepResult", "Study", "define_study", "run_study", "run_jobs"]
 
 
 @dataclass(frozen=True)
@@ -312,12 +312,7 @@ def sweep(
         Bad input of any kind (scenario, grid, options, an unreachable scheduler, an ``out``
         folder holding another study), before any result is written.
     """
-    from ..results import open as open_results
-    from .engines import plan_jobs
-    from .models import model_name
     from .sampling import DISTRIBUTIONS
-    from .store import Store, points_table
-    from .summary import summarize, write_plots, write_summary
 
     # ---- stage 0: options ------------------------------------------------------------------
     reps = _check_int(reps, "--reps", 1)
@@ -341,9 +336,34 @@ def sweep(
         raise IadsError("", field="--chunk-seconds", expected="a positive number of seconds",
                         found=repr(chunk_seconds))
 
-    # ---- stage 1: the study; stage 2: the folder can hold it ---------------------------------
+    # ---- stage 1: the study ------------------------------------------------------------------
     study = define_study(scenario_path, reps, grid, sample_uncertain, model, seed, distribution,
                          catalog)
+    return run_study(study, out, resume=resume, workers=workers, scheduler=scheduler,
+                     dask_local=dask_local, progress=progress, chunk_seconds=chunk_seconds,
+                     plots=plots, console=console)
+
+
+def run_study(study: Study, out, *, resume: bool = False, workers: int = 1,
+              scheduler: str | None = None, dask_local: int | None = None,
+              progress: bool = True, chunk_seconds: float = 1.0, plots: bool = True,
+              console=None, pilot: bool = True) -> SweepResult:
+    """Stages 2-6 of a defined study: check the folder, pilot, engine, run and store, summary.
+
+    :func:`sweep` calls it after :func:`define_study`; a caller that builds its own
+    :class:`Study` (e.g. :mod:`iads.compare`, whose points are scenario variants sharing their
+    replication seeds) runs it the same way. Options as in :func:`sweep`, and ``pilot``: with
+    ``False`` no pilot or warm-up replication runs (for models of tens of seconds a
+    replication, where warming every worker would cost a replication each): every task holds
+    one replication and ``pilot_s`` is NaN.
+    """
+    from ..results import open as open_results
+    from .engines import plan_jobs
+    from .models import model_name
+    from .store import Store, points_table
+    from .summary import summarize, write_plots, write_summary
+
+    # ---- stage 2: the folder can hold it ---------------------------------------------------
     store = Store(out)
     state = store.check(study.manifest, resume, study.total)
     missing = study.missing(store.done() if state == "existing" else set())
@@ -354,7 +374,7 @@ def sweep(
     per_job = n_workers = n_ran = 0
     engine = None
     if missing:
-        pilot_s, warm = _pilot(study, missing)
+        pilot_s, warm = _pilot(study, missing) if pilot else (math.nan, None)
         engine = _engine(study.context, workers, scheduler, dask_local)
         t0 = time.perf_counter()
         engine.start(warm)  # an unreachable scheduler fails here, before anything is written
@@ -369,8 +389,8 @@ def sweep(
                 store.clean_tmp()
                 missing = study.missing(store.done())
                 n_ran = sum(len(v) for v in missing.values())
-                per_job = max(1, min(math.ceil(chunk_seconds / pilot_s),
-                                     math.ceil(n_ran / (2 * n_workers))))
+                per_job = 1 if not pilot else max(1, min(math.ceil(chunk_seconds / pilot_s),
+                                                         math.ceil(n_ran / (2 * n_workers))))
                 jobs = plan_jobs(missing, per_job, study.scenarios, study.keys)
                 t0, c0 = time.perf_counter(), time.process_time()
                 store_s, cpu_s = run_jobs(engine, jobs, store, n_ran, progress, console,
@@ -391,7 +411,7 @@ def sweep(
         write_plots(out, table)
     return SweepResult(
         out=Path(out), model=model_name(study.context.model), points=len(study.points),
-        reps=reps, total=study.total, ran=n_ran, skipped=study.total - n_ran,
+        reps=study.reps, total=study.total, ran=n_ran, skipped=study.total - n_ran,
         failed=int(failed), chunks=len(jobs), reps_per_chunk=per_job, pilot_s=pilot_s,
         start_s=start_s, run_s=run_s, store_s=store_s, compute_cpu_s=cpu_s,
         parent_cpu_s=parent_cpu_s, engine=engine.kind if engine is not None else "none",
