@@ -30,6 +30,9 @@ MODEL_MODULES = {
     "identification": "iads.identification",
     "randomness": "iads.rng",
     "errors": "iads.errors",
+    "compare": "iads.compare",
+    "compare-measures": "iads.compare.measures",
+    "compare-claims": "iads.compare.claims",
 }
 
 

@@ -12,6 +12,12 @@ A family is a folder. Its variants are listed by a manifest ``family.yaml`` when
       - {name: crete-s300, file: ../crete-s300/base.yaml, label: "Greece, Crete"}
     paired:                      # effects measured as variant - baseline on the same seeds
       - {variant: supplier-disable, baseline: full-activation, claim: C6}
+    raid:                        # optional: the standard raid and salvo (iads.compare.run)
+      duration_s: 420
+      sizes: [4, 8, 16]          # saturation curve; `standard.count` is the standard size
+      standard: {type: cruise-missile, count: 8, launch_area: {...}, aim_points: ["@assets"]}
+      salvo: {type: atacms, count: 4, launch_area: {...}, aim_points: ["@engagement-radars"]}
+      variants: [standalone, ...]  # default: every variant
 
 Without a manifest every ``*.yaml`` file of the folder is a variant, named after its file, in
 file-name order, with the scenario's ``name`` as label. Each variant is loaded and validated by
@@ -33,7 +39,7 @@ __all__ = ["Variant", "Family", "load_family", "MANIFEST"]
 #: The manifest file of a family folder.
 MANIFEST = "family.yaml"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-_KEYS = {"family", "title", "description", "root_seed", "reps", "variants", "paired"}
+_KEYS = {"family", "title", "description", "root_seed", "reps", "variants", "paired", "raid"}
 _VARIANT_KEYS = {"name", "file", "label", "claims", "description"}
 
 
@@ -47,11 +53,7 @@ class Variant:
     description: str
     claims: tuple[str, ...]
     scenario: object  # iads.scenario.Scenario
-
-    @property
-    def text(self) -> str:
-        """The variant file's YAML text, as written."""
-        return self.file.read_text(encoding="utf-8")
+    text: str = ""  # the variant file's YAML text when it was loaded
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ def load_family(folder: str | Path, catalog=None) -> Family:
         variants.append(Variant(
             name=str(e["name"]), file=file, label=str(e.get("label") or sc.name),
             description=str(e.get("description") or sc.description or ""),
-            claims=tuple(str(c) for c in e.get("claims") or ()), scenario=sc))
+            claims=tuple(str(c) for c in e.get("claims") or ()), scenario=sc,
+            text=file.read_text(encoding="utf-8")))
     if root is None:
         root = variants[0].scenario.run.seed
     return Family(name, title, desc, folder, tuple(variants), int(reps), int(root),
