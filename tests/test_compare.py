@@ -129,7 +129,7 @@ def _family(folder: Path, manifest: bool = True) -> Path:
     (folder / "same.yaml").write_text(SAME)
     (folder / "silent.yaml").write_text(SILENT)
     if manifest:
-        (folder / "family.yaml").write_text(MANIFEST)
+        (folder / "family.yml").write_text(MANIFEST)
     return folder
 
 
@@ -391,10 +391,10 @@ def test_circular_inheritance_names_both_files(tmp_path, capsys):
 ])
 def test_bad_manifest_is_one_line_naming_it(tmp_path, capsys, edit, phrase):
     fam = _family(tmp_path / "fam", manifest=False)
-    (fam / "family.yaml").write_text("family: t\n" + edit)
+    (fam / "family.yml").write_text("family: t\n" + edit)
     code, err = _cli(["compare", str(fam), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
-    assert "family.yaml" in err and phrase in err
+    assert "family.yml" in err and phrase in err
 
 
 def test_bad_options(tmp_path, capsys):

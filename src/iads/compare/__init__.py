@@ -50,7 +50,7 @@ The comparison folder (format 1; the report is built from exactly this)
   F-16 when present) by altitude above ground [m], and the area of the range ring of the
   variant's longest-range missile [km²] at each altitude.
 * ``saturation``: leakers of the standard raid by raid size (only with the engagement model
-  and a ``raid:`` in family.yaml; otherwise ``{}``).
+  and a ``raid:`` in family.yml; otherwise ``{}``).
 * ``identity_matrix``: minutes each true category (rows, ``truth``) spent with each label
   (columns, ``identity``) in the pictures the fire units use, mean over replications.
 * ``catalog``: every figure of the catalog entries the variants use (systems, radars,

@@ -7,7 +7,7 @@ Each :class:`Claim` quotes its source file and asks a measurable question; each
   over the replications of the variant's own scenario);
 * ``coverage``: a deterministic figure of :func:`iads.scenario_coverage` (n = 1, no interval);
 * ``raid``: a per-replication metric of the engagement model (``eng.<name>``) in the family's
-  standard raid (``raid:`` of family.yaml) added to the variant;
+  standard raid (``raid:`` of family.yml) added to the variant;
 * ``salvo``: the same in the family's salvo against the batteries themselves;
 * ``paired``: the difference variant - baseline of a ``sim`` or ``raid`` metric per
   replication (common random numbers: the same seeds), for the pairs of ``paired:``.

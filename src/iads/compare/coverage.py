@@ -3,7 +3,10 @@
 Radars a variant keeps silent for the whole run (``emissions_off``, ``disable`` or ``destroy``
 at t = 0 and never switched back on) cover nothing: they are left out before
 :func:`iads.scenario_coverage` runs, so a delivered-but-not-activated system shows no
-coverage of its own.
+coverage of its own. Areas are counted within ``coverage.max_range_km`` of the centre of
+the radars that radiate (where :func:`iads.scenario_coverage` centres its grid): leaving radars
+out moves that centre, so areas of sensors common to every variant can differ a little between
+variants for that reason alone.
 """
 
 from __future__ import annotations

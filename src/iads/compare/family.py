@@ -1,6 +1,7 @@
 """Scenario families: a folder of variants compared side by side.
 
-A family is a folder. Its variants are listed by a manifest ``family.yaml`` when there is one::
+A family is a folder. Its variants are listed by a manifest ``family.yml`` when there is one
+(``.yml``: not a scenario, so tools that validate every ``*.yaml`` scenario pass it by)::
 
     family: turkey-2019
     title: "Turkey's S-400: four pathways, two alternatives, two precedents"
@@ -37,7 +38,7 @@ from ..errors import IadsError, ScenarioError
 __all__ = ["Variant", "Family", "load_family", "MANIFEST"]
 
 #: The manifest file of a family folder.
-MANIFEST = "family.yaml"
+MANIFEST = "family.yml"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _KEYS = {"family", "title", "description", "root_seed", "reps", "variants", "paired", "raid"}
 _VARIANT_KEYS = {"name", "file", "label", "claims", "description"}
@@ -130,8 +131,7 @@ def load_family(folder: str | Path, catalog=None) -> Family:
     data = _manifest(folder)
     entries: list[dict] = []
     if data is None:
-        files = sorted(p for p in folder.iterdir()
-                       if p.suffix in (".yaml", ".yml") and p.is_file())
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file())
         if not files:
             raise IadsError(f"{folder} holds no scenario files (*.yaml) and no {MANIFEST}: "
                             "not a scenario family", field="SCENARIO_DIR")

@@ -184,7 +184,7 @@ def compare(scenario_dir, out, reps: int | None = None, workers: int = 1,
     Parameters
     ----------
     scenario_dir
-        A family folder (``family.yaml``, or every ``*.yaml`` in it).
+        A family folder (``family.yml``, or every ``*.yaml`` in it).
     out
         The comparison folder (see :mod:`iads.compare` for its contract); a folder holding the
         same comparison is completed (its stored replications are kept).

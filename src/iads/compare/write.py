@@ -189,7 +189,7 @@ def write_comparison(out, family, study, catalog, raid) -> dict:
 
     why_eng = ("not measured (the engagement model is not in this build: "
                "SimulationResult.metrics() is missing)" if not engagement_available() else
-               "not measured (the family defines no raid: add raid: to family.yaml)"
+               "not measured (the family defines no raid: add raid: to family.yml)"
                if not raid else "")
 
     claims = []
@@ -229,7 +229,7 @@ def write_comparison(out, family, study, catalog, raid) -> dict:
                 note = (note + "; " if note else "") + (
                     "paired difference variant - baseline on the same seeds: " + ", ".join(
                         f"{p['variant']} - {p['baseline']}" for p in pairs) if pairs else
-                    "not measured (no pair for this claim in family.yaml)")
+                    "not measured (no pair for this claim in family.yml)")
                 if which == "raid" and not eng_on:
                     note += "; " + why_eng
             measures.append({"metric": m.metric, "unit": m.unit, "values": vals,
