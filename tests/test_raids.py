@@ -199,3 +199,21 @@ def test_ballistic_checks_use_the_farthest_point_of_the_launch_area(tmp_path):
     base["launch_area"]["radius_km"] = 20.1
     with pytest.raises(ScenarioError, match=r"raids\[bm\]\.aim_points\[0\].*range up to 300 km"):
         scenario(tmp_path, [base], "out.yaml")
+
+
+def test_crimea_atacms_scenario_builds_its_salvo_in_range():
+    root = Path(__file__).parents[1] / "scenarios" / "crimea-2024"
+    sc = load_scenario(root / "atacms.yaml")
+    paths, tab = raid_objects(sc)
+    assert tab.num_rows == sc.raids[0].count == len(paths)
+    pos = sc.positions()
+    launchers = {lg.id for lg in sc.systems[0].fire_units[0].launchers}
+    aims = sc.raids[0].aim_points
+    assert {a for a in aims if a.startswith("dzh-lch")} == launchers
+    for row in tab.to_pylist():
+        assert row["aim_id"] in pos
+        _, _, R = GEOD.inv(row["launch_lon_deg"], row["launch_lat_deg"], row["aim_lon_deg"],
+                           row["aim_lat_deg"])
+        assert 150e3 < R <= 300e3
+    grid = yaml.safe_load((root / "salvo-sizes.yaml").read_text(encoding="utf-8"))
+    assert sc.raids[0].count in grid["raids[atacms].count"]
