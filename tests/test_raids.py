@@ -217,3 +217,32 @@ def test_crimea_atacms_scenario_builds_its_salvo_in_range():
         assert 150e3 < R <= 300e3
     grid = yaml.safe_load((root / "salvo-sizes.yaml").read_text(encoding="utf-8"))
     assert sc.raids[0].count in grid["raids[atacms].count"]
+
+
+def test_manoeuvre_and_quasi_ballistic_fields_reach_the_trajectory(tmp_path):
+    """The same draws with and without a terminal weave: identical until the weave starts,
+    displaced across the track by (A/ω²)(1 − cos ωτ) inside it, on the aim point at impact."""
+    iskander = {"id": "isk", "type": "iskander-m", "kind": "quasi_ballistic", "count": 2,
+                "owner": "russia", "launch_area": {"lat": 41.0, "lon": 35.0, "radius_km": 5},
+                "aim_points": ["s400-1"], "apogee_m": 40000, "reentry_speed_mps": FAST}
+    weave = {**iskander, "manoeuvre": {"g": 5, "duration_s": 20, "periods": 1}}
+    a, ta = raid_objects(scenario(tmp_path, [iskander], "a.yaml"))
+    b, tb = raid_objects(scenario(tmp_path, [weave], "b.yaml"))
+    assert ta.column("kind").to_pylist() == ["quasi_ballistic"] * 2
+    for i, row in enumerate(ta.to_pylist()):
+        t_imp = row["impact_time_s"]
+        assert tb.column("impact_time_s")[i].as_py() == pytest.approx(t_imp)
+        before = np.linspace(row["launch_time_s"], t_imp - 20.5, 30)
+        pa_, _ = positions(a, before, np.full(30, i))
+        pb_, _ = positions(b, before, np.full(30, i))
+        # each path's chords are within 1 m (sag_m) of the same exact arc
+        assert np.linalg.norm(pa_ - pb_, axis=1).max() < 2.0
+        tau = 5.0  # a quarter period into the weave: offset A/ω² (1 − cos π/2) = A/ω²
+        pa_, _ = positions(a, np.array([t_imp - 20.0 + tau]), np.array([i]))
+        pb_, _ = positions(b, np.array([t_imp - 20.0 + tau]), np.array([i]))
+        w = 2 * math.pi / 20.0
+        assert np.linalg.norm(pb_ - pa_) == pytest.approx(5 * 9.80665 / w**2, abs=2.0)
+        pb_, _ = positions(b, np.array([t_imp]), np.array([i]))
+        lat, lon, _ = geodetic_of(pb_)
+        assert (lat[0], lon[0]) == pytest.approx((row["aim_lat_deg"], row["aim_lon_deg"]),
+                                                 abs=1e-7)

@@ -529,19 +529,42 @@ def _raid_problems(sc: Scenario, catalog, i: int, r, order) -> Iterator[Problem]
             yield Problem((*loc, field), "", f"{what} in [{lo:g}, {hi:g}] m for the {name} "
                           "(catalog altitude_min_m.low, altitude_max_m.high)", f"{value:g}")
 
+    geod = Geod(ellps="WGS84")
+    radius = la.radius_km * 1e3
+
+    def legs_m(lat, lon):
+        """Ground legs [m] from the launch area's centre via the ``via`` points to (lat, lon)."""
+        pts = [(la.lat, la.lon), *[(p.lat, p.lon) for p in r.via], (lat, lon)]
+        return [geod.inv(a[1], a[0], b[1], b[0])[2] for a, b in zip(pts[:-1], pts[1:],
+                                                                     strict=True)]
+
+    # cruise range from the launch area's far edge; aircraft stand-off within the last leg
+    for j, (lat, lon) in enumerate(aims):
+        legs = legs_m(lat, lon)
+        total = (sum(legs) + radius) / 1e3
+        if kind == "cruise" and target.range_max_km is not None and \
+                total > target.range_max_km.hi:
+            yield Problem((*loc, "aim_points", j), "", f"a route up to "
+                          f"{target.range_max_km.hi:g} km for the {name} (catalog "
+                          "range_max_km.high)", f"{total:.1f} km from the launch area's far edge")
+            return
+        last = (legs[-1] - (0.0 if r.via else radius)) / 1e3
+        if kind == "aircraft" and r.standoff_km is not None and r.standoff_km >= last:
+            yield Problem((*loc, "standoff_km"), "", f"a stand-off shorter than the last leg to "
+                          f"aim point {j} ({last:.1f} km at the shortest)", f"{r.standoff_km:g}")
+            return
+
     # ballistic shots at the shortest and longest range from the launch area
     if kind not in ("ballistic", "quasi_ballistic"):
         return
-    geod = Geod(ellps="WGS84")
-    radius = la.radius_km * 1e3
     given = given[0] if given else None
     for j, (lat, lon) in enumerate(aims):
         _, _, d = geod.inv(la.lon, la.lat, lon, lat)
         for rng_m in sorted({max(d - radius, 1.0), d + radius}):
             try:
-                ballistic_shot(rng_m, target, apogee_m=r.apogee_m,
-                               flight_time_s=r.flight_time_s, trajectory=r.trajectory,
-                               type_id=r.type)
+                arc = ballistic_shot(rng_m, target, apogee_m=r.apogee_m,
+                                     flight_time_s=r.flight_time_s, trajectory=r.trajectory,
+                                     type_id=r.type)
             except ThreatError as exc:
                 field = (exc.field or "").split("/")[0]
                 if field == "range_m" or given is None:
@@ -550,4 +573,10 @@ def _raid_problems(sc: Scenario, catalog, i: int, r, order) -> Iterator[Problem]
                 else:
                     at, msg = (*loc, given), ""
                 yield Problem(at, msg, exc.expected, exc.found)
+                return
+            if r.manoeuvre is not None and r.manoeuvre.duration_s >= arc.flight_time_s / 2:
+                yield Problem((*loc, "manoeuvre", "duration_s"), "",
+                              f"a manoeuvre shorter than the descent of a {rng_m / 1e3:.1f} km "
+                              f"shot ({arc.flight_time_s / 2:.1f} s)",
+                              f"{r.manoeuvre.duration_s:g}")
                 return
