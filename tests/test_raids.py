@@ -215,7 +215,7 @@ def test_crimea_atacms_scenario_builds_its_salvo_in_range():
         _, _, R = GEOD.inv(row["launch_lon_deg"], row["launch_lat_deg"], row["aim_lon_deg"],
                            row["aim_lat_deg"])
         assert 150e3 < R <= 300e3
-    grid = yaml.safe_load((root / "salvo-sizes.yaml").read_text(encoding="utf-8"))
+    grid = yaml.safe_load((root / "salvo-sizes.grid.yml").read_text(encoding="utf-8"))
     assert sc.raids[0].count in grid["raids[atacms].count"]
 
 
