@@ -1,5 +1,5 @@
 """Threat trajectories: ballistic and quasi-ballistic missiles, terrain-following cruise missiles,
-drones, and raids of them.
+drones, strike aircraft, and raids of them (a scenario's raids: :mod:`iads.simulation.raids`).
 
 Every threat is returned as a :class:`Threat` whose ``segments`` is a
 :class:`iads.kinematics.Segments` path in ECEF [m]: stack threats with :func:`threat_paths` and
