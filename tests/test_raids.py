@@ -246,3 +246,16 @@ def test_manoeuvre_and_quasi_ballistic_fields_reach_the_trajectory(tmp_path):
         lat, lon, _ = geodetic_of(pb_)
         assert (lat[0], lon[0]) == pytest.approx((row["aim_lat_deg"], row["aim_lon_deg"]),
                                                  abs=1e-7)
+
+
+def test_aim_points_must_lie_on_the_dem_even_with_sea_level_outside(tmp_path):
+    doc = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    doc["terrain"] = {"outside": "sea_level"}
+    doc["raids"][0]["aim_points"] = [{"lat": 55.75, "lon": 37.62}]  # Moscow, north of 48 N
+    p = tmp_path / "far.yaml"
+    p.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"aim_points\[0\].*DEM extent 28\.000\.\.48\.000 N"):
+        load_scenario(p)
+    doc["raids"][0]["aim_points"] = [{"lat": 47.9, "lon": 37.62}]  # just inside
+    p.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert load_scenario(p).raids[0].aim_points[0].lat == 47.9

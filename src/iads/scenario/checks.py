@@ -18,7 +18,8 @@ What is checked:
   leg has a way to be flown (a speed > 0 or times at both ends), and route speeds and
   altitudes stay within the catalog maximum of the air object's type;
 * raids (:func:`_raid_problems`): the kind fits the type's catalog category and takes the
-  fields given; aim points (and a cruise raid's launch area) lie on the terrain model;
+  fields given; aim points lie on the terrain model (inside the DEM whatever
+  ``terrain.outside`` says), a cruise or AGL raid's launch area too (unless ``sea_level``);
   speeds, altitudes and clearances fit the catalog type; a ballistic raid's shots are
   possible for the type at the shortest and longest range the launch area allows to each
   aim point (range within the catalog's, apogee or flight time within the band the catalog
@@ -437,9 +438,7 @@ def check_scenario(
 
 def _dem_probe(sc):
     """``probe(lat, lon) -> None or the reason the point is off the terrain`` for the
-    scenario's DEM (None when ``terrain.outside`` is ``sea_level``: every point is on it)."""
-    if sc.terrain.outside != "error":
-        return lambda lat, lon: None
+    scenario's DEM (outside its extent or on nodata), whatever ``terrain.outside`` says."""
     from .. import terrain as terrain_mod
     from ..errors import TerrainError
 
@@ -508,7 +507,8 @@ def _raid_problems(sc: Scenario, catalog, i: int, r, order) -> Iterator[Problem]
             return
         aims.append((p.lat, p.lon))
     la = r.launch_area
-    if kind == "cruise" or (r.alt_ref == "agl" and kind in ("drone", "aircraft")):
+    follows = kind == "cruise" or (r.alt_ref == "agl" and kind in ("drone", "aircraft"))
+    if follows and sc.terrain.outside == "error":
         why = probe(la.lat, la.lon)
         if why is not None:
             yield Problem((*loc, "launch_area"), "",
