@@ -28,6 +28,13 @@ MODEL_MODULES = {
     "sensors": "iads.sensors",
     "tracking": "iads.tracking",
     "identification": "iads.identification",
+    "simulation": "iads.simulation",
+    "picture-metrics": "iads.metrics",
+    "threats": "iads.threats",
+    "raids": "iads.simulation.raids",
+    "flyout": "iads.flyout",
+    "weapon-target-assignment": "iads.assignment",
+    "sweeps": "iads.sweep",
     "randomness": "iads.rng",
     "errors": "iads.errors",
 }
