@@ -28,7 +28,7 @@ HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">&a
 HEIGHTS = [100.0, 1000.0, 5000.0]
 TARGETS = ["f-16c", "f-35a"]
 RING_KM = 250.0
-DURATION_S = 300.0
+DURATION_S = 180.0
 
 
 def _netcdf(ds, path: Path) -> None:

@@ -11,6 +11,7 @@ The public API, used alike by the CLI, the report and the tests::
     ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
     ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
     res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
+    rep = iads.write_report("out/compare")                      # the comparison's HTML report
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
 Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
@@ -44,6 +45,7 @@ __all__ = [
     "simulate",
     "site_visibility",
     "units",
+    "write_report",
 ]
 
 
@@ -90,3 +92,13 @@ def simulate(scenario, seed=None, **kwargs):
     from .simulation import simulate as _simulate
 
     return _simulate(scenario, seed, **kwargs)
+
+
+def write_report(comparison_dir, out=None, **kwargs):
+    """Write the HTML report of a comparison folder (``iads compare``), with static figures and
+    GeoTIFF/GeoJSON/KML exports beside it; returns a :class:`iads.report.Report`. See
+    :func:`iads.report.write_report`.
+    """
+    from .report import write_report as _write
+
+    return _write(comparison_dir, out, **kwargs)

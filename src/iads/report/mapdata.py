@@ -50,7 +50,7 @@ def _basemap(bbox, max_px: int) -> dict:
     s, w, n, e = bbox
     lat0, lon0 = (s + n) / 2, (w + e) / 2
     _, d = geodesic_inverse(lat0, lon0, np.array([s, s, n, n]), np.array([w, e, w, e]))
-    radius = float(min(max(d.max(), 50e3), 2500e3)) * 1.1
+    radius = float(min(max(2.0 * d.max(), 150e3), 3000e3))
     grid = SiteGrid.covering(lat0, lon0, radius, 2 * radius / max_px)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

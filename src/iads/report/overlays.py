@@ -70,9 +70,7 @@ def warp_for(grid: SiteGrid, max_px: int = 512) -> Warp:
     h = max(1, int(np.ceil((y1 - y0) / scale)))
     px = x0 + (np.arange(w) + 0.5) * (x1 - x0) / w
     py = y1 - (np.arange(h) + 0.5) * (y1 - y0) / h
-    xx, yy = np.meshgrid(px, py)
-    back = Transformer.from_crs("EPSG:3857", grid.crs, always_xy=True)
-    gx, gy = (np.asarray(a) for a in back.transform(xx, yy))
+    gx, gy = _to_grid_plane(grid, px, py)
     col = np.rint(gx / grid.cell_m).astype(np.int64) + grid.half_cells
     row = grid.half_cells - np.rint(gy / grid.cell_m).astype(np.int64)
     inside = (row >= 0) & (row < grid.n) & (col >= 0) & (col < grid.n)
@@ -81,6 +79,29 @@ def warp_for(grid: SiteGrid, max_px: int = 512) -> Warp:
     return Warp(row[inside], col[inside], inside,
                 ((round(float(s_lat), 5), round(float(w_lon), 5)),
                  (round(float(n_lat), 5), round(float(e_lon), 5))))
+
+
+def _to_grid_plane(grid: SiteGrid, px: np.ndarray, py: np.ndarray, step: int = 8):
+    """Grid-plane coordinates [m] of every Mercator pixel centre (``px`` columns, ``py`` rows):
+    exact on every ``step``-th pixel, bilinear in between (both projections are smooth, so the
+    error is far below a cell)."""
+    from scipy.interpolate import RegularGridInterpolator
+
+    back = Transformer.from_crs("EPSG:3857", grid.crs, always_xy=True)
+    ci = np.unique(np.r_[np.arange(0, px.size, step), px.size - 1])
+    ri = np.unique(np.r_[np.arange(0, py.size, step), py.size - 1])
+    cx, cy = np.meshgrid(px[ci], py[ri])
+    gx, gy = (np.asarray(a) for a in back.transform(cx, cy))
+    if ci.size < 2 or ri.size < 2:
+        xx, yy = np.meshgrid(px, py)
+        return (np.asarray(a) for a in back.transform(xx, yy))
+    rr, cc = np.meshgrid(np.arange(py.size), np.arange(px.size), indexing="ij")
+    pts = np.column_stack([rr.ravel(), cc.ravel()])
+    out = []
+    for g in (gx, gy):
+        f = RegularGridInterpolator((ri.astype(float), ci.astype(float)), g)
+        out.append(f(pts).reshape(rr.shape))
+    return out
 
 
 def coverage_classes(detection, engagement, cued=None) -> np.ndarray:
@@ -117,14 +138,15 @@ def hillshade_png(terrain_m: np.ndarray, grid: SiteGrid, warp: Warp) -> bytes:
 
     z = np.asarray(terrain_m, dtype=float)
     hs = hillshade(z, grid.cell_m, grid.cell_m)
-    grey = hs / 255.0 * 0.55 + 0.4
-    rgba = np.zeros(z.shape + (4,), dtype=np.uint8)
-    rgba[..., :3] = (np.clip(grey, 0, 1) * 255)[..., None].astype(np.uint8)
-    rgba[z <= 0, :3] = (204, 224, 242)
-    rgba[..., 3] = 255
-    out = np.zeros(warp.shape + (4,), dtype=np.uint8)
-    out[warp.inside] = rgba[warp.rows, warp.cols]
-    return _png(Image.fromarray(out, mode="RGBA"))
+    # palette: 0 transparent (outside the grid), 1 sea, 2..255 grey levels
+    idx = (2 + np.clip(hs / 255.0 * 0.7 + 0.3, 0, 1) * 253).astype(np.uint8)
+    idx[z <= 0] = 1
+    grey = (np.arange(254) / 253 * 255).astype(int)
+    palette = [0, 0, 0, 204, 224, 242] + [c for g in grey for c in (g, g, g)]
+    img = Image.fromarray(warp.apply(idx), mode="P")
+    img.putpalette(palette[:768])
+    img.info["transparency"] = 0
+    return _png(img)
 
 
 def data_url(png: bytes) -> str:
