@@ -86,7 +86,7 @@ def build_comparison(out: Path, hostile: bool = False) -> Path:
                                             "heights_m": HEIGHTS, "targets": TARGETS})
         ds = iads.scenario_coverage(sc, st)
         _netcdf(ds, out / "coverage" / f"{name}.nc")
-        res = iads.simulate(sc, seed=1, duration_s=DURATION_S)
+        res = iads.simulate(sc, duration_s=DURATION_S)  # the scenario's own seed
         (out / "tracks").mkdir(parents=True, exist_ok=True)
         pq.write_table(_tracks(res), out / "tracks" / f"{name}.parquet")
         variants.append({"name": name, "file": f"scenarios/examples/{file}",

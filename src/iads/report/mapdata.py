@@ -16,7 +16,14 @@ from ..basemap import load_borders
 from ..coverage_study import grid_of
 from ..geodesy import SiteGrid, geodesic_inverse
 from .comparison import Comparison
-from .overlays import CLASS_COLOURS, classes_png, coverage_classes, data_url, hillshade_png, warp_for
+from .overlays import (
+    CLASS_COLOURS,
+    classes_png,
+    coverage_classes,
+    data_url,
+    hillshade_png,
+    warp_for,
+)
 
 __all__ = ["map_data", "MAX_TRACK_POINTS"]
 
