@@ -74,29 +74,51 @@ def _identity_minutes(res, dt_s: float) -> dict:
             "minutes": np.round(mat, 3).tolist()}
 
 
-def build_comparison(out: Path, hostile: bool = False) -> Path:
-    """Write a comparison folder into ``out`` and return it."""
+COARSE = {"cell_m": 4000.0, "max_range_km": 220.0, "heights_m": HEIGHTS, "targets": TARGETS}
+
+
+def build_comparison(out: Path, hostile: bool = False, variants: dict | None = None,
+                     coverage: dict | None = COARSE, tracks_from: dict | None = None,
+                     duration_s: float | None = DURATION_S) -> Path:
+    """Write a comparison folder into ``out`` and return it.
+
+    ``variants`` maps variant names to scenario files (default: the two examples); ``coverage``
+    overrides the scenarios' coverage settings (None: their own); ``tracks_from`` maps a
+    variant to the scenario simulated for its tracks (default: its own); ``duration_s`` limits
+    the simulation (None: the scenario's own duration). Results are computed once per file.
+    """
     out = Path(out)
     cat = load_catalog()
     mark = HOSTILE if hostile else ""
+    files = {k: Path(v) for k, v in variants.items()} if variants else {
+        k: EXAMPLES / v for k, v in VARIANTS.items()}
+    tracks_from = {k: Path(v) for k, v in (tracks_from or {}).items()}
+    computed: dict = {}
     variants, sites, rings, cov_series, id_series, areas = [], [], [], {}, {}, {}
-    for name, file in VARIANTS.items():
-        sc = iads.load_scenario(EXAMPLES / file)
-        st = sc.coverage.model_copy(update={"cell_m": 4000.0, "max_range_km": 220.0,
-                                            "heights_m": HEIGHTS, "targets": TARGETS})
-        ds = iads.scenario_coverage(sc, st)
+    for name, path in files.items():
+        sc = iads.load_scenario(path)
+        st = sc.coverage.model_copy(update=coverage) if coverage else sc.coverage
+        if ("cov", path) not in computed:
+            computed["cov", path] = iads.scenario_coverage(sc, st)
+        ds = computed["cov", path]
         _netcdf(ds, out / "coverage" / f"{name}.nc")
-        res = iads.simulate(sc, duration_s=DURATION_S)  # the scenario's own seed
+        sim_path = tracks_from.get(name, path)
+        if ("sim", sim_path) not in computed:
+            # the scenario's own seed
+            computed["sim", sim_path] = iads.simulate(sim_path, duration_s=duration_s)
+        res = computed["sim", sim_path]
         (out / "tracks").mkdir(parents=True, exist_ok=True)
         pq.write_table(_tracks(res), out / "tracks" / f"{name}.parquet")
-        variants.append({"name": name, "file": f"scenarios/examples/{file}",
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        variants.append({"name": name, "file": str(rel),
                          "label": f"{sc.name}{mark}", "description": f"example {name}{mark}",
-                         "text": (EXAMPLES / file).read_text(encoding="utf-8") + mark})
+                         "text": path.read_text(encoding="utf-8") + mark})
         ring = float(ring_area_km2(RING_KM * 1e3))
         det = ds.detection_km2.sel(target="f-16c").values
+        hs = [float(h) for h in ds.height.values]
         areas[name] = float(det[0])
-        cov_series[name] = {"target": "f-16c", "altitude_m": HEIGHTS,
-                            "area_km2": [float(a) for a in det], "ring_km2": [ring] * 3}
+        cov_series[name] = {"target": "f-16c", "altitude_m": hs,
+                            "area_km2": [float(a) for a in det], "ring_km2": [ring] * len(hs)}
         times = np.unique(res.table("identity_matrix").column("time_s").to_numpy())
         id_series[name] = _identity_minutes(res, float(np.diff(times).min())
                                             if times.size > 1 else 20.0)
@@ -108,7 +130,8 @@ def build_comparison(out: Path, hostile: bool = False) -> Path:
                           "label": f"{RING_KM:g} km (48N6E3){mark}"})
     # saturation: a closed form (two shots per missile, independent, Pk 0.7) for the chart
     raid = [2, 4, 8, 16]
-    sat = {"minimal": {"raid_size": raid, "leakers_mean": [r * 0.09 for r in raid],
+    first = next(iter(files))
+    sat = {first: {"raid_size": raid, "leakers_mean": [r * 0.09 for r in raid],
                        "low": [r * 0.05 for r in raid], "high": [r * 0.14 for r in raid]}}
     catalog = []
     for rid in ("92n6e", "91n6e"):
@@ -136,7 +159,7 @@ def build_comparison(out: Path, hostile: bool = False) -> Path:
                            "note": f"coarse grid{mark}"}]},
             {"id": "C9", "source": "002-seed.md", "quote": "deconfliction", "question": "q",
              "measures": [{"metric": "unknown allied tracks", "unit": "tracks",
-                           "values": {"minimal": None}, "note": ""}]},
+                           "values": {first: None}, "note": ""}]},
         ],
         "series": {"coverage_by_altitude": cov_series, "saturation": sat,
                    "identity_matrix": id_series},

@@ -25,10 +25,12 @@ from .overlays import (
     warp_for,
 )
 
-__all__ = ["map_data", "MAX_TRACK_POINTS"]
+__all__ = ["map_data", "MAX_TRACK_POINTS", "TRACK_POINTS_BUDGET"]
 
-#: Track points kept per variant for playback (older samples thinned evenly beyond this).
+#: Track points kept per variant for playback (sample instants thinned evenly beyond this) ...
 MAX_TRACK_POINTS = 40_000
+#: ... and over all variants together, so that the page stays well under 15 MB.
+TRACK_POINTS_BUDGET = 150_000
 
 
 def _bbox(comp: Comparison, cov_bounds: list) -> tuple[float, float, float, float]:
@@ -135,6 +137,7 @@ def map_data(comp: Comparison, max_px: int = 512) -> dict:
     coverage = {v: _coverage(ds, max_px) for v, ds in comp.coverage.items()}
     bbox = _bbox(comp, [c["bounds"] for c in coverage.values()])
     base = _basemap(bbox, max_px=700)
+    per_variant = min(MAX_TRACK_POINTS, TRACK_POINTS_BUDGET // max(len(comp.tracks), 1))
     return {
         "view": ((bbox[0], bbox[1]), (bbox[2], bbox[3])),
         "basemap": base,
@@ -142,5 +145,5 @@ def map_data(comp: Comparison, max_px: int = 512) -> dict:
         "coverage": coverage,
         "sites": [s.model_dump() for s in comp.data.sites],
         "rings": [r.model_dump() for r in comp.data.rings],
-        "tracks": {v: _tracks(tr, MAX_TRACK_POINTS) for v, tr in comp.tracks.items()},
+        "tracks": {v: _tracks(tr, per_variant) for v, tr in comp.tracks.items()},
     }

@@ -189,6 +189,7 @@
   });
 
   setupCoverage(); drawStatic(); setupTracks();
+  window.iadsReadyMs = performance.now();  // since navigation start (benchmarks/bench_report.py)
   window.iadsReady = true;
   document.body.setAttribute("data-ready", "1");
 })();
