@@ -82,6 +82,9 @@ def write_report(comparison_dir, out=None, *, max_px: int = 512, figures: bool =
     exp_paths = write_exports(comp, base / "exports") if exports else []
     listed = {"figures": [os.path.relpath(p, base) for p in fig_paths],
               "exports": [os.path.relpath(p, base) for p in exp_paths]}
+    if (comp.directory / "runs").is_dir():
+        listed["sweep store behind the numbers (iads query)"] = [
+            os.path.relpath(comp.directory / "runs", base)]
     data = {"variants": [{"name": v.name, "label": v.label} for v in comp.data.variants],
             "map": map_data(comp, max_px=max_px)}
     html_path.write_text(page(comp, data, inline_charts(specs), listed), encoding="utf-8")

@@ -226,18 +226,24 @@ def _check_file(path: Path, raw) -> ComparisonFile:
     return data
 
 
+#: The coverage variables the report draws (the per-radar and per-network stacks are left on disk).
+_DRAWN = ("terrain", "detection", "engagement", "engagement_cued", "detection_km2",
+          "engagement_km2", "engagement_cued_km2")
+
+
 def _load_coverage(path: Path) -> xr.Dataset:
     try:
-        with xr.open_dataset(path, engine="scipy") as ds:
-            ds = ds.load()
+        with xr.open_dataset(path, engine="scipy") as full:
+            for name in ("detection", "engagement", "terrain"):
+                if name not in full.variables:
+                    raise InputFileError(file=path, field=name,
+                                         expected="a coverage Dataset of iads.scenario_coverage",
+                                         found=f"variables {sorted(map(str, full.data_vars))}")
+            ds = full[[v for v in _DRAWN if v in full.data_vars]].load()
+    except InputFileError:
+        raise
     except Exception as exc:  # corrupt or foreign files: one line naming the file
         raise InputFileError(f"not a readable netCDF coverage file ({exc})", file=path) from None
-    need = ("detection", "engagement", "terrain")
-    for name in need:
-        if name not in ds.variables:
-            raise InputFileError(file=path, field=name,
-                                 expected="a coverage Dataset of iads.scenario_coverage",
-                                 found=f"variables {sorted(map(str, ds.data_vars))}")
     for a in ("site_lat_deg", "site_lon_deg", "half_cells", "cell_m"):
         if a not in ds.attrs:
             raise InputFileError(file=path, field=f"attrs.{a}",

@@ -14,6 +14,7 @@ import numpy as np
 from .. import terrain as terrain_mod
 from ..basemap import load_borders
 from ..coverage_study import grid_of
+from ..errors import IadsError
 from ..geodesy import SiteGrid, geodesic_inverse
 from .comparison import Comparison
 from .overlays import (
@@ -55,23 +56,44 @@ def _bbox(comp: Comparison, cov_bounds: list) -> tuple[float, float, float, floa
     return (max(min(lats), -80.0), min(lons), min(max(lats), 80.0), max(lons))
 
 
+def _inside_radius(dem, lat0: float, lon0: float) -> float:
+    """Half-width [m] of the largest site grid around (lat0, lon0) inside a geographic DEM."""
+    if not dem.crs.is_geographic:
+        return np.inf
+    left, bottom, right, top = dem.bounds
+    cos = math.cos(math.radians(min(max(abs(top), abs(bottom)), 89.0)))
+    d = min((top - lat0) * 111.2e3, (lat0 - bottom) * 111.2e3,
+            (right - lon0) * 111.3e3 * cos, (lon0 - left) * 111.3e3 * cos)
+    return 0.95 * d
+
+
 def _basemap(bbox, max_px: int) -> dict:
+    """Hillshade of the shipped DEM around ``bbox`` and the borders over it. The grid is kept
+    inside the DEM where the view's centre lies in it; elsewhere the map shows no relief."""
     s, w, n, e = bbox
     lat0, lon0 = (s + n) / 2, (w + e) / 2
     _, d = geodesic_inverse(lat0, lon0, np.array([s, s, n, n]), np.array([w, e, w, e]))
     radius = float(min(max(2.0 * d.max(), 150e3), 3000e3))
+    dem = terrain_mod.builtin_dem()
+    inside = _inside_radius(dem, lat0, lon0)
+    if inside > 100e3:
+        radius = min(radius, inside)
     grid = SiteGrid.covering(lat0, lon0, radius, 2 * radius / max_px)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        z = terrain_mod.dem_on_grid(terrain_mod.builtin_dem(), grid, outside="sea_level")
     warp = warp_for(grid, max_px)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z = terrain_mod.dem_on_grid(dem, grid, outside="sea_level")
+        shade = data_url(hillshade_png(z, grid, warp))
+    except (RuntimeError, IadsError):  # a grid straddling the DEM's edge: no relief
+        shade = None
     (bs, bw), (bn, be) = warp.bounds
     borders = []
-    for _name, rings in load_borders((bw, bs, be, bn)):
+    for _name, rings in load_borders((min(bw, w) - 5, min(bs, s) - 5, max(be, e) + 5,
+                                      max(bn, n) + 5)):
         for r in rings:
             borders.append(np.round(r[:, ::-1], 3).tolist())
-    return {"hillshade": data_url(hillshade_png(z, grid, warp)), "bounds": warp.bounds,
-            "borders": borders}
+    return {"hillshade": shade, "bounds": warp.bounds, "borders": borders}
 
 
 def _coverage(ds, max_px: int) -> dict:

@@ -24,9 +24,11 @@
   var renderer = L.svg({padding: 0.2});
   var map = L.map("map", {renderer: renderer, zoomSnap: 0.25, minZoom: 3, maxZoom: 12});
   map.attributionControl.setPrefix("Leaflet (BSD-2-Clause)");
-  L.imageOverlay(M.basemap.hillshade, M.basemap.bounds, {
-    attribution: "terrain: NOAA GLOBE, hillshade by iads; borders: Natural Earth",
-    interactive: false, className: "hillshade"}).addTo(map);
+  if (M.basemap.hillshade) {
+    L.imageOverlay(M.basemap.hillshade, M.basemap.bounds, {
+      attribution: "terrain: NOAA GLOBE, hillshade by iads; borders: Natural Earth",
+      interactive: false, className: "hillshade"}).addTo(map);
+  }
   L.polyline(M.basemap.borders, {color: "#333", weight: 0.8, interactive: false}).addTo(map);
   map.fitBounds(M.view, {padding: [10, 10]});
   L.control.scale({imperial: false}).addTo(map);
