@@ -8,6 +8,7 @@ areas of :func:`iads.scenario_coverage`; exports are read back with rasterio and
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import re
@@ -25,14 +26,22 @@ import iads
 from iads.cli import main
 from iads.coverage_study import grid_of
 from iads.errors import InputFileError
+from iads.report import Report
 from iads.report.comparison import load_comparison
 from iads.report.html import script_json
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    """The fixture folder and its report, written through the CLI (``iads report DIR``)."""
     d = build_comparison(tmp_path_factory.mktemp("cmp"), hostile=True)
-    rep = iads.write_report(d)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exc:
+        main(["report", str(d)])
+    assert exc.value.code == 0
+    assert out.getvalue().strip() == str(d / "report.html")  # the CLI prints the path
+    rep = Report(d / "report.html", sorted((d / "figures").iterdir()),
+                 sorted((d / "exports").iterdir()))
     return d, rep
 
 
