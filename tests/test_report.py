@@ -357,3 +357,26 @@ def test_corrupt_parts_name_their_file(tmp_path):
     with pytest.raises(InputFileError) as exc:
         iads.write_report(d)
     assert exc.value.field == "track" and "columns" in exc.value.found
+
+
+def test_line_chart_places_points_linearly_and_says_what_is_missing():
+    from iads.report.charts import Line, line_chart, matrix_chart
+
+    svg = line_chart([Line("a<b", [0, 1, 2, 4], [0.0, 10.0, None, 40.0], "#000"),
+                      Line("none", [0, 1], [None, None], "#111")], "t", "x", "y")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    d = root.find(f"{ns}path").get("d")
+    pts = np.array([[float(v) for v in p.split(",")] for p in re.findall(r"[\d.]+,[\d.]+", d)])
+    assert len(pts) == 3  # the None point is left out
+    x = np.array([0, 1, 4.0])
+    y = np.array([0, 10, 40.0])
+    # pixel positions are affine in the data: x up to the right, y up the page
+    np.testing.assert_allclose(np.polyval(np.polyfit(x, pts[:, 0], 1), x), pts[:, 0], atol=0.1)
+    np.testing.assert_allclose(np.polyval(np.polyfit(y, pts[:, 1], 1), y), pts[:, 1], atol=0.1)
+    assert np.polyfit(y, pts[:, 1], 1)[0] < 0 < np.polyfit(x, pts[:, 0], 1)[0]
+    legend = [t.text for t in root.iter(f"{ns}text") if t.get("class") == "lg"]
+    assert "a<b (1 point(s) not measured)" in legend and "none (not measured)" in legend
+    m = ET.fromstring(matrix_chart(["friend"], ["friend", "hostile"], [[2.0, None]], "m"))
+    cells = [t.text for t in m.iter(f"{ns}text") if t.get("class") == "mv"]
+    assert cells == ["2.0", "–"]
