@@ -22,7 +22,8 @@ from . import viewshed
 from .errors import TerrainError
 from .geodesy import K_STANDARD, SiteGrid
 
-__all__ = ["site_visibility", "default_cell_m", "to_geotiff", "to_geojson", "to_kml", "grid_of"]
+__all__ = ["site_visibility", "default_cell_m", "to_geotiff", "to_geojson", "to_kml", "outlines",
+           "grid_of"]
 
 #: Largest default grid side: the default cell grows with the range so grids stay this size.
 DEFAULT_MAX_CELLS = 2001
@@ -145,7 +146,7 @@ def to_geotiff(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
     return path
 
 
-def _outlines(mask: xr.DataArray, grid: SiteGrid) -> list[tuple[float | None, list]]:
+def outlines(mask: xr.DataArray, grid: SiteGrid) -> list[tuple[float | None, list]]:
     """Per layer of a (height, y, x) or (y, x) stack: its height [m] (None without a height
     dim) and its outlines as lists of [lon, lat] points [°] (contours at 0.5 on cell centres,
     matplotlib's marching squares)."""
@@ -173,15 +174,16 @@ def _outlines(mask: xr.DataArray, grid: SiteGrid) -> list[tuple[float | None, li
     return out
 
 
-def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
+def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path, lines=None) -> Path:
     """Write the outlines of each layer of a (height, y, x) stack as GeoJSON (lon/lat).
 
     Contours at 0.5 of the mask on cell centres (matplotlib's marching squares), one
-    MultiLineString feature per layer with its height.
+    MultiLineString feature per layer with its height. ``lines``: :func:`outlines` of the mask,
+    if already computed.
     """
     feats = [{"type": "Feature", "properties": {"height_m": h},
-              "geometry": {"type": "MultiLineString", "coordinates": lines}}
-             for h, lines in _outlines(mask, grid)]
+              "geometry": {"type": "MultiLineString", "coordinates": ln}}
+             for h, ln in (lines if lines is not None else outlines(mask, grid))]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
@@ -189,12 +191,12 @@ def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
 
 
 def to_kml(mask: xr.DataArray, grid: SiteGrid, path: str | Path, name: str = "coverage",
-           points: Sequence[tuple[str, float, float]] = ()) -> Path:
+           points: Sequence[tuple[str, float, float]] = (), lines=None) -> Path:
     """Write the outlines of each layer of a (height, y, x) stack as KML 2.2 (Google Earth).
 
     One folder per layer (its height), the outlines as LineStrings (the same contours as
-    :func:`to_geojson`); ``points`` = (label, lat [°], lon [°]) placemarks such as sites.
-    Every text is XML-escaped.
+    :func:`to_geojson`); ``points`` = (label, lat [°], lon [°]) placemarks such as sites;
+    ``lines``: :func:`outlines` of the mask, if already computed. Every text is XML-escaped.
     """
     from xml.sax.saxutils import escape
 
@@ -206,10 +208,10 @@ def to_kml(mask: xr.DataArray, grid: SiteGrid, path: str | Path, name: str = "co
              f"<name>{escape(name)}</name>",
              '<Style id="outline"><LineStyle><color>ff2828d7</color><width>2</width>'
              "</LineStyle></Style>"]
-    for h, lines in _outlines(mask, grid):
+    for h, layer in (lines if lines is not None else outlines(mask, grid)):
         title = name if h is None else f"{name}: {h:g} m"
         parts.append(f"<Folder><name>{escape(title)}</name>")
-        for i, line in enumerate(lines):
+        for i, line in enumerate(layer):
             parts.append(f"<Placemark><name>{escape(title)} #{i + 1}</name>"
                          "<styleUrl>#outline</styleUrl><LineString><tessellate>1</tessellate>"
                          f"<coordinates>{coords(line)}</coordinates></LineString></Placemark>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..coverage_study import grid_of, to_geojson, to_geotiff, to_kml
+from ..coverage_study import grid_of, outlines, to_geojson, to_geotiff, to_kml
 from .comparison import Comparison
 from .figures import _safe
 
@@ -25,8 +25,9 @@ def write_exports(comp: Comparison, folder: Path) -> list[Path]:
                                   folder / f"detection_{stem}.tif"))
             out.append(to_geotiff(ds.engagement.sel(target=t), grid,
                                   folder / f"engagement_{stem}.tif"))
-            out.append(to_geojson(ds.detection.sel(target=t), grid,
-                                  folder / f"detection_{stem}.geojson"))
-            out.append(to_kml(ds.detection.sel(target=t), grid, folder / f"detection_{stem}.kml",
-                              name=f"{v}: detection of {t}", points=sites))
+            det = ds.detection.sel(target=t)
+            lines = outlines(det, grid)
+            out.append(to_geojson(det, grid, folder / f"detection_{stem}.geojson", lines=lines))
+            out.append(to_kml(det, grid, folder / f"detection_{stem}.kml",
+                              name=f"{v}: detection of {t}", points=sites, lines=lines))
     return out
