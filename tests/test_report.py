@@ -380,3 +380,30 @@ def test_line_chart_places_points_linearly_and_says_what_is_missing():
     m = ET.fromstring(matrix_chart(["friend"], ["friend", "hostile"], [[2.0, None]], "m"))
     cells = [t.text for t in m.iter(f"{ns}text") if t.get("class") == "mv"]
     assert cells == ["2.0", "–"]
+
+
+def test_kml_outline_of_a_disc_lies_on_its_radius(tmp_path):
+    """A 30 km disc's KML outline: one closed ring whose points are 30 km (± one cell) from the
+    site by geodesic distance; text is escaped."""
+    import xarray as xr
+
+    from iads.coverage_study import to_kml
+    from iads.geodesy import SiteGrid, geodesic_inverse
+
+    grid = SiteGrid(40.0, 32.5, 50, 1000.0)
+    disc = grid.ground_range() <= 30e3
+    mask = xr.DataArray(np.stack([disc, np.zeros_like(disc)]), dims=("height", "y", "x"),
+                        coords={"height": [100.0, 200.0]})
+    p = to_kml(mask, grid, tmp_path / "d.kml", name="a<b&c", points=[("site <1>", 40.0, 32.5)])
+    root = ET.parse(p).getroot()
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    folders = root.findall(".//k:Folder", ns)
+    assert [f.find("k:name", ns).text for f in folders] == ["a<b&c: 100 m", "a<b&c: 200 m"]
+    rings = folders[0].findall(".//k:coordinates", ns)
+    assert len(rings) == 1 and not folders[1].findall(".//k:coordinates", ns)
+    pts = np.array([[float(v) for v in c.split(",")[:2]] for c in rings[0].text.split()])
+    np.testing.assert_allclose(pts[0], pts[-1])  # closed
+    _, dist = geodesic_inverse(40.0, 32.5, pts[:, 1], pts[:, 0])
+    assert np.all(np.abs(dist - 30e3) < 1000.0)
+    names = [n.text for n in root.findall(".//k:Placemark/k:name", ns)]
+    assert "site <1>" in names
