@@ -110,7 +110,7 @@ def _expected_heads(d, variant, t, trail=600.0):
                 if n == node and t - trail <= s <= t})
 
 
-def test_time_slider_changes_the_drawn_tracks(browser_page):
+def test_time_slider_changes_the_drawn_tracks(browser_page, record_property):
     page, log, d, _, shot = browser_page
     slider = page.locator("#ctl-time")
 
@@ -135,6 +135,7 @@ def test_time_slider_changes_the_drawn_tracks(browser_page):
     path = shot / "report.png"
     page.screenshot(path=str(path), full_page=False)
     print(f"screenshot: {path}")
+    record_property("screenshot", str(path))
     assert path.stat().st_size > 10_000
     assert not log["errors"]
 
