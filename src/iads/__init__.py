@@ -13,6 +13,7 @@ The public API, used alike by the CLI, the report and the tests::
     res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
     study = iads.sweep("scenarios/examples/minimal.yaml", reps=100, out="out/study")
     con = iads.results.open("out/study")                        # DuckDB: runs, events, metrics
+    rep = iads.write_report("out/compare")                      # the comparison's HTML report
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
 Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
@@ -48,6 +49,7 @@ __all__ = [
     "site_visibility",
     "sweep",
     "units",
+    "write_report",
 ]
 
 _LAZY = ("sweep", "results")  # submodules imported on first use (they pull in Dask, DuckDB)
@@ -104,3 +106,13 @@ def simulate(scenario, seed=None, **kwargs):
     from .simulation import simulate as _simulate
 
     return _simulate(scenario, seed, **kwargs)
+
+
+def write_report(comparison_dir, out=None, **kwargs):
+    """Write the HTML report of a comparison folder (``iads compare``), with static figures and
+    GeoTIFF/GeoJSON/KML exports beside it; returns a :class:`iads.report.Report`. See
+    :func:`iads.report.write_report`.
+    """
+    from .report import write_report as _write
+
+    return _write(comparison_dir, out, **kwargs)
