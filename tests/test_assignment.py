@@ -344,9 +344,21 @@ def test_fire_channels_bind():
     res = assign_weapons(p, value, lim)
     on = res.target[res.target >= 0]
     assert len(on) == 5 and len(set(on.tolist())) <= 3
-    exact = exact_assignment(p, value, lim, time_limit_s=20.0)
-    assert exact.optimal
-    assert res.surviving_value >= exact.surviving_value * (1 - 1e-9)
+    # the optimum by enumeration (the exact solver needs ~20 s on this instance: its relaxation
+    # of the target-channel limit is weak): firing more never raises the surviving value, so
+    # an optimum fires exactly 5 weapons at targets inside some set of 3
+    lq = np.log1p(-p)
+    combos = np.array(list(itertools.combinations(range(10), 5)))  # (252, 5)
+    slots = np.array(list(itertools.product(range(3), repeat=5)))  # (243, 5)
+    onehot = np.eye(3)[slots]  # (243, 5, 3)
+    best = math.inf
+    for chosen in itertools.combinations(range(8), 3):
+        S = np.array(chosen)
+        contrib = lq[:, S][combos[:, None, :], slots[None, :, :]]  # (252, 243, 5)
+        s_t = np.einsum("cak,aks->cas", contrib, onehot)
+        surv = (value[S] * np.exp(s_t)).sum(axis=2) + value.sum() - value[S].sum()
+        best = min(best, float(surv.min()))
+    assert res.surviving_value == pytest.approx(best, rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -150,6 +150,26 @@ def test_grid_partly_outside(globe):
     assert (z[lat < 47.9] > 0).mean() > 0.9  # Ukraine inland: land
 
 
+def test_grid_straddling_the_dem_edges_reads_every_inside_cell(globe):
+    # a 1,500 km grid around Turkey crosses the DEM's north and west edges between the points of
+    # the coarse footprint lattice; every cell inside must still carry the (exact, planar) DEM
+    # height at its own lon/lat, every cell outside 0 m
+    lon_c = globe.transform.c + globe.transform.a * (np.arange(4200) + 0.5)
+    lat_c = globe.transform.f + globe.transform.e * (np.arange(2400) + 0.5)
+    plane = 1000.0 * lon_c[None, :] + 3000.0 * lat_c[:, None]
+    dem = Dem.from_array(plane, globe.transform, globe.crs)
+    g = SiteGrid(39.0, 35.0, 300, 5000.0)
+    with pytest.warns(TerrainWarning, match="sea level"):
+        z = dem_on_grid(dem, g, outside="sea_level")
+    lon, lat = g.lonlat()
+    h = 1 / 240 + 1e-6  # beyond the last cell centres heights are clamped (nearest edge)
+    inside = (lat > 28.0 + h) & (lat < 48.0 - h) & (lon > 15.0 + h) & (lon < 50.0 - h)
+    assert (~inside).sum() > 1000 and inside.sum() > 1000
+    np.testing.assert_allclose(z[inside], 1000.0 * lon[inside] + 3000.0 * lat[inside], atol=1e-6)
+    outside = (lat > 48.0 + 1e-2) | (lat < 28.0 - 1e-2) | (lon < 15.0 - 1e-2) | (lon > 50.0 + 1e-2)
+    assert (z[outside] == 0.0).all()
+
+
 def test_unknown_outside_policy(globe):
     with pytest.raises(ValueError, match="sea_level"):
         dem_on_grid(globe, SiteGrid(39.0, 33.0, 2, 1000.0), outside="zero")

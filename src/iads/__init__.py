@@ -11,6 +11,9 @@ The public API, used alike by the CLI, the report and the tests::
     ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
     ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
     res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
+    study = iads.sweep("scenarios/examples/minimal.yaml", reps=100, out="out/study")
+    con = iads.results.open("out/study")                        # DuckDB: runs, events, metrics
+    rep = iads.write_report("out/compare")                      # the comparison's HTML report
     cmp = iads.compare("scenarios/turkey-2019", out="out/cmp")  # a family side by side
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
@@ -41,12 +44,25 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "radar",
+    "results",
     "rng",
     "scenario_coverage",
     "simulate",
     "site_visibility",
+    "sweep",
     "units",
+    "write_report",
 ]
+
+_LAZY = ("sweep", "results")  # submodules imported on first use (they pull in Dask, DuckDB)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'iads' has no attribute {name!r}")
 
 
 def load_scenario(path, **kwargs):
@@ -100,3 +116,13 @@ def compare(scenario_dir, out, reps=None, workers=1, **kwargs):
     from .compare import compare as _compare
 
     return _compare(scenario_dir, out, reps=reps, workers=workers, **kwargs)
+
+
+def write_report(comparison_dir, out=None, **kwargs):
+    """Write the HTML report of a comparison folder (``iads compare``), with static figures and
+    GeoTIFF/GeoJSON/KML exports beside it; returns a :class:`iads.report.Report`. See
+    :func:`iads.report.write_report`.
+    """
+    from .report import write_report as _write
+
+    return _write(comparison_dir, out, **kwargs)

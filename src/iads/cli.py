@@ -299,6 +299,23 @@ def compare_cmd(
                   "tracks/, runs/", markup=False, highlight=False, soft_wrap=True)
 
 
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="A comparison folder (iads compare --out).")],
+    out: Annotated[Path | None, typer.Option(help="The HTML file; default DIRECTORY/report.html."
+                                                  " Figures and exports go beside it.")] = None,
+) -> None:
+    """Write the comparison report: one self-contained HTML file, figures and exports beside it."""
+    from . import write_report
+
+    rep = write_report(directory, out)
+    console.print(str(rep.html), markup=False, highlight=False, soft_wrap=True)
+    err_console.print(f"{rep.size_bytes / 1e6:.1f} MB, no network requests; {len(rep.figures)} "
+                      f"figure(s) and {len(rep.exports)} export(s) beside it"
+                      + (f"; missing from the folder: {', '.join(rep.missing)}"
+                         if rep.missing else ""), markup=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user mistakes become one line on stderr and exit status 2."""
     try:

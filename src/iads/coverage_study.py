@@ -5,7 +5,7 @@ This is the thin composition layer over the pure modules (:mod:`iads.terrain`,
 
 * :func:`site_visibility` — one observer: its minimum-visible-height map and the visible area by
   altitude layer (``iads coverage --site``).
-* :func:`to_geotiff` / :func:`to_geojson` — exports of any layer stack.
+* :func:`to_geotiff` / :func:`to_geojson` / :func:`to_kml` — exports of any layer stack.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from . import viewshed
 from .errors import TerrainError
 from .geodesy import K_STANDARD, SiteGrid
 
-__all__ = ["site_visibility", "default_cell_m", "to_geotiff", "to_geojson", "grid_of"]
+__all__ = ["site_visibility", "default_cell_m", "to_geotiff", "to_geojson", "to_kml", "outlines",
+           "grid_of"]
 
 #: Largest default grid side: the default cell grows with the range so grids stay this size.
 DEFAULT_MAX_CELLS = 2001
@@ -145,12 +146,10 @@ def to_geotiff(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
     return path
 
 
-def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
-    """Write the outlines of each layer of a (height, y, x) stack as GeoJSON (lon/lat).
-
-    Contours at 0.5 of the mask on cell centres (matplotlib's marching squares), one
-    MultiLineString feature per layer with its height.
-    """
+def outlines(mask: xr.DataArray, grid: SiteGrid) -> list[tuple[float | None, list]]:
+    """Per layer of a (height, y, x) or (y, x) stack: its height [m] (None without a height
+    dim) and its outlines as lists of [lon, lat] points [°] (contours at 0.5 on cell centres,
+    matplotlib's marching squares)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -161,7 +160,7 @@ def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
     arr = np.asarray(mask)
     arr = arr[None] if arr.ndim == 2 else arr
     heights = np.atleast_1d(mask["height"].values) if "height" in mask.dims else [None]
-    feats = []
+    out = []
     fig, ax = plt.subplots()
     for h, layer in zip(heights, arr, strict=True):
         lines = []
@@ -170,11 +169,58 @@ def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path) -> Path:
             for seg in cs.allsegs[0]:
                 lon, lat = t.transform(seg[:, 0], seg[:, 1])
                 lines.append(np.round(np.column_stack([lon, lat]), 5).tolist())
-        feats.append({"type": "Feature",
-                      "properties": {"height_m": None if h is None else float(h)},
-                      "geometry": {"type": "MultiLineString", "coordinates": lines}})
+        out.append((None if h is None else float(h), lines))
     plt.close(fig)
+    return out
+
+
+def to_geojson(mask: xr.DataArray, grid: SiteGrid, path: str | Path, lines=None) -> Path:
+    """Write the outlines of each layer of a (height, y, x) stack as GeoJSON (lon/lat).
+
+    Contours at 0.5 of the mask on cell centres (matplotlib's marching squares), one
+    MultiLineString feature per layer with its height. ``lines``: :func:`outlines` of the mask,
+    if already computed.
+    """
+    feats = [{"type": "Feature", "properties": {"height_m": h},
+              "geometry": {"type": "MultiLineString", "coordinates": ln}}
+             for h, ln in (lines if lines is not None else outlines(mask, grid))]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return path
+
+
+def to_kml(mask: xr.DataArray, grid: SiteGrid, path: str | Path, name: str = "coverage",
+           points: Sequence[tuple[str, float, float]] = (), lines=None) -> Path:
+    """Write the outlines of each layer of a (height, y, x) stack as KML 2.2 (Google Earth).
+
+    One folder per layer (its height), the outlines as LineStrings (the same contours as
+    :func:`to_geojson`); ``points`` = (label, lat [°], lon [°]) placemarks such as sites;
+    ``lines``: :func:`outlines` of the mask, if already computed. Every text is XML-escaped.
+    """
+    from xml.sax.saxutils import escape
+
+    def coords(line):
+        return " ".join(f"{lon:.5f},{lat:.5f},0" for lon, lat in line)
+
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
+             f"<name>{escape(name)}</name>",
+             '<Style id="outline"><LineStyle><color>ff2828d7</color><width>2</width>'
+             "</LineStyle></Style>"]
+    for h, layer in (lines if lines is not None else outlines(mask, grid)):
+        title = name if h is None else f"{name}: {h:g} m"
+        parts.append(f"<Folder><name>{escape(title)}</name>")
+        for i, line in enumerate(layer):
+            parts.append(f"<Placemark><name>{escape(title)} #{i + 1}</name>"
+                         "<styleUrl>#outline</styleUrl><LineString><tessellate>1</tessellate>"
+                         f"<coordinates>{coords(line)}</coordinates></LineString></Placemark>")
+        parts.append("</Folder>")
+    for label, lat, lon in points:
+        parts.append(f"<Placemark><name>{escape(str(label))}</name><Point><coordinates>"
+                     f"{lon:.5f},{lat:.5f},0</coordinates></Point></Placemark>")
+    parts.append("</Document></kml>")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
     return path

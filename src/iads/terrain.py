@@ -222,6 +222,13 @@ def _window_for(dem: Dem, fr: np.ndarray, fc: np.ndarray, margin: int = 2):
     return r0, max(r1, r0), c0, max(c1, c0)
 
 
+def _beyond(wr, wc, shape, window, dem_shape) -> bool:
+    """Whether window-relative indices (wr, wc) fall outside ``shape`` where the DEM goes on."""
+    r0, r1, c0, c1 = window
+    return bool(wr.min() < -0.5 and r0 > 0 or wr.max() > shape[0] - 0.5 and r1 < dem_shape[0]
+                or wc.min() < -0.5 and c0 > 0 or wc.max() > shape[1] - 0.5 and c1 < dem_shape[1])
+
+
 def _extent_text(dem: Dem) -> str:
     left, bottom, right, top = dem.bounds
     if dem.crs.is_geographic:
@@ -361,13 +368,17 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
         br, bc = _fractional_index(dem, np.asarray(bx), np.asarray(by))
         ok = _inside(dem, br, bc) & np.isfinite(br) & np.isfinite(bc)
         block = np.zeros(br.shape)
-        if win is not None and ok.any():
-            wr, wc = br[ok] - r0, bc[ok] - c0
-            if (wr.min() < -0.5 and r0 > 0 or wr.max() > win.shape[0] - 0.5 and r1 < dem.shape[0]
-                    or wc.min() < -0.5 and c0 > 0
-                    or wc.max() > win.shape[1] - 0.5 and c1 < dem.shape[1]):
-                raise RuntimeError("dem_on_grid: DEM window smaller than the grid footprint")
-            block[ok] = _bilinear(win, wr, wc)
+        if ok.any():
+            if win is None or _beyond(br[ok] - r0, bc[ok] - c0, win.shape, (r0, r1, c0, c1),
+                                      dem.shape):
+                # the coarse footprint missed part of the grid (a grid straddling the DEM's
+                # edge): widen the window to this block's cells and read it again
+                q0, q1, p0, p1 = _window_for(dem, br[ok], bc[ok])
+                if win is not None:
+                    q0, q1, p0, p1 = min(q0, r0), max(q1, r1), min(p0, c0), max(p1, c1)
+                r0, r1, c0, c1 = q0, q1, p0, p1
+                win = dem.read_window(r0, r1, c0, c1)
+            block[ok] = _bilinear(win, br[ok] - r0, bc[ok] - c0)
         nan = np.isnan(block)
         n_outside += int((~ok).sum())
         n_nodata += int(nan.sum())
