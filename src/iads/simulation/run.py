@@ -68,15 +68,17 @@ from ..kinematics import active, geodetic_of, heading_of, positions
 from ..metrics import gospa
 from ..metrics.identity import inside_envelope
 from ..sensors import scan_window
+from ..tracking.correlation import TrackCorrelator
 from .build import World, build_world
 from .network import InputBuffer, ScanReport, on_intervals, process_ready, send_times
 from .nodes import (
+    ID_SHIFT,
     CVTransition,
     Picture,
     PlotTracker,
     RadarView,
     TrackerSettings,
-    fuse_pictures,
+    correlate_pictures,
     local_picture,
 )
 from .plots import Plots, plots_from_detections
@@ -97,8 +99,10 @@ class SimulationSettings:
         picture on one core).
     tracker
         Node tracker parameters (:class:`~iads.simulation.nodes.TrackerSettings`).
-    t2t_gate
-        Track-to-track association gate (Mahalanobis on positions) [-].
+    t2t_gate, t2t_decorrelation_gate, t2t_handover_ratio
+        Track-to-track correlation (:class:`~iads.tracking.correlation.TrackCorrelator`):
+        gate to correlate and wider gate to decorrelate (Mahalanobis on positions) [-], and
+        the covariance-trace ratio at which reporting passes to a better track [-].
     gospa_c_m, gospa_p
         GOSPA cut-off [m] and order (α = 2): c = 5 km, about five times the cross-range σ of a
         3 mrad radar at 300 km; p = 1 (Stone Soup's default).
@@ -131,6 +135,8 @@ class SimulationSettings:
     scan_window_s: float = 10.0
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     t2t_gate: float = 4.0
+    t2t_decorrelation_gate: float = 6.0
+    t2t_handover_ratio: float = 0.5
     gospa_c_m: float = 5_000.0
     gospa_p: float = 1.0
     pd_level: float = 0.5
@@ -168,8 +174,9 @@ class _Node:
         self.outbox: dict[int, list[ScanReport]] = {}
         self.first_seen = np.full(len(world.paths), np.inf)  # first sample followed [s]
         self.last_track_of = np.full(len(world.paths), -1, np.int64)
-        self.shown = np.zeros(0, np.int64)  # track numbers of the last sampled picture
-        self.remote_fused: Picture | None = None
+        self.correlator = TrackCorrelator(settings.t2t_gate, settings.t2t_decorrelation_gate,
+                                          settings.t2t_handover_ratio,
+                                          (model.index << ID_SHIFT) | (1 << (ID_SHIFT - 1)))
 
     def looks(self, pos, c0, c1, anywhere=None):
         n = np.zeros(pos.shape[0], np.int64)
@@ -285,7 +292,7 @@ class _Run:
             if node.tracker is not None:
                 node.tracker.reset()
             node.remote.clear()
-            node.remote_fused = None
+            node.correlator.reset()
 
     def _positions_near(self, t: float):
         """All objects' positions at the multiple of ``scan_window_s`` nearest ``t`` (shared by
@@ -388,39 +395,22 @@ class _Run:
         node.advance(t)
 
     def picture(self, n: int, t: float, exclude_origin: int | None = None) -> Picture:
-        """Node ``n``'s picture at time ``t`` (own confirmed tracks fused with remote ones).
+        """Node ``n``'s picture at time ``t``: its own confirmed tracks and the latest remote
+        ones, correlated by the node's track correlator (:func:`.nodes.correlate_pictures`).
 
         ``exclude_origin``: leave out the tracks formed by that node (a picture sent to it).
         """
         node = self.nodes[n]
         if not node.on:
             return Picture.empty(t)
-        pic = (local_picture(node.tracker, n, t) if node.tracker is not None
-               else Picture.empty(t))
-        remote = None
-        if exclude_origin is None or any(
-                len(rp) and np.any(rp.origin != exclude_origin) for rp in node.remote.values()):
-            remote = self._remote(node, t)
-        if remote is not None and len(remote):
-            pic = fuse_pictures(pic, remote.predict(self.cv, t), self.s.t2t_gate, node.shown)
+        pics = [local_picture(node.tracker, n, t) if node.tracker is not None
+                else Picture.empty(t)]
+        pics += [node.remote[j].predict(self.cv, t) if j in node.remote else Picture.empty(t)
+                 for j in range(len(node.model.tracks))]
+        pic = correlate_pictures(node.correlator, pics, t)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
         return pic
-
-    def _remote(self, node, t: float) -> Picture | None:
-        """The node's remote tracks fused together (in link order), at the time of the last
-        delivery; kept until the next delivery (then predicted to the asked time)."""
-        if node.remote_fused is None and node.remote:
-            pic = None
-            for j in range(len(node.model.tracks)):
-                rp = node.remote.get(j)
-                if rp is None or not len(rp):
-                    continue
-                rp = rp.predict(self.cv, t)
-                pic = rp if pic is None else fuse_pictures(pic, rp, self.s.t2t_gate,
-                                                           node.shown)
-            node.remote_fused = pic
-        return node.remote_fused
 
     def _send_tracks(self, eng, t, payload):
         """A node reports the tracks it formed itself (reporting responsibility: received
@@ -440,9 +430,9 @@ class _Run:
 
     def _deliver_tracks(self, eng, t, payload):
         n, j, pic = payload
-        if self.nodes[n].on:
-            self.nodes[n].remote[j] = pic
-            self.nodes[n].remote_fused = None
+        node = self.nodes[n]
+        if node.on and (j not in node.remote or pic.time_s >= node.remote[j].time_s):
+            node.remote[j] = pic  # the latest report of each link (a late one is dropped)
 
     # ---- sampling ------------------------------------------------------------------------
 
@@ -478,6 +468,26 @@ class _Run:
                                hostile_origin=beh.hostile_origin, code_match=replies.code_match,
                                replied=replies.replied, rules=self.s.rules)
 
+    def _area_gospa(self, n, pos, h, alive, pic):
+        """GOSPA of node ``n``'s picture over its fire units' engagement envelopes: every
+        object alive inside them (whether a radar can see it or not) against the tracks
+        placed inside them; the same truth whatever the arrangement. (distance [m], truth,
+        tracks, missed, false); NaN and zeros for a node without fire units."""
+        fus = [fu for f, fu in enumerate(self.w.fire_units) if self.fu_node[f] == n]
+        if not fus:
+            return (np.nan, 0, 0, 0, 0)
+        K = len(pic)
+        th = geodetic_of(pic.x[:, :3])[2] if K else np.zeros(0)
+        obj = np.zeros(len(pos), bool)
+        trk = np.zeros(K, bool)
+        for fu in fus:
+            env = (fu.ecef, fu.range_min_m, fu.range_max_m, fu.altitude_min_m,
+                   fu.altitude_max_m)
+            obj |= inside_envelope(pos, h, *env)
+            trk |= inside_envelope(pic.x[:, :3], th, *env)
+        g = gospa(pos[obj & alive], pic.x[trk, :3], self.s.gospa_c_m, self.s.gospa_p)
+        return (g.distance, int((obj & alive).sum()), int(trk.sum()), g.n_missed, g.n_false)
+
     def _sample(self, eng, t, payload):
         w, s = self.w, self.s
         if self.progress is not None:
@@ -498,7 +508,6 @@ class _Run:
             if not node.model.reported:
                 continue
             pic = self.picture(n, t)
-            node.shown = np.sort(pic.track_id)
             K = len(pic)
             f = pic.follows
             ok = f >= 0
@@ -529,7 +538,8 @@ class _Run:
             pop = (alive & det) | seen
             g = gospa(pos[pop], pic.x[:, :3], s.gospa_c_m, s.gospa_p)
             self.gospa_rows.append((t, n, g.distance, g.localisation, g.missed, g.false,
-                                    int(pop.sum()), K, g.n_missed, g.n_false))
+                                    int(pop.sum()), K, g.n_missed, g.n_false,
+                                    *self._area_gospa(n, pos, h, alive, pic)))
             node.first_seen[seen] = np.minimum(node.first_seen[seen], t)
             identity = np.zeros(N, np.int8)
             if pop.any():
