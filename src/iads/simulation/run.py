@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numba import njit
@@ -129,6 +129,13 @@ class SimulationSettings:
         Identification rules (:class:`iads.identification.Rules`).
     keep_detections, keep_tracks
         Keep the per-plot and per-sample track tables (large for long runs).
+    track_dwells
+        Phased arrays (catalog ``track_revisit_s``) revisit at most this many objects every
+        ``track_revisit_s`` besides their search (:func:`iads.sensors.scan_window`
+        ``tracked=``): the objects the confirmed tracks of the radar's own node follow at the
+        start of each scan window, inside its sector and range, nearest first (assumption:
+        the fire-control channels of an engagement radar; 0: search only). Their plots feed
+        the node like any other; its rounds per chunk grow to take them in time order.
     """
 
     sample_s: float = 20.0
@@ -149,6 +156,7 @@ class SimulationSettings:
     rules: Rules = field(default_factory=Rules)
     keep_detections: bool = True
     keep_tracks: bool = True
+    track_dwells: int = 10
 
     def __post_init__(self):
         if not self.sample_s > 0:
@@ -165,7 +173,12 @@ class _Node:
         radars = sorted({m.radar for m in model.measurements})
         self.views = [(r, RadarView(world.radars[r].placed, world.radars[r].mask,
                                     settings.tracker.expected_rcs_m2)) for r in radars]
-        self.tracker = PlotTracker(settings.tracker) if radars else None
+        ts = settings.tracker
+        dwell = [world.radars[r].placed.track_revisit_s for r in radars
+                 if world.radars[r].placed.track_revisit_s and settings.track_dwells > 0]
+        if dwell:  # a track takes one plot per round: room for a dwelling radar's plots
+            ts = replace(ts, max_rounds=ts.max_rounds + math.ceil(ts.chunk_s / min(dwell)))
+        self.tracker = PlotTracker(ts) if radars else None
         self.chunk_s = settings.tracker.chunk_s if radars else 0.0
         self.buffer = InputBuffer(len(model.measurements))
         self.chunk = 0
@@ -240,6 +253,7 @@ class _Run:
         self.iff_times = sorted(e.time_s for e in world.scenario.events
                                 if e.kind == "iff_alter")
         self.fu_node = self._fire_unit_nodes()
+        self.dwell_on: list = [None] * n_rad  # objects each phased array dwells on
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -325,8 +339,8 @@ class _Run:
         reports = []
         for a, b in on:
             res = scan_window(rm.placed, w.paths, sig, a, b, self.rngs[r], radar_index=r,
-                              objects=objs, mask=rm.mask, clutter=w.clutter,
-                              with_false_alarms=s.false_alarms)
+                              objects=objs, tracked=self.dwell_on[r], mask=rm.mask,
+                              clutter=w.clutter, with_false_alarms=s.false_alarms)
             det = res.detections
             if np.isfinite(w.destroyed_at).any() and len(det):
                 o = det.object
@@ -345,8 +359,34 @@ class _Run:
                              (n, i, [rep]))
             else:
                 node.outbox.setdefault(i, []).append(rep)
+        self.dwell_on[r] = self._dwell_objects(r, tb)
         if k + 1 < len(edges):
             eng.schedule(edges[k + 1], Priority.SENSOR, self._scan, (r, edges, k + 1))
+
+    def _dwell_objects(self, r: int, t: float):
+        """Objects a phased array dwells on in its next window (None for other radars): those
+        followed by confirmed tracks of its own node (the node its plots alone feed, else the
+        first its plots reach) at ``t``, inside its sector and instrumented range, nearest
+        first, at most ``track_dwells``."""
+        rm = self.w.radars[r]
+        if rm.placed.track_revisit_s is None or not self.subs[r] or self.s.track_dwells <= 0:
+            return None
+        nodes = [self.nodes[n] for n, _ in self.subs[r]]
+        own = [nd for nd in nodes if len(nd.model.measurements) == 1] or nodes
+        trk = own[0].tracker
+        idx = np.flatnonzero(trk.tracks.confirmed & (trk.follows >= 0))
+        if idx.size == 0:
+            return None
+        x, _ = trk.predicted(t, idx)
+        view = self.views[r]
+        inside = view.count(x[:, :3], t, t + view.period, [(t, t + view.period)],
+                            np.ones(idx.size, bool)) > 0
+        idx, p = idx[inside], x[inside, :3]
+        if idx.size == 0:
+            return None
+        rp, _ = view.frame(t)
+        near = np.argsort(np.linalg.norm(p - rp, axis=1), kind="stable")[:self.s.track_dwells]
+        return np.unique(trk.follows[idx[near]])
 
     def _book_looks(self, r, looks, det):
         s = self.s
