@@ -105,6 +105,25 @@ def test_a_track_that_jumps_to_another_target_is_decorrelated():
     assert c.number.tolist() == [10, 11]
 
 
+def test_a_target_under_two_numbers_is_merged_under_the_older():
+    # source 1's track 77 follows target 0, strays 15 km off (decorrelated: a system track of
+    # its own, number 77), then comes back onto target 0: the two system tracks of target 0
+    # are merged under the older number, 10
+    rng = np.random.default_rng(5)
+    truth = np.array([[0.0, 0.0, 5e3], [30e3, 0.0, 5e3]])
+    corr = TrackCorrelator()
+    for step in range(8):
+        x0, P0 = _report(rng, truth, 100.0, 2)
+        off = np.array([[0.0, 15e3, 0.0]]) if step in (3, 4) else 0.0
+        x1, P1 = _report(rng, truth[[0]] + off, 300.0, 1)
+        c = corr.update([0, 0, 1], [10, 11, 77], np.concatenate([x0, x1]),
+                        np.concatenate([P0, P1]))
+        if step in (3, 4):
+            assert c.number.tolist() == [10, 11, 77]
+        else:
+            assert c.number.tolist() == [10, 11] and c.system[2] == 10
+
+
 def test_reporting_passes_only_with_the_handover_margin():
     corr = TrackCorrelator(handover_ratio=0.5)
     x = np.zeros((2, 6))

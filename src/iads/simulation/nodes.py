@@ -55,11 +55,12 @@ associated again from scratch at each delivery); new tracks are correlated by gl
 neighbour (Mahalanobis on positions with ``P_a + P_b``, cross-covariance ignored), the node's
 own tracks first, then each sender in link order, at most one track per sender in a system
 track; each system track keeps one number for life (the number of the track that started it,
-as Link-16 track numbers stay with a track when reporting responsibility passes) and shows
-the state of its reporter, the member with the best position covariance (with a handover
-margin). A node reports only the tracks it formed itself (received tracks are not relayed, so
-no track circulates after its source lost it); a node without a tracker relays its picture,
-less the receiver's own tracks.
+as Link-16 track numbers stay with a track when reporting responsibility passes; two system
+tracks found on one target are merged under the older number), its reporter is the member
+with the best position covariance (with a handover margin), and it shows the
+information-weighted mean of its members' states. A node reports only the tracks it formed
+itself (received tracks are not relayed, so no track circulates after its source lost it); a
+node without a tracker relays its picture, less the receiver's own tracks.
 """
 
 from __future__ import annotations
@@ -869,8 +870,11 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
 
     ``pictures[i]`` is source ``i`` for ``correlator`` (a
     :class:`~iads.tracking.correlation.TrackCorrelator` kept by the node from one picture to
-    the next; the node's own tracks first). Each system track shows its number and its
-    reporter's state, forming node and followed object.
+    the next; the node's own tracks first). Each system track shows its number, its
+    reporter's forming node and followed object, and the information-weighted mean of its
+    members' states, ``P = (Σ Pᵢ⁻¹)⁻¹``, ``x = P Σ Pᵢ⁻¹ xᵢ`` (the sources' errors taken as
+    independent: separate radars' measurement noise; the common process noise is ignored,
+    which makes ``P`` somewhat optimistic).
     """
     pics = [p for p in pictures]
     if not pics:
@@ -881,5 +885,20 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
                    np.concatenate([p.origin for p in pics]),
                    np.concatenate([p.follows for p in pics]))
     c = correlator.update(src, allp.track_id, allp.x, allp.P)
-    out = allp.take(c.row)
-    return replace(out, track_id=c.number.copy())
+    out = replace(allp.take(c.row), track_id=c.number.copy())
+    grp = np.searchsorted(c.number, c.system)
+    many = np.bincount(grp, minlength=c.number.size) > 1
+    if many.any():  # information-weighted mean of the members (errors taken independent)
+        k = np.flatnonzero(many[grp])
+        o = k[np.argsort(grp[k], kind="stable")]
+        info = np.linalg.inv(allp.P[o])
+        starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
+        I = np.add.reduceat(info, starts, axis=0)
+        v = np.add.reduceat(np.einsum("kij,kj->ki", info, allp.x[o]), starts, axis=0)
+        Pf = np.linalg.inv(I)
+        rows = grp[o][starts]
+        x, P = out.x.copy(), out.P.copy()
+        x[rows] = np.einsum("kij,kj->ki", Pf, v)
+        P[rows] = 0.5 * (Pf + np.swapaxes(Pf, 1, 2))
+        out = replace(out, x=x, P=P)
+    return out

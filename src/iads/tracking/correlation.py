@@ -20,6 +20,11 @@ correlation and reporting responsibility R2):
   own tracks first), to the system tracks without a track of that source: global nearest
   neighbour (:func:`~iads.tracking.association.optimal_pairs`) on the same distance, gate
   ``gate``; those left start new system tracks;
+* **dual designations are resolved**: two system tracks whose reporters are within ``gate``
+  of each other and which share no source (one target carried under two numbers, e.g. after a
+  track was decorrelated during a manoeuvre and its new system track later met the old one)
+  are merged, the older number kept (nearest pairs first, one merge per system track and
+  update);
 * **reporting responsibility**: the system track's state is that of one of its tracks, the
   *reporter*; another track takes over only when its position covariance trace is below
   ``handover_ratio`` times the reporter's (Link-16's track-quality margin), or when the
@@ -98,6 +103,8 @@ class TrackCorrelator:
         """Forget every correlation (numbers drawn so far are not drawn again)."""
         self._member: dict[tuple[int, int], int] = {}  # (source, key) -> system number
         self._reporter: dict[int, tuple[int, int]] = {}  # system number -> (source, key)
+        self._born: dict[int, int] = {}  # system number -> creation order
+        self._seq = 0
 
     def __len__(self) -> int:
         """System tracks alive after the last update."""
@@ -164,11 +171,14 @@ class TrackCorrelator:
                         self._fresh += 1
                     alive.add(n)
                     nums[j] = n
+                    self._born[n] = self._seq
+                    self._seq += 1
                 system[rest] = nums
                 sys_num = np.concatenate([sys_num, nums])
                 sys_row = np.concatenate([sys_row, rest])
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
+        self._merge(system, source, sys_num, sys_row, pos, Pp, tr)
         rep = self._reporters(system, tr, ids)
         self._member = dict(zip(ids, system.tolist(), strict=True))
         number = np.unique(system)
@@ -176,6 +186,7 @@ class TrackCorrelator:
         if M:
             row[np.searchsorted(number, system)] = rep
         self._reporter = {int(n): ids[r] for n, r in zip(number, row, strict=True)}
+        self._born = {int(n): self._born[int(n)] for n in number}
         return Correlation(number, row, system)
 
     # ---- parts ---------------------------------------------------------------------------
@@ -206,6 +217,39 @@ class TrackCorrelator:
         chosen = np.where(keep, cur, o[head])
         rep[o] = chosen[grp]
         return rep
+
+    def _merge(self, system, source, sys_num, sys_row, pos, Pp, tr) -> None:
+        """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
+        other and share no source: ``system`` is relabelled in place, the older number kept."""
+        S = sys_num.size
+        if S < 2:
+            return
+        g = self.gate
+        ts = np.sqrt(tr[sys_row])
+        i, j = pairs_within(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0, pos[sys_row])
+        k = i < j
+        i, j = i[k], j[k]
+        if i.size == 0:
+            return
+        d2 = self._d2(pos, Pp, sys_row[i], sys_row[j])
+        k = d2 < g * g
+        i, j, d2 = i[k], j[k], d2[k]
+        if i.size == 0:
+            return
+        has = system >= 0
+        srcs = np.unique(source)
+        member = np.zeros((S, srcs.size), bool)
+        member[np.searchsorted(sys_num, system[has]), np.searchsorted(srcs, source[has])] = True
+        k = ~(member[i] & member[j]).any(axis=1)
+        i, j, d2 = i[k], j[k], d2[k]
+        used = np.zeros(S, bool)
+        for a, b in zip(i[np.argsort(d2)], j[np.argsort(d2)], strict=True):
+            if used[a] or used[b]:
+                continue
+            used[a] = used[b] = True
+            na, nb = int(sys_num[a]), int(sys_num[b])
+            keep, drop = (na, nb) if self._born[na] <= self._born[nb] else (nb, na)
+            system[system == drop] = keep
 
     def _associate(self, pos, Pp, tr, new, sys_row, taken):
         """GNN of rows ``new`` with system tracks (reporter rows ``sys_row``) not ``taken``:
