@@ -21,6 +21,8 @@ Independent references:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -302,6 +304,28 @@ def test_one_target_one_radar_by_hand():
     tt = res.time_to_track.to_pandas()
     assert len(tt) == 1
     assert 12.0 <= tt.delay_s[0] <= 12.0 + 12.0 + 5.0 + 1e-6
+
+
+def test_phased_array_revisits_its_tracks_every_track_revisit():
+    # the 92N6E (boresight south) feeds the battery's picture with the 91N6E; once the
+    # picture holds a confirmed track on an object in its sector, it dwells on it every
+    # track_revisit_s (catalog) besides its 3 s search frames
+    rev = CAT.radars["92n6e"].scan.track_revisit_s.value
+    frame = CAT.radars["92n6e"].scan.search_revisit_s.value
+    sc = _battery(n=6, seed=5, duration=60.0, spread=0.4, lat0=39.6)
+
+    def intervals(res):
+        det = res.detections.to_pandas()
+        r = res.radars.column("id").to_pylist().index("fu1-92n6e")
+        d = det[(det.radar == r) & (det.object >= 0)]
+        return {o: np.diff(np.sort(g.time_s.to_numpy())) for o, g in d.groupby("object")}
+
+    with_dwells = intervals(simulate(sc, settings=FAST))
+    dwelt = [o for o, dt in with_dwells.items() if np.isclose(dt, rev, atol=1e-6).sum() >= 20]
+    assert dwelt
+    search_only = intervals(simulate(sc, settings=replace(FAST, track_dwells=0)))
+    for dt in search_only.values():  # one look per search frame at most
+        assert np.all(dt > frame - 0.5)
 
 
 def test_disabled_radar_makes_no_plots():

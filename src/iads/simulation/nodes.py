@@ -44,18 +44,23 @@ Track–truth association (metrics and identification geometry): a track **follo
 whose plot last updated it (-1 after a false alarm), as long as its position is within
 ``follow_gate_m`` of that object; otherwise it follows nothing.
 
-Track-to-track fusion
----------------------
+Track-to-track correlation
+--------------------------
 A node's picture is its own confirmed tracks plus the latest tracks received from each node that
-sends it tracks, all predicted to the picture time. Remote tracks are associated with the
-picture built so far (its own tracks first, then each sender in link order) by global nearest
-neighbour on the position difference, Mahalanobis with ``P_a + P_b`` (cross-covariance ignored),
-gate ``t2t_gate``. An associated pair keeps the picture's track number (own tracks first: a node
-trusts its own sensors; a number the picture showed before is kept) and the state of the better
-track: the smaller position covariance trace (the track-quality rule of Link-16 reporting
-responsibility). Unassociated remote tracks are added. A node reports only the tracks it formed
+sends it tracks, all predicted to the picture time, correlated by the node's
+:class:`~iads.tracking.correlation.TrackCorrelator` (:func:`correlate_pictures`), which it keeps
+from one picture to the next: a received track stays correlated with the system track it joined
+as long as it stays within the decorrelation gate of the system track's reporter (it is not
+associated again from scratch at each delivery); new tracks are correlated by global nearest
+neighbour (Mahalanobis on positions with ``P_a + P_b``, cross-covariance ignored), the node's
+own tracks first, then each sender in link order, at most one track per sender in a system
+track; each system track keeps one number for life (the number of the track that started it,
+as Link-16 track numbers stay with a track when reporting responsibility passes; two system
+tracks found on one target are merged under the older number), its reporter is the member
+with the best position covariance (with a handover margin), and it shows the
+information-weighted mean of its members' states. A node reports only the tracks it formed
 itself (received tracks are not relayed, so no track circulates after its source lost it); a
-node without a tracker relays what it receives, less the receiver's own tracks.
+node without a tracker relays its picture, less the receiver's own tracks.
 """
 
 from __future__ import annotations
@@ -78,10 +83,11 @@ from ..tracking import (
     MOfN,
     SinglePointInitiator,
     Tracks,
-    assign_sparse,
 )
-from ..tracking.association import _candidates, assign_dense
-from ..tracking.filters import inv_small, mahalanobis2
+from ..tracking.association import optimal_pairs, pairs_within
+from ..tracking.correlation import TrackCorrelator
+from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
+from ..tracking.models import ct_transition_about
 from ..tracking.tracker import Detections
 from .build import FLOOR_CELLS
 from .plots import Plots, enu_rows_many
@@ -93,7 +99,7 @@ __all__ = [
     "expected_looks",
     "RadarView",
     "beam_time_after",
-    "fuse_pictures",
+    "correlate_pictures",
     "optimal_pairs",
     "pairs_within",
 ]
@@ -435,7 +441,7 @@ class TrackerSettings:
     q
         Process noise intensity of the CV model [m²/s³] (continuous white noise acceleration):
         10 (σ 58 m of unmodelled motion over a 10 s revisit) follows airliners' and transports'
-        waypoint turns; a manoeuvring fighter may break its track (an IMM is not used here).
+        waypoint turns; a manoeuvring fighter may break a CV track (see ``motion``).
     gate
         Mahalanobis gate ``g`` [-] (3-D position: 4 keeps 99.9 % of true plots).
     velocity_sigma_mps
@@ -452,6 +458,18 @@ class TrackerSettings:
         gated one); plots left after the last start tracks.
     follow_gate_m
         Largest distance at which a track still follows the object of its last plot [m].
+    motion
+        Motion model of the track updates: ``"cv"`` (constant velocity) or ``"imm"``: an
+        interacting multiple model filter of constant velocity and two coordinated turns at
+        ``±imm_turn_rate_rad_s`` about the local vertical
+        (:func:`iads.tracking.models.ct_transition_about`), all with the CV process noise
+        ``q``, switching matrix with ``imm_stay`` on the diagonal. With ``"imm"`` every update
+        mixes, predicts each model to the plot's time, updates each model and reweights them
+        (:func:`iads.tracking.filters.imm_mix`); gating, candidate search and the picture use
+        the moment-matched mixture predicted by the CV model.
+    imm_turn_rate_rad_s, imm_stay
+        Turn rate of the turn models [rad/s] (0.1 rad/s: 2.5 g at 250 m/s) and the
+        probability of staying in a model between updates [-] (assumptions).
     expected_rcs_m2
         Reference RCS of the looks the node expects [m²] (see :class:`RadarView`): beyond
         the range at which such a target is seen, a missed plot is not counted as a miss.
@@ -468,6 +486,17 @@ class TrackerSettings:
     max_rounds: int = 16
     follow_gate_m: float = 10_000.0
     expected_rcs_m2: float = 1.0
+    motion: str = "cv"
+    imm_turn_rate_rad_s: float = 0.1
+    imm_stay: float = 0.9
+
+    def __post_init__(self):
+        if self.motion not in MOTIONS:
+            raise ValueError(f"unknown motion model {self.motion!r}; choose one of "
+                             f"{', '.join(MOTIONS)}")
+
+
+MOTIONS = ("cv", "imm")  #: motion models of :class:`TrackerSettings`
 
 
 @dataclass
@@ -479,60 +508,6 @@ class Confirmation:
     object: int
     plot_s: float
     now_s: float
-
-
-_DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
-
-
-def pairs_within(centre, radius, points):
-    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m]: dense for small sets,
-    k-d trees otherwise (:func:`iads.tracking.association.gate`'s two-tier search)."""
-    c = np.asarray(centre, float).reshape(-1, 3)
-    p = np.asarray(points, float).reshape(-1, 3)
-    if c.shape[0] == 0 or p.shape[0] == 0:
-        e = np.zeros(0, np.int64)
-        return e, e
-    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        diff = c[:, None, :] - p[None, :, :]
-        d2 = np.einsum("tdk,tdk->td", diff, diff)
-        rows, cols = np.nonzero(d2 <= (np.asarray(radius, float) ** 2)[:, None])
-        return rows.astype(np.int64), cols.astype(np.int64)
-    return _candidates(c, np.asarray(radius, float), cKDTree(p))
-
-
-def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
-    """Minimum-weight optional matching of candidate pairs (weights < 0 worth matching), as
-    :func:`iads.tracking.assign_sparse`, faster on the usual case: a pair alone in its
-    cluster (its row and column in no other pair) is matched outright, small conflicting
-    sets are solved densely (:func:`iads.tracking.association.assign_dense`), large ones
-    sparsely. Returns matched (rows, cols), sorted by row."""
-    rows = np.asarray(rows, np.int64)
-    cols = np.asarray(cols, np.int64)
-    w = np.asarray(weight, float)
-    k = w < 0
-    rows, cols, w = rows[k], cols[k], w[k]
-    if rows.size == 0:
-        return rows, cols
-    nr = np.bincount(rows, minlength=n_rows)
-    nc = np.bincount(cols, minlength=n_cols)
-    alone = (nr[rows] == 1) & (nc[cols] == 1)
-    if alone.all():
-        o = np.argsort(rows, kind="stable")
-        return rows[o], cols[o]
-    k = ~alone
-    ur, ir = np.unique(rows[k], return_inverse=True)
-    uc, ic = np.unique(cols[k], return_inverse=True)
-    if ur.size * uc.size <= 4096:
-        W = np.zeros((ur.size, uc.size))
-        W[ir, ic] = w[k]
-        mr, mc = assign_dense(W)
-        mr, mc = ur[mr], uc[mc]
-    else:
-        mr, mc = assign_sparse(rows[k], cols[k], w[k], n_rows, n_cols)
-    mr = np.concatenate([rows[alone], mr])
-    mc = np.concatenate([cols[alone], mc])
-    o = np.argsort(mr, kind="stable")
-    return mr[o], mc[o]
 
 
 class PlotTracker:
@@ -552,6 +527,11 @@ class PlotTracker:
         self.initiator = SinglePointInitiator(s.velocity_sigma_mps)
         self.maintenance = MOfN(s.m, s.n, s.max_misses)
         self.cv = CVTransition(self.filter)
+        self.imm = None
+        if s.motion == "imm":
+            w, p = s.imm_turn_rate_rad_s, s.imm_stay
+            self.imm = IMMFilter(s.q, (0.0, w, -w), np.full((3, 3), 0.5 * (1.0 - p))
+                                 + (1.5 * p - 0.5) * np.eye(3), ndim=3)
         self.confirmations: list[Confirmation] = []
         self.plots_in = 0
         self.rounds = 0
@@ -567,6 +547,8 @@ class PlotTracker:
         self.time_s = np.zeros(0)
         self.last_hit_s = np.zeros(0)
         self.follows = np.zeros(0, np.int64)
+        if self.imm is not None:  # per-model states of the IMM
+            self.modes = self.imm.initiate(np.zeros((0, 6)), np.zeros((0, 6, 6)))
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -578,12 +560,16 @@ class PlotTracker:
         self.time_s = np.concatenate([self.time_s, t])
         self.last_hit_s = np.concatenate([self.last_hit_s, t])
         self.follows = np.concatenate([self.follows, obj])
+        if self.imm is not None:
+            self.modes = self.modes.concatenate(self.imm.initiate(new.states.x, new.states.P))
 
     def _keep(self, idx):
         self.tracks = self.tracks.take(idx)
         self.time_s = self.time_s[idx]
         self.last_hit_s = self.last_hit_s[idx]
         self.follows = self.follows[idx]
+        if self.imm is not None:
+            self.modes = self.modes.take(idx)
 
     def predicted(self, t_s: float, idx=None):
         """Means and covariances of tracks ``idx`` (all by default) predicted to ``t_s``."""
@@ -651,14 +637,34 @@ class PlotTracker:
         if tr.size == 0:
             return
         st = self.tracks.states
-        xp, Pp = self.cv.predict(st.x[tr], st.P[tr], plots.time_s[pl] - self.time_s[tr])
-        upd = self.filter.update(GaussianStates(xp, Pp), np.arange(tr.size), plots.z[pl],
-                                 plots.R[pl])
-        st.x[tr] = upd.x  # in place: the state arrays belong to this tracker alone
-        st.P[tr] = upd.P
+        dt = plots.time_s[pl] - self.time_s[tr]
+        if self.imm is None:
+            xp, Pp = self.cv.predict(st.x[tr], st.P[tr], dt)
+            upd = self.filter.update(GaussianStates(xp, Pp), np.arange(tr.size), plots.z[pl],
+                                     plots.R[pl])
+            st.x[tr] = upd.x  # in place: the state arrays belong to this tracker alone
+            st.P[tr] = upd.P
+        else:
+            st.x[tr], st.P[tr] = self._imm_update(tr, dt, plots.z[pl], plots.R[pl])
         self.time_s[tr] = plots.time_s[pl]
         self.last_hit_s[tr] = plots.time_s[pl]
         self.follows[tr] = plots.object[pl]
+
+    def _imm_update(self, tr, dt, z, R):
+        """IMM cycle of tracks ``tr`` to their plots ``z`` (K, 3) after ``dt`` (K,) [s]:
+        mixing, per-model prediction (turns about each track's local vertical), per-model
+        update; returns the moment-matched mixtures (K, 6), (K, 6, 6)."""
+        imm, md = self.imm, self.modes
+        x0, P0, c = imm_mix(md.x[tr], md.P[tr], md.mu[tr], imm.Pi)
+        K = x0.shape[0]
+        up = np.einsum("km,kmn->kn", c, x0)[:, :3]
+        F = np.stack([ct_transition_about(dt, w, up) for w in imm.omegas], axis=1)
+        Q = self.cv.Q(dt)[:, None]
+        xp = np.einsum("kmij,kmj->kmi", F, x0)
+        Pp = F @ P0 @ np.swapaxes(F, 2, 3) + Q
+        new = imm.update(IMMStates(xp, Pp, c), np.arange(K), z, R)
+        self.modes = self.modes.put(tr, new)
+        return imm_combine(new.x, new.P, new.mu)
 
     def _initiate(self, plots: Plots, idx):
         if idx.size == 0:
@@ -808,7 +814,9 @@ class Picture:
     x, P
         ECEF states [m, m/s] (K, 6) and covariances (K, 6, 6).
     track_id
-        Global track numbers (node index << 32 | the forming node's track id) (K,) int64.
+        Track numbers (K,) int64: in a node's own picture, node index << 32 | its tracker's
+        track id; in a correlated picture, the system track numbers
+        (:func:`correlate_pictures`).
     origin
         Node that formed each track from plots (K,) int64.
     follows
@@ -857,52 +865,40 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
                    tracker.follows[idx].copy())
 
 
-def fuse_pictures(base: Picture, other: Picture, gate: float, shown=None) -> Picture:
-    """Track-to-track fusion of ``other`` into ``base`` (same time; see the module docstring).
+def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Picture:
+    """One picture from several sources' pictures, all at ``t_s`` (see the module docstring).
 
-    ``shown``: track numbers the picture showed last time (sorted int64); an associated pair
-    keeps the number of ``other`` if only that one was shown, so the number a picture shows for
-    an object does not change when the pair's roles change.
+    ``pictures[i]`` is source ``i`` for ``correlator`` (a
+    :class:`~iads.tracking.correlation.TrackCorrelator` kept by the node from one picture to
+    the next; the node's own tracks first). Each system track shows its number, its
+    reporter's forming node and followed object, and the information-weighted mean of its
+    members' states, ``P = (Σ Pᵢ⁻¹)⁻¹``, ``x = P Σ Pᵢ⁻¹ xᵢ`` (the sources' errors taken as
+    independent: separate radars' measurement noise; the common process noise is ignored,
+    which makes ``P`` somewhat optimistic).
     """
-    if len(other) == 0:
-        return base
-    if len(base) == 0:
-        return other
-    pa, pb = base.x[:, :3], other.x[:, :3]
-    Pa, Pb = base.P[:, :3, :3], other.P[:, :3, :3]
-    ta = np.sqrt(np.einsum("kii->k", Pa))
-    tb = np.sqrt(np.einsum("kii->k", Pb))
-    # a pair can gate only if d < g sqrt(ta² + tb²) <= g √2 max(ta, tb): the union of the
-    # pairs within g √2 ta of each base track and within g √2 tb of each other track
-    r1, c1 = pairs_within(pa, gate * np.sqrt(2.0) * ta + 1.0, pb)
-    c2, r2 = pairs_within(pb, gate * np.sqrt(2.0) * tb + 1.0, pa)
-    key = np.unique(np.concatenate([r1, r2]) * len(other) + np.concatenate([c1, c2]))
-    rows, cols = key // len(other), key % len(other)
-    if rows.size:
-        S = Pa[rows] + Pb[cols]
-        d2 = mahalanobis2(pb[cols] - pa[rows], inv_small(S))
-        ok = d2 < gate * gate
-        rows, cols, d2 = rows[ok], cols[ok], d2[ok]
-        mr, mc = optimal_pairs(rows, cols, d2 - gate * gate, len(base), len(other))
-    else:
-        mr = mc = np.zeros(0, np.int64)
-    x, P, follows = base.x.copy(), base.P.copy(), base.follows.copy()
-    tid, origin = base.track_id.copy(), base.origin.copy()
-    if shown is not None and len(shown) and mr.size:
-        def was_shown(ids):
-            i = np.minimum(np.searchsorted(shown, ids), len(shown) - 1)
-            return shown[i] == ids
-        swap = was_shown(other.track_id[mc]) & ~was_shown(base.track_id[mr])
-        tid[mr[swap]] = other.track_id[mc[swap]]
-        origin[mr[swap]] = other.origin[mc[swap]]
-    better = tb[mc] < ta[mr]
-    x[mr[better]] = other.x[mc[better]]
-    P[mr[better]] = other.P[mc[better]]
-    follows[mr[better]] = other.follows[mc[better]]
-    rest = np.ones(len(other), bool)
-    rest[mc] = False
-    return Picture(base.time_s, np.concatenate([x, other.x[rest]]),
-                   np.concatenate([P, other.P[rest]]),
-                   np.concatenate([tid, other.track_id[rest]]),
-                   np.concatenate([origin, other.origin[rest]]),
-                   np.concatenate([follows, other.follows[rest]]))
+    pics = [p for p in pictures]
+    if not pics:
+        return Picture.empty(t_s)
+    src = np.concatenate([np.full(len(p), i, np.int64) for i, p in enumerate(pics)])
+    allp = Picture(t_s, np.concatenate([p.x for p in pics]), np.concatenate([p.P for p in pics]),
+                   np.concatenate([p.track_id for p in pics]),
+                   np.concatenate([p.origin for p in pics]),
+                   np.concatenate([p.follows for p in pics]))
+    c = correlator.update(src, allp.track_id, allp.x, allp.P)
+    out = replace(allp.take(c.row), track_id=c.number.copy())
+    grp = np.searchsorted(c.number, c.system)
+    many = np.bincount(grp, minlength=c.number.size) > 1
+    if many.any():  # information-weighted mean of the members (errors taken independent)
+        k = np.flatnonzero(many[grp])
+        o = k[np.argsort(grp[k], kind="stable")]
+        info = np.linalg.inv(allp.P[o])
+        starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
+        I = np.add.reduceat(info, starts, axis=0)
+        v = np.add.reduceat(np.einsum("kij,kj->ki", info, allp.x[o]), starts, axis=0)
+        Pf = np.linalg.inv(I)
+        rows = grp[o][starts]
+        x, P = out.x.copy(), out.P.copy()
+        x[rows] = np.einsum("kij,kj->ki", Pf, v)
+        P[rows] = 0.5 * (Pf + np.swapaxes(Pf, 1, 2))
+        out = replace(out, x=x, P=P)
+    return out

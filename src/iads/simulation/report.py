@@ -14,9 +14,10 @@ __all__ = ["print_summary"]
 
 
 def print_summary(console, res) -> None:
-    """Per node: tracks, GOSPA and its parts, continuity, the identity matrix at the last
-    sample; exposure of the exposed objects (F-35) per radar; civil and allied minutes
-    labelled unknown or suspect inside each fire unit's envelope."""
+    """Per node: tracks, GOSPA and its parts (and over its fire units' envelopes),
+    continuity, the identity matrix at the last sample; exposure of the exposed objects (F-35)
+    per radar; civil and allied minutes labelled unknown or suspect inside each fire unit's
+    envelope."""
     from rich.table import Table
 
     m = res.meta
@@ -26,12 +27,15 @@ def print_summary(console, res) -> None:
                   f"({m.get('speedup', 0):,.0f}x real time)", highlight=False)
     t = Table(title=f"Air pictures (means over samples; GOSPA c = {g['c_m']:,.0f} m, "
                     f"p = {g['p']:g}, α = 2)")
-    for col in ("node", "tracks", "truth", "GOSPA [m]", "missed", "false", "breaks", "swaps"):
+    for col in ("node", "tracks", "truth", "GOSPA [m]", "missed", "false", "envelope GOSPA [m]",
+                "breaks", "swaps"):
         t.add_column(col, justify="left" if col == "node" else "right")
     rows = res.node_summary()
     for r in rows:
         t.add_row(r["node"], f"{r['tracks']}", f"{r['truth']}", f"{r['gospa_m']:,.0f}",
-                  f"{r['missed']:.1f}", f"{r['false']:.1f}", f"{r['breaks']}", f"{r['swaps']}")
+                  f"{r['missed']:.1f}", f"{r['false']:.1f}",
+                  "-" if np.isnan(r["area_gospa_m"]) else f"{r['area_gospa_m']:,.0f}",
+                  f"{r['breaks']}", f"{r['swaps']}")
     console.print(t)
     for r in rows:
         mat = r["identity_matrix"]

@@ -20,7 +20,10 @@ tracks              picture track at a sample: node, track number, forming node,
 identities          object in a picture's truth set at a sample: truth, identity, tracked,
                     track number following it
 gospa               (node, sample): GOSPA distance [m] (c, p in the metadata, α = 2) and its
-                    localisation / missed / false parts [m^p], counts
+                    localisation / missed / false parts [m^p], counts; ``area_*``: GOSPA and
+                    counts over the engagement envelopes of the node's fire units, against
+                    every object alive there (the same truth in every arrangement; NaN for
+                    a node without fire units)
 identity_matrix     (node, sample, truth, identity) with a non-zero count
 continuity          (node, object): samples in the truth set, tracked samples, tracks, breaks,
                     swaps (:func:`iads.metrics.picture.track_continuity`)
@@ -111,8 +114,9 @@ class SimulationResult:
         return out
 
     def node_summary(self) -> list[dict]:
-        """Per node: tracks at the last sample, mean GOSPA and its parts, the identity matrix
-        at the last sample, breaks and swaps."""
+        """Per node: tracks at the last sample, mean GOSPA and its parts, mean GOSPA over its
+        fire units' envelopes (``area_gospa_m``), the identity matrix at the last sample,
+        breaks and swaps."""
         out = []
         g = self.gospa.to_pydict()
         im = self.identity_matrix.to_pydict()
@@ -132,6 +136,8 @@ class SimulationResult:
                 node=row["id"], tracks=(g["n_tracks"][sel[-1]] if sel else 0),
                 truth=(g["n_truth"][sel[-1]] if sel else 0),
                 gospa_m=float(np.mean([g["distance_m"][i] for i in sel])) if sel else np.nan,
+                area_gospa_m=(float(np.mean([g["area_distance_m"][i] for i in sel])) if sel
+                              else np.nan),
                 missed=float(np.mean([g["n_missed"][i] for i in sel])) if sel else np.nan,
                 false=float(np.mean([g["n_false"][i] for i in sel])) if sel else np.nan,
                 breaks=int(sum(ct["breaks"][i] for i in cs)),
@@ -208,7 +214,7 @@ def collect(run, wall_s: float) -> SimulationResult:
     identities = _table(run.ident_parts, dict(
         time_s=f64, node=i64, object=i64, truth=i8, identity=i8, tracked=pa.bool_(),
         track_id=i64))
-    gr = np.array(run.gospa_rows, dtype=float).reshape(-1, 10)
+    gr = np.array(run.gospa_rows, dtype=float).reshape(-1, 15)
     gospa_t = pa.table({
         "time_s": pa.array(gr[:, 0], f64), "node": pa.array(gr[:, 1].astype(np.int64), i64),
         "distance_m": pa.array(gr[:, 2], f64), "localisation": pa.array(gr[:, 3], f64),
@@ -217,6 +223,11 @@ def collect(run, wall_s: float) -> SimulationResult:
         "n_tracks": pa.array(gr[:, 7].astype(np.int64), i64),
         "n_missed": pa.array(gr[:, 8].astype(np.int64), i64),
         "n_false": pa.array(gr[:, 9].astype(np.int64), i64),
+        "area_distance_m": pa.array(gr[:, 10], f64),
+        "area_n_truth": pa.array(gr[:, 11].astype(np.int64), i64),
+        "area_n_tracks": pa.array(gr[:, 12].astype(np.int64), i64),
+        "area_n_missed": pa.array(gr[:, 13].astype(np.int64), i64),
+        "area_n_false": pa.array(gr[:, 14].astype(np.int64), i64),
     })
     # identity matrices per (node, sample)
     it = identities.to_pydict() if identities.num_rows else None

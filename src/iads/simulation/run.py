@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numba import njit
@@ -68,15 +68,17 @@ from ..kinematics import active, geodetic_of, heading_of, positions
 from ..metrics import gospa
 from ..metrics.identity import inside_envelope
 from ..sensors import scan_window
+from ..tracking.correlation import TrackCorrelator
 from .build import World, build_world
 from .network import InputBuffer, ScanReport, on_intervals, process_ready, send_times
 from .nodes import (
+    ID_SHIFT,
     CVTransition,
     Picture,
     PlotTracker,
     RadarView,
     TrackerSettings,
-    fuse_pictures,
+    correlate_pictures,
     local_picture,
 )
 from .plots import Plots, plots_from_detections
@@ -97,8 +99,10 @@ class SimulationSettings:
         picture on one core).
     tracker
         Node tracker parameters (:class:`~iads.simulation.nodes.TrackerSettings`).
-    t2t_gate
-        Track-to-track association gate (Mahalanobis on positions) [-].
+    t2t_gate, t2t_decorrelation_gate, t2t_handover_ratio
+        Track-to-track correlation (:class:`~iads.tracking.correlation.TrackCorrelator`):
+        gate to correlate and wider gate to decorrelate (Mahalanobis on positions) [-], and
+        the covariance-trace ratio at which reporting passes to a better track [-].
     gospa_c_m, gospa_p
         GOSPA cut-off [m] and order (α = 2): c = 5 km, about five times the cross-range σ of a
         3 mrad radar at 300 km; p = 1 (Stone Soup's default).
@@ -125,12 +129,21 @@ class SimulationSettings:
         Identification rules (:class:`iads.identification.Rules`).
     keep_detections, keep_tracks
         Keep the per-plot and per-sample track tables (large for long runs).
+    track_dwells
+        Phased arrays (catalog ``track_revisit_s``) revisit at most this many objects every
+        ``track_revisit_s`` besides their search (:func:`iads.sensors.scan_window`
+        ``tracked=``): the objects the confirmed tracks of the radar's own node follow at the
+        start of each scan window, inside its sector and range, nearest first (assumption:
+        the fire-control channels of an engagement radar; 0: search only). Their plots feed
+        the node like any other; its rounds per chunk grow to take them in time order.
     """
 
     sample_s: float = 20.0
     scan_window_s: float = 10.0
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     t2t_gate: float = 4.0
+    t2t_decorrelation_gate: float = 6.0
+    t2t_handover_ratio: float = 0.5
     gospa_c_m: float = 5_000.0
     gospa_p: float = 1.0
     pd_level: float = 0.5
@@ -143,6 +156,7 @@ class SimulationSettings:
     rules: Rules = field(default_factory=Rules)
     keep_detections: bool = True
     keep_tracks: bool = True
+    track_dwells: int = 10
 
     def __post_init__(self):
         if not self.sample_s > 0:
@@ -159,7 +173,12 @@ class _Node:
         radars = sorted({m.radar for m in model.measurements})
         self.views = [(r, RadarView(world.radars[r].placed, world.radars[r].mask,
                                     settings.tracker.expected_rcs_m2)) for r in radars]
-        self.tracker = PlotTracker(settings.tracker) if radars else None
+        ts = settings.tracker
+        dwell = [world.radars[r].placed.track_revisit_s for r in radars
+                 if world.radars[r].placed.track_revisit_s and settings.track_dwells > 0]
+        if dwell:  # a track takes one plot per round: room for a dwelling radar's plots
+            ts = replace(ts, max_rounds=ts.max_rounds + math.ceil(ts.chunk_s / min(dwell)))
+        self.tracker = PlotTracker(ts) if radars else None
         self.chunk_s = settings.tracker.chunk_s if radars else 0.0
         self.buffer = InputBuffer(len(model.measurements))
         self.chunk = 0
@@ -168,8 +187,9 @@ class _Node:
         self.outbox: dict[int, list[ScanReport]] = {}
         self.first_seen = np.full(len(world.paths), np.inf)  # first sample followed [s]
         self.last_track_of = np.full(len(world.paths), -1, np.int64)
-        self.shown = np.zeros(0, np.int64)  # track numbers of the last sampled picture
-        self.remote_fused: Picture | None = None
+        self.correlator = TrackCorrelator(settings.t2t_gate, settings.t2t_decorrelation_gate,
+                                          settings.t2t_handover_ratio,
+                                          (model.index << ID_SHIFT) | (1 << (ID_SHIFT - 1)))
 
     def looks(self, pos, c0, c1, anywhere=None):
         n = np.zeros(pos.shape[0], np.int64)
@@ -233,6 +253,7 @@ class _Run:
         self.iff_times = sorted(e.time_s for e in world.scenario.events
                                 if e.kind == "iff_alter")
         self.fu_node = self._fire_unit_nodes()
+        self.dwell_on: list = [None] * n_rad  # objects each phased array dwells on
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -285,7 +306,7 @@ class _Run:
             if node.tracker is not None:
                 node.tracker.reset()
             node.remote.clear()
-            node.remote_fused = None
+            node.correlator.reset()
 
     def _positions_near(self, t: float):
         """All objects' positions at the multiple of ``scan_window_s`` nearest ``t`` (shared by
@@ -318,8 +339,8 @@ class _Run:
         reports = []
         for a, b in on:
             res = scan_window(rm.placed, w.paths, sig, a, b, self.rngs[r], radar_index=r,
-                              objects=objs, mask=rm.mask, clutter=w.clutter,
-                              with_false_alarms=s.false_alarms)
+                              objects=objs, tracked=self.dwell_on[r], mask=rm.mask,
+                              clutter=w.clutter, with_false_alarms=s.false_alarms)
             det = res.detections
             if np.isfinite(w.destroyed_at).any() and len(det):
                 o = det.object
@@ -338,8 +359,34 @@ class _Run:
                              (n, i, [rep]))
             else:
                 node.outbox.setdefault(i, []).append(rep)
+        self.dwell_on[r] = self._dwell_objects(r, tb)
         if k + 1 < len(edges):
             eng.schedule(edges[k + 1], Priority.SENSOR, self._scan, (r, edges, k + 1))
+
+    def _dwell_objects(self, r: int, t: float):
+        """Objects a phased array dwells on in its next window (None for other radars): those
+        followed by confirmed tracks of its own node (the node its plots alone feed, else the
+        first its plots reach) at ``t``, inside its sector and instrumented range, nearest
+        first, at most ``track_dwells``."""
+        rm = self.w.radars[r]
+        if rm.placed.track_revisit_s is None or not self.subs[r] or self.s.track_dwells <= 0:
+            return None
+        nodes = [self.nodes[n] for n, _ in self.subs[r]]
+        own = [nd for nd in nodes if len(nd.model.measurements) == 1] or nodes
+        trk = own[0].tracker
+        idx = np.flatnonzero(trk.tracks.confirmed & (trk.follows >= 0))
+        if idx.size == 0:
+            return None
+        x, _ = trk.predicted(t, idx)
+        view = self.views[r]
+        inside = view.count(x[:, :3], t, t + view.period, [(t, t + view.period)],
+                            np.ones(idx.size, bool)) > 0
+        idx, p = idx[inside], x[inside, :3]
+        if idx.size == 0:
+            return None
+        rp, _ = view.frame(t)
+        near = np.argsort(np.linalg.norm(p - rp, axis=1), kind="stable")[:self.s.track_dwells]
+        return np.unique(trk.follows[idx[near]])
 
     def _book_looks(self, r, looks, det):
         s = self.s
@@ -388,39 +435,22 @@ class _Run:
         node.advance(t)
 
     def picture(self, n: int, t: float, exclude_origin: int | None = None) -> Picture:
-        """Node ``n``'s picture at time ``t`` (own confirmed tracks fused with remote ones).
+        """Node ``n``'s picture at time ``t``: its own confirmed tracks and the latest remote
+        ones, correlated by the node's track correlator (:func:`.nodes.correlate_pictures`).
 
         ``exclude_origin``: leave out the tracks formed by that node (a picture sent to it).
         """
         node = self.nodes[n]
         if not node.on:
             return Picture.empty(t)
-        pic = (local_picture(node.tracker, n, t) if node.tracker is not None
-               else Picture.empty(t))
-        remote = None
-        if exclude_origin is None or any(
-                len(rp) and np.any(rp.origin != exclude_origin) for rp in node.remote.values()):
-            remote = self._remote(node, t)
-        if remote is not None and len(remote):
-            pic = fuse_pictures(pic, remote.predict(self.cv, t), self.s.t2t_gate, node.shown)
+        pics = [local_picture(node.tracker, n, t) if node.tracker is not None
+                else Picture.empty(t)]
+        pics += [node.remote[j].predict(self.cv, t) if j in node.remote else Picture.empty(t)
+                 for j in range(len(node.model.tracks))]
+        pic = correlate_pictures(node.correlator, pics, t)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
         return pic
-
-    def _remote(self, node, t: float) -> Picture | None:
-        """The node's remote tracks fused together (in link order), at the time of the last
-        delivery; kept until the next delivery (then predicted to the asked time)."""
-        if node.remote_fused is None and node.remote:
-            pic = None
-            for j in range(len(node.model.tracks)):
-                rp = node.remote.get(j)
-                if rp is None or not len(rp):
-                    continue
-                rp = rp.predict(self.cv, t)
-                pic = rp if pic is None else fuse_pictures(pic, rp, self.s.t2t_gate,
-                                                           node.shown)
-            node.remote_fused = pic
-        return node.remote_fused
 
     def _send_tracks(self, eng, t, payload):
         """A node reports the tracks it formed itself (reporting responsibility: received
@@ -440,9 +470,9 @@ class _Run:
 
     def _deliver_tracks(self, eng, t, payload):
         n, j, pic = payload
-        if self.nodes[n].on:
-            self.nodes[n].remote[j] = pic
-            self.nodes[n].remote_fused = None
+        node = self.nodes[n]
+        if node.on and (j not in node.remote or pic.time_s >= node.remote[j].time_s):
+            node.remote[j] = pic  # the latest report of each link (a late one is dropped)
 
     # ---- sampling ------------------------------------------------------------------------
 
@@ -478,6 +508,26 @@ class _Run:
                                hostile_origin=beh.hostile_origin, code_match=replies.code_match,
                                replied=replies.replied, rules=self.s.rules)
 
+    def _area_gospa(self, n, pos, h, alive, pic):
+        """GOSPA of node ``n``'s picture over its fire units' engagement envelopes: every
+        object alive inside them (whether a radar can see it or not) against the tracks
+        placed inside them; the same truth whatever the arrangement. (distance [m], truth,
+        tracks, missed, false); NaN and zeros for a node without fire units."""
+        fus = [fu for f, fu in enumerate(self.w.fire_units) if self.fu_node[f] == n]
+        if not fus:
+            return (np.nan, 0, 0, 0, 0)
+        K = len(pic)
+        th = geodetic_of(pic.x[:, :3])[2] if K else np.zeros(0)
+        obj = np.zeros(len(pos), bool)
+        trk = np.zeros(K, bool)
+        for fu in fus:
+            env = (fu.ecef, fu.range_min_m, fu.range_max_m, fu.altitude_min_m,
+                   fu.altitude_max_m)
+            obj |= inside_envelope(pos, h, *env)
+            trk |= inside_envelope(pic.x[:, :3], th, *env)
+        g = gospa(pos[obj & alive], pic.x[trk, :3], self.s.gospa_c_m, self.s.gospa_p)
+        return (g.distance, int((obj & alive).sum()), int(trk.sum()), g.n_missed, g.n_false)
+
     def _sample(self, eng, t, payload):
         w, s = self.w, self.s
         if self.progress is not None:
@@ -498,7 +548,6 @@ class _Run:
             if not node.model.reported:
                 continue
             pic = self.picture(n, t)
-            node.shown = np.sort(pic.track_id)
             K = len(pic)
             f = pic.follows
             ok = f >= 0
@@ -529,7 +578,8 @@ class _Run:
             pop = (alive & det) | seen
             g = gospa(pos[pop], pic.x[:, :3], s.gospa_c_m, s.gospa_p)
             self.gospa_rows.append((t, n, g.distance, g.localisation, g.missed, g.false,
-                                    int(pop.sum()), K, g.n_missed, g.n_false))
+                                    int(pop.sum()), K, g.n_missed, g.n_false,
+                                    *self._area_gospa(n, pos, h, alive, pic)))
             node.first_seen[seen] = np.minimum(node.first_seen[seen], t)
             identity = np.zeros(N, np.int8)
             if pop.any():

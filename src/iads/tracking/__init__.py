@@ -9,12 +9,15 @@
 * :mod:`~iads.tracking.tracker`: the tracker composed from a filter, an associator, an initiator
   and an M-of-N confirmation / deletion rule;
 * :mod:`~iads.tracking.fusion`: several radars feeding one node (converted plots in the node's
-  frame, sequential-update fusion in time order).
+  frame, sequential-update fusion in time order);
+* :mod:`~iads.tracking.correlation`: track-to-track correlation of several sources' tracks into
+  system tracks with persistent numbers (Link-16-style reporting responsibility).
 
 Analysis only; not for fire control.
 """
 
 from .association import Association, GNNAssociator, assign_dense, assign_sparse, gate
+from .correlation import Correlation, TrackCorrelator
 from .filters import (
     GaussianStates,
     IMMFilter,
@@ -32,6 +35,7 @@ from .tracker import Detections, MOfN, SinglePointInitiator, Tracker, Tracks
 
 __all__ = [
     "Association",
+    "Correlation",
     "Detections",
     "GNNAssociator",
     "GaussianStates",
@@ -40,6 +44,7 @@ __all__ = [
     "KalmanFilter",
     "MOfN",
     "SinglePointInitiator",
+    "TrackCorrelator",
     "Tracker",
     "Tracks",
     "assign_dense",

@@ -43,6 +43,8 @@ __all__ = [
     "cluster_pairs",
     "assign_sparse",
     "assign_dense",
+    "optimal_pairs",
+    "pairs_within",
 ]
 
 COSTS = ("mahalanobis", "mahalanobis2", "likelihood")
@@ -380,3 +382,57 @@ class GNNAssociator:
         key = rows * max(D, 1) + cols
         pos = np.searchsorted(key, mr * max(D, 1) + mc) if len(mr) else np.empty(0, np.int64)
         return Association(mr, mc, cost[pos] if len(mr) else np.empty(0), T, D)
+
+
+_DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
+
+
+def pairs_within(centre, radius, points):
+    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m]: dense for small sets,
+    k-d trees otherwise (:func:`iads.tracking.association.gate`'s two-tier search)."""
+    c = np.asarray(centre, float).reshape(-1, 3)
+    p = np.asarray(points, float).reshape(-1, 3)
+    if c.shape[0] == 0 or p.shape[0] == 0:
+        e = np.zeros(0, np.int64)
+        return e, e
+    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
+        diff = c[:, None, :] - p[None, :, :]
+        d2 = np.einsum("tdk,tdk->td", diff, diff)
+        rows, cols = np.nonzero(d2 <= (np.asarray(radius, float) ** 2)[:, None])
+        return rows.astype(np.int64), cols.astype(np.int64)
+    return _candidates(c, np.asarray(radius, float), cKDTree(p))
+
+
+def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
+    """Minimum-weight optional matching of candidate pairs (weights < 0 worth matching), as
+    :func:`iads.tracking.assign_sparse`, faster on the usual case: a pair alone in its
+    cluster (its row and column in no other pair) is matched outright, small conflicting
+    sets are solved densely (:func:`iads.tracking.association.assign_dense`), large ones
+    sparsely. Returns matched (rows, cols), sorted by row."""
+    rows = np.asarray(rows, np.int64)
+    cols = np.asarray(cols, np.int64)
+    w = np.asarray(weight, float)
+    k = w < 0
+    rows, cols, w = rows[k], cols[k], w[k]
+    if rows.size == 0:
+        return rows, cols
+    nr = np.bincount(rows, minlength=n_rows)
+    nc = np.bincount(cols, minlength=n_cols)
+    alone = (nr[rows] == 1) & (nc[cols] == 1)
+    if alone.all():
+        o = np.argsort(rows, kind="stable")
+        return rows[o], cols[o]
+    k = ~alone
+    ur, ir = np.unique(rows[k], return_inverse=True)
+    uc, ic = np.unique(cols[k], return_inverse=True)
+    if ur.size * uc.size <= 4096:
+        W = np.zeros((ur.size, uc.size))
+        W[ir, ic] = w[k]
+        mr, mc = assign_dense(W)
+        mr, mc = ur[mr], uc[mc]
+    else:
+        mr, mc = assign_sparse(rows[k], cols[k], w[k], n_rows, n_cols)
+    mr = np.concatenate([rows[alone], mr])
+    mc = np.concatenate([cols[alone], mc])
+    o = np.argsort(mr, kind="stable")
+    return mr[o], mc[o]

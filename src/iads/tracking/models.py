@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "ct_transition_about",
     "NOISE_KINDS",
     "cv_transition",
     "cv_process_noise",
@@ -115,6 +116,50 @@ def ct_transition(dt_s: float, omega_rad_s: float, ndim: int = 2) -> np.ndarray:
     F[y, vx], F[y, vy] = cw, sw
     F[vx, vx], F[vx, vy] = c, -s
     F[vy, vx], F[vy, vy] = s, c
+    return F
+
+
+def ct_transition_about(dt_s, omega_rad_s, up) -> np.ndarray:
+    """Coordinated-turn transitions about given vertical axes, 3-D, (K, 6, 6).
+
+    The velocity rotates by ``θ = ωT`` about the unit vector ``u`` (the local vertical: turns
+    are horizontal in any Cartesian frame, ECEF included) and the position follows the arc;
+    the velocity component along ``u`` is kept. With ``K = [u]×`` and ``U = u uᵀ``:
+    ``R = U + cos θ (I - U) + sin θ K`` and the position block
+    ``∫₀ᵀ R = T U + (sin θ / ω)(I - U) + ((1 - cos θ) / ω) K``. ``ω = 0`` is constant velocity;
+    with ``u = z`` it is :func:`ct_transition` (3-D) exactly.
+
+    Parameters
+    ----------
+    dt_s
+        Time steps ``T`` (K,) [s] (broadcast).
+    omega_rad_s
+        Turn rate ``ω`` [rad/s], anticlockwise about ``u`` positive.
+    up
+        Vertical axes (K, 3) (normalised here).
+    """
+    u = np.asarray(up, float).reshape(-1, 3)
+    u = u / np.linalg.norm(u, axis=1, keepdims=True)
+    T = np.broadcast_to(np.asarray(dt_s, float), u.shape[:1])
+    n = u.shape[0]
+    U = u[:, :, None] * u[:, None, :]
+    Kx = np.zeros((n, 3, 3))
+    Kx[:, 0, 1], Kx[:, 0, 2], Kx[:, 1, 2] = -u[:, 2], u[:, 1], -u[:, 0]
+    Kx -= np.swapaxes(Kx, 1, 2)
+    eye = np.eye(3)
+    th = omega_rad_s * T
+    if omega_rad_s == 0.0:
+        R = np.broadcast_to(eye, (n, 3, 3))
+        A = T[:, None, None] * eye
+    else:
+        c, s = np.cos(th)[:, None, None], np.sin(th)[:, None, None]
+        R = U + c * (eye - U) + s * Kx
+        A = (T[:, None, None] * U + (s / omega_rad_s) * (eye - U)
+             + ((1.0 - c) / omega_rad_s) * Kx)
+    F = np.zeros((n, 6, 6))
+    F[:, :3, :3] = eye
+    F[:, :3, 3:] = A
+    F[:, 3:, 3:] = R
     return F
 
 

@@ -1,0 +1,274 @@
+"""Track-to-track correlation: the tracks of several sources as one picture with one track
+number per target.
+
+A node's picture is made of tracks from several *sources*: its own tracker and the other nodes
+whose tracks reach it over links. Each source numbers its own tracks. :class:`TrackCorrelator`
+keeps, from one update to the next, which source tracks are the same target (a *system track*)
+and gives every system track one number for its whole life, after the practice of Link-16
+(MIL-STD-6016, simplified; see e.g. the NATO "Link 16 Enhanced Training" notes on track
+correlation and reporting responsibility R2):
+
+* **persistent correlation**: a source track, once correlated with a system track, stays with
+  it from update to update — it is *not* associated again from scratch — as long as it remains
+  statistically consistent with the system track's reporting track: squared Mahalanobis
+  distance of the positions with ``P_a + P_b`` (cross-covariance ignored) below
+  ``decorrelation_gate²``, a wider gate than the one used to correlate (hysteresis);
+  otherwise it is decorrelated and treated as new;
+* **one track per source**: a system track holds at most one track of each source (two tracks
+  of one source are two targets to that source);
+* **new source tracks** are offered source by source, in the given priority order (the node's
+  own tracks first), to the system tracks without a track of that source: global nearest
+  neighbour (:func:`~iads.tracking.association.optimal_pairs`) on the same distance, gate
+  ``gate``; those left start new system tracks;
+* **dual designations are resolved**: two system tracks whose reporters are within ``gate``
+  of each other and which share no source (one target carried under two numbers, e.g. after a
+  track was decorrelated during a manoeuvre and its new system track later met the old one)
+  are merged, the older number kept (nearest pairs first, one merge per system track and
+  update);
+* **reporting responsibility**: the system track's state is that of one of its tracks, the
+  *reporter*; another track takes over only when its position covariance trace is below
+  ``handover_ratio`` times the reporter's (Link-16's track-quality margin), or when the
+  reporter is gone;
+* **track number**: a system track keeps the number of the source track that started it for
+  its whole life, whoever reports it later (Link-16: the track number stays with the track
+  when reporting responsibility passes); should that number be in use already, a fresh one is
+  drawn from ``fresh_numbers``;
+* a system track ends when the last of its source tracks ends.
+
+All inputs of one update must be predicted to one time. Analysis only; not for fire control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .association import optimal_pairs, pairs_within
+from .filters import inv_small, mahalanobis2
+
+__all__ = ["Correlation", "TrackCorrelator"]
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Result of one :meth:`TrackCorrelator.update`.
+
+    Attributes
+    ----------
+    number
+        System track numbers (S,) int64, sorted.
+    row
+        Input row of each system track's reporter (S,) int64: its state is the system track's.
+    system
+        System track number of each input row (M,) int64.
+    """
+
+    number: np.ndarray
+    row: np.ndarray
+    system: np.ndarray
+
+
+class TrackCorrelator:
+    """Persistent track-to-track correlation (see the module docstring).
+
+    Parameters
+    ----------
+    gate
+        Correlation gate on the Mahalanobis distance of positions [-].
+    decorrelation_gate
+        A correlated track beyond this distance from its reporter is decorrelated [-]
+        (≥ ``gate``).
+    handover_ratio
+        A track takes over reporting when its position covariance trace is below this times
+        the reporter's [-] (0 < ratio ≤ 1; 1: always the best).
+    fresh_numbers
+        First of the numbers drawn when a starting track's own number is in use.
+    """
+
+    def __init__(self, gate: float = 4.0, decorrelation_gate: float = 6.0,
+                 handover_ratio: float = 0.5, fresh_numbers: int = 1 << 62):
+        if not 0 < gate <= decorrelation_gate:
+            raise ValueError(f"need 0 < gate <= decorrelation_gate, got {gate}, "
+                             f"{decorrelation_gate}")
+        if not 0 < handover_ratio <= 1:
+            raise ValueError(f"handover_ratio must be in (0, 1], got {handover_ratio}")
+        self.gate = float(gate)
+        self.decorrelation_gate = float(decorrelation_gate)
+        self.handover_ratio = float(handover_ratio)
+        self._fresh = int(fresh_numbers)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every correlation (numbers drawn so far are not drawn again)."""
+        self._member: dict[tuple[int, int], int] = {}  # (source, key) -> system number
+        self._reporter: dict[int, tuple[int, int]] = {}  # system number -> (source, key)
+        self._born: dict[int, int] = {}  # system number -> creation order
+        self._seq = 0
+
+    def __len__(self) -> int:
+        """System tracks alive after the last update."""
+        return len(self._reporter)
+
+    def update(self, source, key, x, P) -> Correlation:
+        """Correlate one set of source tracks, all predicted to the same time.
+
+        Parameters
+        ----------
+        source
+            Source of each track (M,) int; sources are taken in the order of their first row
+            (priority).
+        key
+            Each track's number within its source (M,) int64.
+        x, P
+            States (M, n) and covariances (M, n, n), positions first (3-D) [m, m²].
+        """
+        source = np.asarray(source, np.int64).reshape(-1)
+        key = np.asarray(key, np.int64).reshape(-1)
+        M = key.size
+        pos = np.asarray(x, float)[:, :3]
+        Pp = np.asarray(P, float)[:, :3, :3]
+        tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
+        ids = list(zip(source.tolist(), key.tolist(), strict=True))
+        system = np.array([self._member.get(i, -1) for i in ids], np.int64)
+        # one track per source in a system track (kept: the first)
+        if M:
+            o = np.lexsort((np.arange(M), source, system))
+            dup = np.zeros(M, bool)
+            dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
+            system[dup & (system >= 0)] = -1
+        rep = self._reporters(system, tr, ids)
+        # decorrelation: members out of their reporter's wide gate
+        k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
+        if k.size:
+            d2 = self._d2(pos, Pp, k, rep[k])
+            system[k[d2 >= self.decorrelation_gate ** 2]] = -1
+        # new tracks, source by source: GNN against system tracks without that source
+        sys_num = np.unique(system[system >= 0])
+        sys_row = np.empty(sys_num.size, np.int64)
+        if sys_num.size:
+            has = system >= 0
+            sys_row[np.searchsorted(sys_num, system[has])] = np.where(
+                rep[has] >= 0, rep[has], np.flatnonzero(has))
+        alive = set(sys_num.tolist())
+        _, first = np.unique(source, return_index=True)
+        for s in source[np.sort(first)]:
+            new = np.flatnonzero((source == s) & (system < 0))
+            if new.size == 0:
+                continue
+            taken = np.zeros(sys_num.size, bool)
+            mine = system[(source == s) & (system >= 0)]
+            taken[np.searchsorted(sys_num, mine)] = True
+            mr, mc = self._associate(pos, Pp, tr, new, sys_row, taken)
+            system[new[mr]] = sys_num[mc]
+            rest = np.delete(new, mr)
+            if rest.size:
+                nums = np.empty(rest.size, np.int64)
+                for j, r in enumerate(rest):
+                    n = int(key[r])
+                    if n in alive or n < 0:
+                        n = self._fresh
+                        self._fresh += 1
+                    alive.add(n)
+                    nums[j] = n
+                    self._born[n] = self._seq
+                    self._seq += 1
+                system[rest] = nums
+                sys_num = np.concatenate([sys_num, nums])
+                sys_row = np.concatenate([sys_row, rest])
+                o = np.argsort(sys_num, kind="stable")
+                sys_num, sys_row = sys_num[o], sys_row[o]
+        self._merge(system, source, sys_num, sys_row, pos, Pp, tr)
+        rep = self._reporters(system, tr, ids)
+        self._member = dict(zip(ids, system.tolist(), strict=True))
+        number = np.unique(system)
+        row = np.empty(number.size, np.int64)
+        if M:
+            row[np.searchsorted(number, system)] = rep
+        self._reporter = {int(n): ids[r] for n, r in zip(number, row, strict=True)}
+        self._born = {int(n): self._born[int(n)] for n in number}
+        return Correlation(number, row, system)
+
+    # ---- parts ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _d2(pos, Pp, a, b):
+        """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
+        return mahalanobis2(pos[a] - pos[b], inv_small(Pp[a] + Pp[b]))
+
+    def _reporters(self, system, tr, ids) -> np.ndarray:
+        """Reporter row of each row's system track (-1 for rows without one): the previous
+        reporter unless another member's trace is below ``handover_ratio`` times its."""
+        M = system.size
+        rep = np.full(M, -1, np.int64)
+        has = np.flatnonzero(system >= 0)
+        if has.size == 0:
+            return rep
+        o = has[np.lexsort((has, tr[has], system[has]))]
+        head = np.ones(o.size, bool)
+        head[1:] = system[o[1:]] != system[o[:-1]]
+        grp = np.cumsum(head) - 1
+        best = o[head][grp]  # per row of o: its group's smallest trace
+        stored = np.array([self._reporter.get(int(system[r])) == ids[r] for r in o], bool)
+        cur = np.full(int(grp[-1]) + 1, -1, np.int64)
+        cur[grp[stored]] = o[stored]
+        keep = cur >= 0
+        keep[keep] = ~(tr[best[head][keep]] < self.handover_ratio * tr[cur[keep]])
+        chosen = np.where(keep, cur, o[head])
+        rep[o] = chosen[grp]
+        return rep
+
+    def _merge(self, system, source, sys_num, sys_row, pos, Pp, tr) -> None:
+        """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
+        other and share no source: ``system`` is relabelled in place, the older number kept."""
+        S = sys_num.size
+        if S < 2:
+            return
+        g = self.gate
+        ts = np.sqrt(tr[sys_row])
+        i, j = pairs_within(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0, pos[sys_row])
+        k = i < j
+        i, j = i[k], j[k]
+        if i.size == 0:
+            return
+        d2 = self._d2(pos, Pp, sys_row[i], sys_row[j])
+        k = d2 < g * g
+        i, j, d2 = i[k], j[k], d2[k]
+        if i.size == 0:
+            return
+        has = system >= 0
+        srcs = np.unique(source)
+        member = np.zeros((S, srcs.size), bool)
+        member[np.searchsorted(sys_num, system[has]), np.searchsorted(srcs, source[has])] = True
+        k = ~(member[i] & member[j]).any(axis=1)
+        i, j, d2 = i[k], j[k], d2[k]
+        used = np.zeros(S, bool)
+        for a, b in zip(i[np.argsort(d2)], j[np.argsort(d2)], strict=True):
+            if used[a] or used[b]:
+                continue
+            used[a] = used[b] = True
+            na, nb = int(sys_num[a]), int(sys_num[b])
+            keep, drop = (na, nb) if self._born[na] <= self._born[nb] else (nb, na)
+            system[system == drop] = keep
+
+    def _associate(self, pos, Pp, tr, new, sys_row, taken):
+        """GNN of rows ``new`` with system tracks (reporter rows ``sys_row``) not ``taken``:
+        matched (indices into ``new``, indices into ``sys_row``)."""
+        e = np.zeros(0, np.int64)
+        free = np.flatnonzero(~taken)
+        if free.size == 0:
+            return e, e
+        g = self.gate
+        ta, tb = np.sqrt(tr[new]), np.sqrt(tr[sys_row[free]])
+        # a pair can gate only if d < g sqrt(ta² + tb²) <= g √2 max(ta, tb)
+        r1, c1 = pairs_within(pos[new], g * np.sqrt(2.0) * ta + 1.0, pos[sys_row[free]])
+        c2, r2 = pairs_within(pos[sys_row[free]], g * np.sqrt(2.0) * tb + 1.0, pos[new])
+        nk = free.size
+        pk = np.unique(np.concatenate([r1, r2]) * nk + np.concatenate([c1, c2]))
+        rows, cols = pk // nk, pk % nk
+        if rows.size == 0:
+            return e, e
+        d2 = self._d2(pos, Pp, new[rows], sys_row[free[cols]])
+        ok = d2 < g * g
+        mr, mc = optimal_pairs(rows[ok], cols[ok], d2[ok] - g * g, new.size, nk)
+        return mr, free[mc]

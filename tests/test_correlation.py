@@ -1,0 +1,153 @@
+"""Track-to-track correlation (iads.tracking.correlation).
+
+Independent reference: a synthetic world built here. Targets fly straight lines (some in
+close pairs); two sources report noisy tracks of the targets they see, each with its own
+numbering, a source's track numbers changing when it loses and regains a target, and the
+sources' coverage changing over time. Every source track's target is known, so the correct
+picture is known: exactly one system track per target seen by any source, made only of that
+target's tracks, whose number never changes while some source keeps the target (also when the
+source that started it drops out), with the state of the better source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from iads.tracking.correlation import TrackCorrelator
+
+
+def _targets(n, rng):
+    p0 = rng.uniform(-100e3, 100e3, (n, 3))
+    p0[:, 2] = rng.uniform(1e3, 12e3, n)
+    v = rng.normal(0, 200, (n, 3))
+    v[:, 2] = 0.0
+    # every fourth target flies 2 km from the previous one (a formation)
+    p0[1::4] = p0[0::4][: p0[1::4].shape[0]] + [2e3, 0.0, 0.0]
+    v[1::4] = v[0::4][: v[1::4].shape[0]]
+    return p0, v
+
+
+def _report(rng, truth, sigma, n):
+    x = np.zeros((n, 6))
+    x[:, :3] = truth + rng.normal(0, sigma, (n, 3))
+    P = np.zeros((n, 6, 6))
+    P[:, :3, :3] = sigma**2 * np.eye(3)
+    P[:, 3:, 3:] = 20.0**2 * np.eye(3)
+    return x, P
+
+
+def test_one_system_track_per_target_with_stable_numbers():
+    rng = np.random.default_rng(7)
+    N = 40
+    p0, v = _targets(N, rng)
+    sig = {0: 150.0, 1: 400.0}  # source 0 is the better sensor
+    corr = TrackCorrelator()
+    number_of: dict[int, int] = {}  # target -> its system track number
+    keys = {0: {}, 1: {}}  # source -> target -> current track number in that source
+    next_key = {0: 1000, 1: 5000}
+    for step in range(80):
+        t = 5.0 * step
+        truth = p0 + t * v
+        # coverage: source 0 sees the even targets all the time and the odd ones in the first
+        # half; source 1 sees targets < 30; source 1 loses target 3 for a while (new number)
+        seen = {0: {i for i in range(N) if i % 2 == 0 or step < 40},
+                1: {i for i in range(30) if not (i == 3 and 20 <= step < 25)}}
+        src, key, xs, Ps, tgt = [], [], [], [], []
+        for s in (0, 1):
+            for i in sorted(seen[s]):
+                if i not in keys[s]:
+                    keys[s][i] = next_key[s]
+                    next_key[s] += 1
+            for i in list(keys[s]):
+                if i not in seen[s]:
+                    del keys[s][i]
+            ii = np.array(sorted(seen[s]), np.int64)
+            x, P = _report(rng, truth[ii], sig[s], ii.size)
+            src += [s] * ii.size
+            key += [keys[s][i] for i in ii]
+            xs.append(x)
+            Ps.append(P)
+            tgt += ii.tolist()
+        x, P, tgt = np.concatenate(xs), np.concatenate(Ps), np.array(tgt)
+        c = corr.update(np.array(src), np.array(key), x, P)
+        # one system track per target, made of that target's tracks only
+        assert c.number.size == len(seen[0] | seen[1])
+        for n in c.number:
+            assert np.unique(tgt[c.system == n]).size == 1
+        # numbers persist while any source keeps the target
+        for n in c.number:
+            i = int(np.unique(tgt[c.system == n])[0])
+            if i in number_of:
+                assert number_of[i] == n, (step, i)
+            number_of[i] = int(n)
+        # the better source reports when it sees the target
+        for n, r in zip(c.number, c.row, strict=True):
+            i = int(np.unique(tgt[c.system == n])[0])
+            assert src[r] == (0 if i in seen[0] else 1)
+    # odd targets < 30 were started by source 0 and kept their number when it lost them
+    assert len(corr) == len({i for i in range(N) if i % 2 == 0} | set(range(30)))
+
+
+def test_a_track_that_jumps_to_another_target_is_decorrelated():
+    rng = np.random.default_rng(3)
+    truth = np.array([[0.0, 0.0, 5e3], [30e3, 0.0, 5e3]])
+    corr = TrackCorrelator()
+    for step in range(6):
+        # source 1's track 77 follows target 0, then (step >= 3) jumps to target 1
+        x0, P0 = _report(rng, truth, 100.0, 2)
+        x1, P1 = _report(rng, truth[[0 if step < 3 else 1]], 300.0, 1)
+        c = corr.update([0, 0, 1], [10, 11, 77], np.concatenate([x0, x1]),
+                        np.concatenate([P0, P1]))
+        # 77 is with target 0's system track before the jump, with target 1's after
+        assert c.system[2] == c.system[0 if step < 3 else 1]
+        assert c.number.size == 2
+    assert c.number.tolist() == [10, 11]
+
+
+def test_a_target_under_two_numbers_is_merged_under_the_older():
+    # source 1's track 77 follows target 0, strays 15 km off (decorrelated: a system track of
+    # its own, number 77), then comes back onto target 0: the two system tracks of target 0
+    # are merged under the older number, 10
+    rng = np.random.default_rng(5)
+    truth = np.array([[0.0, 0.0, 5e3], [30e3, 0.0, 5e3]])
+    corr = TrackCorrelator()
+    for step in range(8):
+        x0, P0 = _report(rng, truth, 100.0, 2)
+        off = np.array([[0.0, 15e3, 0.0]]) if step in (3, 4) else 0.0
+        x1, P1 = _report(rng, truth[[0]] + off, 300.0, 1)
+        c = corr.update([0, 0, 1], [10, 11, 77], np.concatenate([x0, x1]),
+                        np.concatenate([P0, P1]))
+        if step in (3, 4):
+            assert c.number.tolist() == [10, 11, 77]
+        else:
+            assert c.number.tolist() == [10, 11] and c.system[2] == 10
+
+
+def test_reporting_passes_only_with_the_handover_margin():
+    corr = TrackCorrelator(handover_ratio=0.5)
+    x = np.zeros((2, 6))
+    x[1, 0] = 50.0
+
+    def P(s):
+        out = np.zeros((6, 6))
+        out[:3, :3] = s**2 * np.eye(3)
+        out[3:, 3:] = np.eye(3)
+        return out
+
+    c = corr.update([0, 1], [1, 2], x, np.stack([P(100.0), P(90.0)]))
+    assert c.row.tolist() == [1]  # the better one starts reporting
+    c = corr.update([0, 1], [1, 2], x, np.stack([P(80.0), P(90.0)]))
+    assert c.row.tolist() == [1]  # 80² > 0.5 × 90²: no handover
+    c = corr.update([0, 1], [1, 2], x, np.stack([P(60.0), P(90.0)]))
+    assert c.row.tolist() == [0]  # 60² < 0.5 × 90²
+    assert c.number.tolist() == [1]  # number of the track that started it (source 0 first)
+    c = corr.update([1], [2], x[1:], np.stack([P(90.0)]))
+    assert c.number.tolist() == [1] and c.row.tolist() == [0]  # the starter is gone
+
+
+def test_bad_parameters():
+    with pytest.raises(ValueError, match="gate"):
+        TrackCorrelator(gate=5.0, decorrelation_gate=4.0)
+    with pytest.raises(ValueError, match="handover"):
+        TrackCorrelator(handover_ratio=0.0)
