@@ -51,6 +51,7 @@ __all__ = [
     "CommandPost",
     "LauncherGroup",
     "FireUnit",
+    "Doctrine",
     "SystemUnit",
     "Orbit",
     "Sensor",
@@ -321,6 +322,21 @@ class FireUnit(_Placed):
     note: Text | None = None
 
 
+class Doctrine(_Model):
+    """How a system fires (:mod:`iads.engagement.fire_control`).
+
+    ``mode``: ``salvo`` fires ``salvo_size`` missiles at a target at once; ``shoot_look_shoot``
+    fires one, looks (waits for it to end) and fires again if the target is still there (both
+    re-engage a surviving target only after its missiles have ended). ``weapons``: missiles in
+    order of preference (each one the system holds); the others held follow by decreasing
+    range.
+    """
+
+    mode: Literal["salvo", "shoot_look_shoot"] = "salvo"
+    salvo_size: Annotated[int, Field(ge=1, le=8, description="missiles per target (1-8)")] = 2
+    weapons: Annotated[list[MissileName], AfterValidator(_unique)] = []
+
+
 class SystemUnit(_Placed):
     """A deployed air-defence system: system → fire units → radars and launchers.
 
@@ -337,6 +353,7 @@ class SystemUnit(_Placed):
     command_post: CommandPost | None = None
     fire_units: Annotated[list[FireUnit], Field(min_length=1)]
     roe: Roe = "weapons_tight"
+    doctrine: Doctrine | None = None
     iff_standard: IffStandard | None = None
     note: Text | None = None
 

@@ -160,8 +160,8 @@ def collect(run, wall_s: float) -> SimulationResult:
         "id": pa.array(list(w.object_ids), pa.string()),
         "type": pa.array(list(w.object_types), pa.string()),
         "truth": pa.array(w.truth, i8),
-        "category": pa.array([o.category for o in sc.air_objects], pa.string()),
-        "owner": pa.array([o.owner for o in sc.air_objects], pa.string()),
+        "category": pa.array([TRUTH_LABELS[int(c)] for c in w.truth], pa.string()),
+        "owner": pa.array([str(o) for o in w.objects.owner], pa.string()),
     })
     radars = pa.table({
         "radar": pa.array([r.index for r in w.radars], i64),

@@ -49,11 +49,12 @@ from __future__ import annotations
 import math
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numba import njit
 
+from ..engagement.loop import EngagementLoop, FireControlSettings
 from ..engine import Engine, Priority
 from ..identification import (
     Replies,
@@ -125,6 +126,8 @@ class SimulationSettings:
         Identification rules (:class:`iads.identification.Rules`).
     keep_detections, keep_tracks
         Keep the per-plot and per-sample track tables (large for long runs).
+    fire_control
+        The kill chain's assumptions (:class:`iads.engagement.FireControlSettings`).
     """
 
     sample_s: float = 20.0
@@ -143,6 +146,7 @@ class SimulationSettings:
     rules: Rules = field(default_factory=Rules)
     keep_detections: bool = True
     keep_tracks: bool = True
+    fire_control: FireControlSettings = field(default_factory=FireControlSettings)
 
     def __post_init__(self):
         if not self.sample_s > 0:
@@ -233,6 +237,7 @@ class _Run:
         self.iff_times = sorted(e.time_s for e in world.scenario.events
                                 if e.kind == "iff_alter")
         self.fu_node = self._fire_unit_nodes()
+        self.fc = EngagementLoop(self)
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -274,6 +279,7 @@ class _Run:
                     eng.schedule(t, Priority.MESSAGE, self._send_tracks, (node.model.index, j))
         for t in send_times(self.s.sample_s, w.duration_s):
             eng.schedule(t, Priority.METRIC, self._sample, None)
+        self.fc.schedule()
 
     # ---- handlers ------------------------------------------------------------------------
 
@@ -746,6 +752,8 @@ def run_world(world: World, settings: SimulationSettings | None = None,
 
     s = settings or SimulationSettings()
     t0 = _time.perf_counter()
+    # kills cut paths during the run: each run works on its own copy of the destruction times
+    world = replace(world, destroyed_at=world.destroyed_at.copy())
     run = _Run(world, s, progress)
     run.schedule()
     run.eng.run(until=world.duration_s)
