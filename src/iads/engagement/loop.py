@@ -104,6 +104,9 @@ class FireControlSettings:
         White errors of the guidance estimate [m], [m/s] (default 0: the engagement radar's
         or seeker's terminal track of the object is taken as exact; > 0 uses
         :func:`iads.flyout.noisy_estimate`).
+    assess_s
+        Kill assessment: a track is engaged again only this long after its last interceptor
+        ended [s] (the "look" of shoot-look-shoot; assumption 10 s, a few revisits).
     threat_radius_m
         A track passing within this of a defended asset threatens it [m] (assumption 5 km).
     base_value
@@ -119,6 +122,7 @@ class FireControlSettings:
     flyout_refine: int = 50
     guidance_sigma_pos_m: float = 0.0
     guidance_sigma_vel_mps: float = 0.0
+    assess_s: float = 10.0
     threat_radius_m: float = 5_000.0
     base_value: float = 1.0
 
@@ -135,6 +139,7 @@ class _System:
         self.cued = cued
         self.enabled = True
         self.first_launch = math.inf
+        self.last_end: dict[int, float] = {}  # track id -> time its last interceptor ended
 
 
 class EngagementLoop:
@@ -388,14 +393,17 @@ class EngagementLoop:
             return
         pos, vel = pic.x[:, :3], pic.x[:, 3:6]
         # reach prefilter: a track the longest envelope cannot reach before time-out
-        reach = max(e.range_max_m + 0.0 for e in sm.envelopes.values())
-        tmax = max(e.max_time_s for e in sm.envelopes.values())
+        tables = [self._reach(m) for m in sm.envelopes]
+        reach = max(float(tb.range_m[np.isfinite(tb.tof_s).any(axis=1)].max(initial=0.0))
+                    for tb in tables)
+        tmax = max(float(tb.tof_s[np.isfinite(tb.tof_s)].max(initial=0.0)) for tb in tables)
         centre = weapons[0][1].pos
         dist = np.linalg.norm(pos - centre, axis=1)
         near = dist <= reach + np.linalg.norm(vel, axis=1) * tmax
         engaged = set()
         for u in sy.units:
             engaged |= {tid for tid, c in u.in_flight.items() if c > 0}
+        engaged |= {tid for tid, te in sy.last_end.items() if t - te < self.s.assess_s}
         near &= ~np.isin(pic.track_id, list(engaged))
         if not near.any():
             return
@@ -449,7 +457,7 @@ class EngagementLoop:
             env = sm.envelopes[m]
             tau, ip = intercept_point(lc.pos, pos, vel, env.mean_speed_mps)
             table = self._reach(m)
-            for _ in range(3):  # the flyout's own time of flight at the predicted point
+            for _ in range(2):  # the flyout's own time of flight at the predicted point
                 g, h = ground_and_height(lc.pos, ip)
                 tau = table.time_of_flight(g, h)
                 ip = pos + vel * np.where(np.isfinite(tau), tau, 0.0)[:, None]
@@ -583,6 +591,7 @@ class EngagementLoop:
         u.in_flight[tid] = u.in_flight.get(tid, 0) - 1
         if u.in_flight[tid] <= 0:
             del u.in_flight[tid]
+        sy.last_end[tid] = t
         o = rec["object"]
         if rec["radar_guided"] and not self._radar_kept(rec["radar"], rec["time_s"], t):
             rec.update(outcome=SELF_DESTRUCT, reason=_GUIDANCE_LOST, p_kill=0.0)

@@ -737,7 +737,9 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
         raise ScenarioError(field="run.duration_s", expected="a duration > 0",
                             found=f"{duration:g}")
     k = sc.terrain.k_factor
-    needs_dem = terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
+    needs_dem = (terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
+                 or any(cat.targets[r.type].category in ("cruise_missile", "drone")
+                        for r in sc.raids))
     dem = _dem(sc.terrain.dem) if needs_dem else None
     ground = (functools.partial(terrain_mod.elevation_at, dem, outside=sc.terrain.outside)
               if dem is not None else None)
