@@ -595,7 +595,7 @@ class EngagementLoop:
         o = rec["object"]
         if rec["radar_guided"] and not self._radar_kept(rec["radar"], rec["time_s"], t):
             rec.update(outcome=SELF_DESTRUCT, reason=_GUIDANCE_LOST, p_kill=0.0)
-        elif o >= 0 and w.destroyed_at[o] < t:
+        elif o >= 0 and w.destroyed_at[o] <= t:
             rec.update(outcome=SELF_DESTRUCT, reason=_GONE, p_kill=0.0)
         elif rec["outcome"] != SELF_DESTRUCT:
             kill = rec["draw"] < rec["p_kill"]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ScenarioError, format_field_path
 from ..geodesy import geodetic_to_ecef
 from ..identification import Truth
 from .fire_control import MissileEnvelope, missile_envelope
@@ -110,7 +109,7 @@ def fire_control_models(sc, cat, radars, ground, mean_speed_fraction: float = 0.
     positions = sc.positions()
     radar_of = {r.id: r.index for r in radars}
     out = []
-    for i, s in enumerate(sc.systems):
+    for s in sc.systems:
         sysc = cat.systems[s.type]
         fc = sysc.fire_channels
         held = []
@@ -121,12 +120,7 @@ def fire_control_models(sc, cat, radars, ground, mean_speed_fraction: float = 0.
         held = list(dict.fromkeys(held))
         doc = s.doctrine
         pref = list(doc.weapons) if doc is not None else []
-        for j, m in enumerate(pref):
-            if m not in held:
-                raise ScenarioError(
-                    field=format_field_path(("systems", i, "doctrine", "weapons", j)),
-                    expected=f"a missile system {s.id!r} holds ({', '.join(held) or 'none'})",
-                    found=repr(m))
+        pref = [m for m in pref if m in held]  # others are refused by the scenario checks
         rest = sorted((m for m in held if m not in pref),
                       key=lambda m: -cat.missiles[m].range_max_km.value)
         fus = []

@@ -137,10 +137,11 @@ class SimulationResult:
         ``interceptors_per_kill`` (NaN without a kill); ``wrong_engagements`` and
         ``wrong.<truth>`` (interceptors at own, allied, civil, neutral objects);
         ``unauthorised`` (interceptors outside the ROE by an order);
-        ``detect_to_launch_s`` (the earliest launch minus the first possible detection of
-        its object, NaN without launches); ``components_destroyed``,
-        ``components_surviving``; ``max_targets_engaged``, ``max_missiles_guided`` (system
-        sums at a sample); ``rounds_left`` (ready + reserve at the end).
+        ``detect_to_launch_s`` (the first launch minus the first possible detection, by the
+        launching system's radars, of any object it engaged; NaN without launches);
+        ``components_destroyed``, ``components_surviving``; ``max_targets_engaged``,
+        ``max_missiles_guided`` (system sums at a sample); ``rounds_left`` (ready + reserve
+        at the end).
         """
         e = self.engagements.to_pydict()
         out: dict[str, float] = {}
@@ -162,11 +163,9 @@ class SimulationResult:
         for lab in ("own", "allied", "civil", "neutral"):
             out[f"wrong.{lab}"] = float(wrong.count(lab))
         out["unauthorised"] = float(sum(1 for a in e["authorised"] if not a))
-        d = [t - s_ for t, s_ in zip(e["time_s"], e["detected_s"], strict=True)
-             if s_ == s_]
-        first = int(np.argmin(e["time_s"])) if n else -1
-        out["detect_to_launch_s"] = (float(e["time_s"][first] - e["detected_s"][first])
-                                     if n and d else float("nan"))
+        det = [s_ for s_ in e["detected_s"] if s_ == s_]
+        out["detect_to_launch_s"] = (float(min(e["time_s"]) - min(det)) if det
+                                     else float("nan"))
         im = self.impacts.to_pydict()
         out["threats"] = float(len(im["fate"]))
         out["threats_killed"] = float(sum(1 for f in im["fate"] if f == "intercepted"))
