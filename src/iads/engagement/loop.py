@@ -210,8 +210,8 @@ class EngagementLoop:
             for j in range(th.rows.size):
                 if th.t_impact[j] <= w.duration_s:
                     eng.schedule(float(th.t_impact[j]), Priority.SCENARIO, self._impact, j)
-        for t, unit, on in w.unit_switches:
-            eng.schedule(t, Priority.SCENARIO, self._switch, (unit, on))
+        for t, unit, kind in w.unit_switches:
+            eng.schedule(t, Priority.SCENARIO, self._switch, (unit, kind))
         for t, unit, rows, actor in w.orders:
             eng.schedule(t, Priority.SCENARIO, self._order, (unit, rows, actor))
         from ..simulation.network import send_times
@@ -222,13 +222,28 @@ class EngagementLoop:
     # ---- unit state ---------------------------------------------------------------------
 
     def _switch(self, eng, t, payload):
-        unit, on = payload
+        """disable / enable / destroy of a system, fire unit or part (destroy is final and
+        destroys every component under the unit)."""
+        unit, kind = payload
         if unit in self.destroyed:
             return
-        if on:
+        if kind == "enable":
             self.off.discard(unit)
-        else:
-            self.off.add(unit)
+            return
+        self.off.add(unit)
+        if kind != "destroy":
+            return
+        under = {unit}
+        for sy in self.systems:
+            if sy.model.id == unit:
+                under |= set(sy.model.parts)
+            for f in sy.model.fire_units:
+                if f.id == unit:
+                    under |= {self.w.radars[f.radar_index].id, *(lm.group for lm in f.launchers)}
+        for pt in self.w.points:
+            if pt.kind != "asset" and pt.id in under:
+                self._destroy_component(eng, t, pt.id, pt.kind)
+        self.destroyed.setdefault(unit, t)
 
     def _order(self, eng, t, payload):
         unit, rows, actor = payload

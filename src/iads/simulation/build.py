@@ -267,8 +267,8 @@ class World:
     threats
         :class:`ThreatRows` of the raid threats (None without raids).
     unit_switches
-        ``(time_s, unit_id, on)``: fire control of a system, fire unit or launcher group
-        switched off (disable, destroy) or on (enable), in time order.
+        ``(time_s, unit_id, kind)``: a system, fire unit or one of their parts disabled,
+        enabled or destroyed (``kind`` the event's), in time order.
     orders
         ``(time_s, unit_id, object rows, actor)``: ``engage_unauthorised`` events.
     """
@@ -296,7 +296,7 @@ class World:
     fire_control: tuple = field(default=())
     points: tuple = field(default=())
     threats: object = None
-    unit_switches: tuple[tuple[float, str, bool], ...] = field(default=())
+    unit_switches: tuple[tuple[float, str, str], ...] = field(default=())
     orders: tuple[tuple[float, str, tuple[int, ...], str | None], ...] = field(default=())
 
     def radar_index(self, radar_id: str) -> int:
@@ -637,13 +637,14 @@ def _fire_control_events(sc, object_ids, raid_of):
                     else tuple(i for i, r in enumerate(raid_of) if r == ev.target))
             orders.append((float(ev.time_s), ev.unit, rows, ev.actor))
         elif ev.kind in ("disable", "enable", "destroy") and ev.target in fc_units:
-            switches.append((float(ev.time_s), ev.target, ev.kind == "enable"))
+            switches.append((float(ev.time_s), ev.target, ev.kind))
     return tuple(switches), tuple(orders)
 
 
 def _fc_units(sc) -> set[str]:
-    return {u for s in sc.systems for u in (
-        s.id, *(f.id for f in s.fire_units), *(lg.id for f in s.fire_units for lg in f.launchers))}
+    """Units whose state fire control follows: systems, fire units and all their parts."""
+    parts = unit_parts(sc)
+    return {u for s in sc.systems for u in parts[s.id]}
 
 
 def _events(sc, radars, nodes, parts, object_ids):
