@@ -106,7 +106,9 @@ class FireControlSettings:
         :func:`iads.flyout.noisy_estimate`).
     assess_s
         Kill assessment: a track is engaged again only this long after its last interceptor
-        ended [s] (the "look" of shoot-look-shoot; assumption 10 s, a few revisits).
+        ended [s] (the "look" of shoot-look-shoot; assumption 10 s, a few revisits); a track
+        whose target was killed is never engaged again. An interceptor fired at a false
+        track self-destructs this long after its predicted intercept time.
     threat_radius_m
         A track passing within this of a defended asset threatens it [m] (assumption 5 km).
     base_value
@@ -140,6 +142,7 @@ class _System:
         self.enabled = True
         self.first_launch = math.inf
         self.last_end: dict[int, float] = {}  # track id -> time its last interceptor ended
+        self.killed: set[int] = set()  # tracks seen killed (never engaged again)
 
 
 class EngagementLoop:
@@ -419,6 +422,7 @@ class EngagementLoop:
         for u in sy.units:
             engaged |= {tid for tid, c in u.in_flight.items() if c > 0}
         engaged |= {tid for tid, te in sy.last_end.items() if t - te < self.s.assess_s}
+        engaged |= sy.killed
         near &= ~np.isin(pic.track_id, list(engaged))
         if not near.any():
             return
@@ -556,8 +560,9 @@ class EngagementLoop:
             if lc.total() == 0 and any(u.reserve.get(mm, 0) > 0 for mm in lc.capacity):
                 lc.reloading = True
                 eng.schedule(t + lc.reload_s, Priority.SCENARIO, self._reload, (u, lc))
-            if o < 0:  # a false track: nothing to fly at, self-destruct at the time-out
-                rec["end_s"] = t + self._params(m).max_time_s
+            if o < 0:  # a false track: nothing at the predicted point, self-destruct there
+                tf = float(tau[i]) if np.isfinite(tau[i]) else self._params(m).max_time_s
+                rec["end_s"] = t + min(tf + s.assess_s, self._params(m).max_time_s)
                 eng.schedule(rec["end_s"], Priority.SCENARIO, self._end, (sy, u, k))
             else:
                 self.pending.append((k, sy, u, launch_pos[i], dirs[i], t, m, o))
@@ -617,5 +622,6 @@ class EngagementLoop:
             rec["outcome"] = KILL if kill else MISS
             if kill:
                 w.destroyed_at[o] = min(w.destroyed_at[o], t)
+                sy.killed.add(tid)  # kill assessment by the engagement radar
         rec["done"] = True
 
