@@ -342,7 +342,9 @@ class SystemUnit(_Placed):
 
     ``type`` is a catalog system; ``owner`` operates it and ``supplier`` (an owner) built it
     (supplier-control events act as the supplier). ``radars`` are the system-level search and
-    low-altitude radars; ``iff_standard`` defaults to the catalog's.
+    low-altitude radars; ``iff_standard`` defaults to the catalog's. ``roe`` and ``doctrine``
+    govern fire control (:mod:`iads.engagement.fire_control`); without a doctrine the system
+    fires salvos of two.
     """
 
     id: Id
