@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -327,3 +328,41 @@ def test_located_containers_are_plain_dicts_and_lists():
     data = load_text(TEXT)
     assert isinstance(data, dict) and isinstance(data, LocatedDict)
     assert data == yaml.safe_load(TEXT)  # same content as the peer loader
+
+
+def _tree(node):
+    """A node tree as plain tuples: tag, start line and column, and the value (children)."""
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.start_mark.line, node.start_mark.column, node.value)
+    kids = ([(_tree(k), _tree(v)) for k, v in node.value] if isinstance(node, yaml.MappingNode)
+            else [_tree(v) for v in node.value])
+    return (node.tag, node.start_mark.line, node.start_mark.column, kids)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+YAML_FILES = sorted((ROOT / "scenarios").rglob("*.yaml")) + sorted(
+    (ROOT / "tests" / "bad_scenarios").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_libyaml_composes_the_same_tree_as_the_pure_python_loader(path):
+    from iads.scenario.safeyaml import _compose_fast, _HardenedLoader, _libyaml_nesting_ok
+
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    if not _libyaml_nesting_ok(text):  # broken or too deep on purpose: the pure loader reports it
+        assert "bad_scenarios" in path.parts
+        return
+    loader = _HardenedLoader(text, str(path))
+    try:
+        pure = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert _tree(_compose_fast(text)) == _tree(pure)
+
+
+def test_deep_nesting_never_reaches_libyaml():
+    from iads.scenario.safeyaml import MAX_DEPTH, _libyaml_nesting_ok
+
+    assert _libyaml_nesting_ok("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert not _libyaml_nesting_ok("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert not _libyaml_nesting_ok("[" * 1_000_000)

@@ -463,3 +463,12 @@ def test_bad_options_are_one_line(tmp_path, capsys):
                             capsys)
         assert code == 2 and len(err.strip().splitlines()) == 1 and phrase in err, err
     assert not Path(out).exists()
+
+
+def test_sweep_and_results_are_reached_from_the_top_level_package():
+    # a fresh interpreter: `import iads` alone must give iads.sweep(...) and iads.results.open
+    code = ("import sys, iads; assert 'iads.sweep' not in sys.modules; "
+            "print(callable(iads.sweep), iads.sweep.sweep.__module__, "
+            "iads.results.open.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "iads.sweep", "iads.results"]

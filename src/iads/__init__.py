@@ -11,6 +11,8 @@ The public API, used alike by the CLI, the report and the tests::
     ds = iads.scenario_coverage(sc)                             # claims C4/C5, xarray.Dataset
     ds = iads.site_visibility(40.08, 32.57, 25.0, [0, 1000])    # one site's line of sight
     res = iads.simulate(sc, seed=1)                             # radars, pictures, metrics
+    study = iads.sweep("scenarios/examples/minimal.yaml", reps=100, out="out/study")
+    con = iads.results.open("out/study")                        # DuckDB: runs, events, metrics
     iads.radar.detection_probability(13.0, pfa=1e-6, n_pulses=10, swerling=1)
 
 Domain modules (pure functions over numpy arrays): :mod:`iads.radar`, :mod:`iads.geodesy`,
@@ -39,12 +41,24 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "radar",
+    "results",
     "rng",
     "scenario_coverage",
     "simulate",
     "site_visibility",
+    "sweep",
     "units",
 ]
+
+_LAZY = ("sweep", "results")  # submodules imported on first use (they pull in Dask, DuckDB)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'iads' has no attribute {name!r}")
 
 
 def load_scenario(path, **kwargs):

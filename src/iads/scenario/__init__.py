@@ -34,6 +34,7 @@ from .schema import Scenario
 
 __all__ = [
     "Scenario",
+    "compose_scenario",
     "load_scenario",
     "validate_data",
     "Problem",
@@ -67,11 +68,23 @@ def load_scenario(path: str | Path, catalog=None) -> Scenario:
     iads.errors.ScenarioError
         The content is wrong; the error names file, line and field path.
     """
-    data, files = compose_file(Path(path), Scenario)
-    _resolve_dem(data)
+    data, files = compose_scenario(path)
     sc = validate_data(data, catalog, files)
     sc._source_files = tuple(files)
     return sc
+
+
+def compose_scenario(path: str | Path) -> tuple[dict, list[Path]]:
+    """Stages 1 and 2 of loading: the composed (``extends:``) data of ``path``, not validated.
+
+    Returns ``(data, files)``: located plain data (every value remembers its file and line) and
+    the files read, ``path`` first. A relative ``terrain.dem`` is made absolute. Change the data
+    (e.g. with :func:`set_path`) and validate it with :func:`validate_data`; sweeps and
+    comparisons do exactly this.
+    """
+    data, files = compose_file(Path(path), Scenario)
+    _resolve_dem(data)
+    return data, files
 
 
 def validate_data(data, catalog=None, source_files=()) -> Scenario:

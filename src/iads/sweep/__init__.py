@@ -156,8 +156,7 @@ def define_study(scenario_path, reps: int, grid=None, sample_uncertain: bool = F
     Raises :class:`IadsError` for any bad input; nothing is written.
     """
     from ..catalog import load_catalog
-    from ..scenario import Scenario, _resolve_dem, validate_data
-    from ..scenario.compose import compose_file
+    from ..scenario import Scenario, compose_scenario, validate_data
     from .engines import StudyContext
     from .grid import Grid, grid_from_mapping, load_grid, point_scenarios
     from .models import choose_model, model_name
@@ -165,8 +164,7 @@ def define_study(scenario_path, reps: int, grid=None, sample_uncertain: bool = F
     from .store import FORMAT, sha256_of, versions
 
     cat = catalog if catalog is not None else load_catalog()
-    data, files = compose_file(Path(scenario_path), Scenario)
-    _resolve_dem(data)
+    data, files = compose_scenario(scenario_path)
     base = validate_data(copy.deepcopy(data), cat, files)
     if grid is None:
         g = Grid()
