@@ -7,7 +7,8 @@ Setup
 * M interceptors (48N6E3 catalog parameters) from one site near the aim points, M/100 per threat,
   each launched 45 s before its threat's impact (plus a uniform 0–5 s jitter) along the
   straight-line lead direction at 1,400 m/s, raised to at least 20° elevation. Default step
-  10 ms, 1 ms near closest approach.
+  10 ms, 1 ms near closest approach; default guidance (mid-course to the predicted intercept
+  point, terminal homing from 10 s to go).
 * Timing: wall and CPU (process) time of ``flyout`` only (numba cache warmed by a first small
   run), best of ``--repeats``; the rates are the result's ``steps`` (interceptor-steps actually
   integrated) divided by those times (CPU time is the steadier figure on a shared machine; the

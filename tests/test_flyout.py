@@ -18,6 +18,7 @@ from iads.flyout import (
     REASONS,
     SELF_DESTRUCT,
     InterceptorParams,
+    _intercept_time,
     flyout,
     interceptor_params,
     isa_density,
@@ -47,7 +48,7 @@ def constant_speed(n_prime=4.0, v=1000.0, **kw):
     of the linearised engagement."""
     base = dict(speed_max_mps=v, boost_time_s=0.0, pk=1.0, max_time_s=60.0,
                 sustain_time_s=1e6, lift_loading_kgm2=1e-3, n_max_g=1000.0,
-                nav_constant=n_prime, guidance_delay_s=0.0)
+                nav_constant=n_prime, guidance_delay_s=0.0, homing_time_s=math.inf)
     return InterceptorParams(**{**base, **kw})
 
 
@@ -275,6 +276,73 @@ def test_guidance_flies_to_the_estimate_not_the_truth():
     assert res.miss_m[0] == pytest.approx(60.0, abs=0.5)
     assert res.outcome[0] == MISS  # beyond the 30 m fuze radius: no chance of a kill
     assert res.p_kill[0] == 0.0
+
+
+def test_predicted_intercept_time_agrees_with_lead_direction():
+    """The kernel's intercept time against lead_direction (a separate implementation)."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        d = rng.uniform(-40e3, 40e3, 3)
+        vt = rng.uniform(-600, 600, 3)
+        s = rng.uniform(300, 2000)
+        tau = _intercept_time(d, vt, s)
+        u = lead_direction(np.zeros(3), d, vt, s)[0]
+        if tau > 0:
+            pip = d + vt * tau
+            assert np.linalg.norm(pip) == pytest.approx(s * tau, rel=1e-9)
+            np.testing.assert_allclose(pip / np.linalg.norm(pip), u, atol=1e-9)
+        else:  # no collision: lead_direction falls back on the line of sight
+            np.testing.assert_allclose(u, d / np.linalg.norm(d), atol=1e-12)
+
+
+def test_mid_course_reaches_the_collision_course_then_hands_over_to_homing():
+    """A crossing target at constant velocity and a constant-speed missile launched 20° off
+    the collision course: steering to the predicted intercept point puts the missile on the
+    collision course (the direction lead_direction gives from where it is) before the
+    handover, which comes when the time to go is ``homing_time_s``; the missile then hits."""
+    vt = 300.0
+    p_t0 = O5 + 20e3 * E + 10e3 * N
+
+    def truth(t, j):
+        t = np.asarray(t, float)[:, None]
+        return p_t0 - vt * N * t, np.broadcast_to(-vt * N, (t.shape[0], 3)), \
+            np.ones(t.shape[0], bool)
+
+    u0 = lead_direction(O5, p_t0, -vt * N, VM)[0]
+    off = math.radians(20.0)
+    side = np.cross(u0, U)
+    u = math.cos(off) * u0 + math.sin(off) * side / np.linalg.norm(side)
+    res = flyout(O5[None], u[None], 0.0, constant_speed(4.0, VM, homing_time_s=3.0), truth,
+                 rng=np.random.default_rng(0), record=[0])
+    h = res.history[0]
+    # first step: the PN law relative to the fixed predicted point P (relative velocity -v)
+    d = p_t0 - O5
+    a, b, c = vt**2 - VM**2, 2 * d @ (-vt * N), d @ d
+    tau = min(x for x in np.roots([a, b, c]).real if x > 0)  # |d + v_T τ| = V_M τ
+    dp = p_t0 - vt * N * tau - O5
+    w = -VM * u
+    los_rate = np.linalg.norm(np.cross(dp, w)) / (dp @ dp)
+    expected = 4.0 * (-(dp @ w) / np.linalg.norm(dp)) * los_rate
+    assert np.linalg.norm(h["acc"][0]) == pytest.approx(expected, rel=1e-6)
+    # (PN on the target itself would command a different acceleration)
+    dt_, wt_ = p_t0 - O5, -vt * N - VM * u
+    on_target = 4.0 * (-(dt_ @ wt_) / np.linalg.norm(dt_)) * (
+        np.linalg.norm(np.cross(dt_, wt_)) / (dt_ @ dt_))
+    assert abs(on_target - expected) > 0.1 * expected
+    th = res.t_homing[0]
+    k = int(np.searchsorted(h["t"], th))
+    pos, vel = h["pos"][k], h["vel"][k]
+    p_t, v_t, _ = truth(np.array([h["t"][k]]), np.array([0]))
+    lead = lead_direction(pos, p_t, v_t, VM)[0]
+    err = math.degrees(math.acos(min(1.0, float(lead @ vel / np.linalg.norm(vel)))))
+    assert err < 0.1
+    # on the collision course the time to go is range / closing speed: the handover at 3 s
+    assert res.t_cpa[0] - th == pytest.approx(3.0, abs=0.02)
+    assert res.miss_m[0] < 0.1
+    # with homing from launch the handover is at launch and the hit as good
+    res2 = flyout(O5[None], u[None], 0.0, constant_speed(4.0, VM), truth,
+                  rng=np.random.default_rng(0))
+    assert res2.t_homing[0] == 0.0 and res2.miss_m[0] < 0.1
 
 
 def test_lead_direction_points_at_the_straight_line_collision():

@@ -238,8 +238,11 @@ def test_catalog_feasibility_errors_give_the_allowed_band_and_the_band_is_right(
     # beyond the catalog's range (300 km)
     with pytest.raises(ThreatError, match=r"range up to 300 km"):
         ballistic_threat((45.0, 33.0), (42.0, 36.0), apogee_m=60e3, target=atacms)
-    with pytest.raises(ThreatError, match="exactly one"):
-        ballistic_threat(LAUNCH, AIM, target=atacms)
+    with pytest.raises(ThreatError, match="at most one"):
+        ballistic_threat(LAUNCH, AIM, apogee_m=40e3, flight_time_s=200.0, target=atacms)
+    # neither: the catalog's 50 km apogee at 300 km, scaled to the range
+    th = ballistic_threat(LAUNCH, AIM, target=atacms)
+    assert th.arc.apogee_m == pytest.approx(50e3 * dist / 300e3, rel=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -378,9 +381,12 @@ def test_raid_draws_launches_in_the_area_aims_in_turn_and_is_seeded(type_id, ter
 
 
 def test_raid_refuses_types_and_parameters_it_cannot_fly():
-    with pytest.raises(ThreatError, match="category"):
+    with pytest.raises(ThreatError, match="category fighter flies"):
         raid(CAT.get("targets", "f-16c"), 2, (40.0, 30.0, 1e3), [(40.5, 30.5)],
-             rng=np.random.default_rng(0))
+             rng=np.random.default_rng(0), kind="ballistic")
+    with pytest.raises(ThreatError, match="category cruise_missile flies"):
+        raid(CAT.get("targets", "cruise-missile"), 2, (40.0, 30.0, 1e3), [(40.5, 30.5)],
+             rng=np.random.default_rng(0), kind="drone")
     with pytest.raises(ThreatError, match=r"raids\[3\]\.threats\[0\]\.apogee_m"):
         raid(CAT.get("targets", "atacms"), 1, (45.0, 33.0, 0.0), [AIM],
              rng=np.random.default_rng(0), apogee_m=5e3, where=("raids", 3))

@@ -26,6 +26,16 @@ Models (labelled assumptions: :class:`InterceptorParams`)
   produce); in the planar small-angle engagement it is Zarchan's n_c = N′ V_c λ̇. With
   ``gravity_bias`` the normal component of gravity is cancelled as well. No guidance before
   ``guidance_delay_s``; no autopilot lag (zero-lag guidance).
+* **Mid-course, then terminal homing**: while the estimated time to go |r|/V_c is above
+  ``homing_time_s`` (or the estimate is not closing), the same law steers towards the
+  **predicted intercept point** instead of the target: the point P = p̂ + v̂_T τ where the
+  target estimate (p̂, v̂_T), extrapolated at constant velocity, meets a straight flight at
+  the missile's current speed s (|p̂ + v̂_T τ − r| = s τ, smallest τ > 0), a fixed point
+  (relative velocity −v), recomputed every step from the estimate (the engagement radar's
+  track). Without such a point (a target too fast to catch) the target itself is used. From
+  the first step the time to go falls below ``homing_time_s`` the missile homes on the
+  estimate (the seeker's or the radar's track) for the rest of the flight; the time is
+  recorded (``t_homing``). ``homing_time_s = inf`` gives homing from launch.
 * **Manoeuvre limit**: |a_c| ≤ min(q / w_L, n_max·g₀), w_L = m/(S·C_Lmax) the lift loading
   [kg/m²]: thin air at altitude limits the turn.
 * **Integration**: fixed step ``dt`` (0.01 s, a 100 Hz guidance rate), the command computed at
@@ -130,6 +140,10 @@ class InterceptorParams:
         Structural/autopilot limit [g]. Assumption: 30 g (20–60).
     nav_constant
         N′ [-]. Assumption: 4 (3–5).
+    homing_time_s
+        Time to go under which mid-course guidance to the predicted intercept point hands
+        over to terminal homing [s]. Assumption: 10 s (5–20: seeker acquisition at ~10–40 km
+        at closing speeds of 2–4 km/s); ``math.inf``: homing from launch.
     guidance_delay_s
         Unguided flight after launch [s]. Assumption: 0.5 s (0–2).
     min_speed_mps
@@ -157,6 +171,7 @@ class InterceptorParams:
     gravity_bias: bool = True
     fuze_radius_m: float = 30.0
     sigma_lethal_m: float = 10.0
+    homing_time_s: float = 10.0
 
     def __post_init__(self):
         pos = ("speed_max_mps", "max_time_s", "ballistic_coeff_kgm2", "lift_loading_kgm2",
@@ -165,7 +180,7 @@ class InterceptorParams:
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         nonneg = ("boost_time_s", "sustain_time_s", "launch_speed_mps", "guidance_delay_s",
-                  "fuze_radius_m")
+                  "fuze_radius_m", "homing_time_s")
         for name in nonneg:
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
@@ -175,7 +190,8 @@ class InterceptorParams:
 
 _COLS = ("launch_speed_mps", "speed_max_mps", "boost_time_s", "sustain_time_s",
          "ballistic_coeff_kgm2", "lift_loading_kgm2", "n_max_g", "nav_constant",
-         "guidance_delay_s", "max_time_s", "min_speed_mps", "gravity_bias", "fuze_radius_m")
+         "guidance_delay_s", "max_time_s", "min_speed_mps", "gravity_bias", "fuze_radius_m",
+         "homing_time_s")
 
 
 def interceptor_params(missile, **overrides) -> InterceptorParams:
@@ -336,8 +352,29 @@ def _accel(r, v, cmd, coasting, ax, beta, layers, out, normal):
 
 
 @njit(cache=True)
+def _intercept_time(d, vt, s):
+    """Smallest τ > 0 with |d + vt τ| = s τ (d the target's offset [m], vt its velocity
+    [m/s], s the missile's speed [m/s]); −1 without one."""
+    a = vt[0] ** 2 + vt[1] ** 2 + vt[2] ** 2 - s * s
+    b = 2.0 * (d[0] * vt[0] + d[1] * vt[1] + d[2] * vt[2])
+    c = d[0] ** 2 + d[1] ** 2 + d[2] ** 2
+    if abs(a) < 1e-9 * s * s:
+        return -c / b if b < 0.0 else -1.0
+    disc = b * b - 4.0 * a * c
+    if disc < 0.0:
+        return -1.0
+    sq = math.sqrt(disc)
+    r1 = (-b - sq) / (2.0 * a)
+    r2 = (-b + sq) / (2.0 * a)
+    lo, hi = min(r1, r2), max(r1, r2)
+    if lo > 0.0:
+        return lo
+    return hi if hi > 0.0 else -1.0
+
+
+@njit(cache=True)
 def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
-             prev_closing, has_prev, done, reason, miss, t_cpa, acc, dt, refine, window,
+             prev_closing, has_prev, done, reason, miss, t_cpa, acc, t_home, dt, refine, window,
              layers):
     """One step of the missiles ``idx[lo:hi]`` (rows ``lo:hi`` of the target arrays); returns
     the number of missiles stepped."""
@@ -359,6 +396,7 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
         v_launch, v_max, t_b, t_s, beta, w_l, n_max, nav, delay, t_max, v_min, bias = (
             P[i, 0], P[i, 1], P[i, 2], P[i, 3], P[i, 4], P[i, 5], P[i, 6], P[i, 7], P[i, 8],
             P[i, 9], P[i, 10], P[i, 11])
+        t_hom = P[i, 13]
         tau = t[i] - t_launch[i]
         for k in range(3):
             d[k] = pT[j, k] - r[i, k]
@@ -409,7 +447,20 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
                 we[k] = vE[j, k] - v[i, k]
             re2 = de[0] ** 2 + de[1] ** 2 + de[2] ** 2
             if re2 > 1e-18:
-                vc = -(de[0] * we[0] + de[1] * we[1] + de[2] * we[2]) / math.sqrt(re2)
+                re = math.sqrt(re2)
+                vc = -(de[0] * we[0] + de[1] * we[1] + de[2] * we[2]) / re
+                homing = t_home[i] == t_home[i]  # not NaN: homing already
+                if not homing and (t_hom == math.inf or (vc > 0.0 and re < t_hom * vc)):
+                    t_home[i] = t[i]
+                    homing = True
+                if not homing:  # mid-course: towards the predicted intercept point
+                    tau_p = _intercept_time(de, vE[j], spd)
+                    if tau_p > 0.0:
+                        for k in range(3):
+                            de[k] += vE[j, k] * tau_p
+                            we[k] = -v[i, k]
+                        re2 = de[0] ** 2 + de[1] ** 2 + de[2] ** 2
+                        vc = -(de[0] * we[0] + de[1] * we[1] + de[2] * we[2]) / math.sqrt(re2)
                 om0 = (de[1] * we[2] - de[2] * we[1]) / re2
                 om1 = (de[2] * we[0] - de[0] * we[2]) / re2
                 om2 = (de[0] * we[1] - de[1] * we[0]) / re2
@@ -581,6 +632,9 @@ class FlyoutResult:
         Miss distance [m] and time of closest approach [s] (NaN without one).
     p_kill
         Kill probability at the closest approach [-] (0 without one).
+    t_homing
+        Time terminal homing began [s] (NaN: never; :class:`InterceptorParams`
+        ``homing_time_s``).
     pos_end, vel_end
         ECEF state at the end of the last step [m], [m/s], (M, 3).
     steps
@@ -597,6 +651,7 @@ class FlyoutResult:
     miss_m: np.ndarray
     t_cpa: np.ndarray
     p_kill: np.ndarray
+    t_homing: np.ndarray
     pos_end: np.ndarray
     vel_end: np.ndarray
     steps: int
@@ -702,6 +757,7 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
     miss = np.full(m, np.nan)
     t_cpa = np.full(m, np.nan)
     acc = np.zeros((m, 3))
+    t_home = np.full(m, np.nan)
     rec = {int(i): {"t": [], "pos": [], "vel": [], "acc": []} for i in record}
 
     active = np.arange(m, dtype=np.int64)
@@ -729,7 +785,7 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
             rec[i]["pos"].append(r[i].copy())
             rec[i]["vel"].append(v[i].copy())
         args = (active, r, v, t, t0, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
-                prev_closing, has_prev, done, reason, miss, t_cpa, acc, float(dt),
+                prev_closing, has_prev, done, reason, miss, t_cpa, acc, t_home, float(dt),
                 float(refine), window, _LAYERS)
         steps += _advance(0, active.size, *args)
         for i in live:
@@ -748,5 +804,6 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
                       "vel": np.array(h["vel"]).reshape(n, 3),
                       "acc": np.array(h["acc"]).reshape(n, 3)}
     return FlyoutResult(outcome=outcome, reason=reason, t_end=t_end, miss_m=miss, t_cpa=t_cpa,
-                        p_kill=p_kill, pos_end=r, vel_end=v, steps=int(steps), history=history)
+                        p_kill=p_kill, t_homing=t_home, pos_end=r, vel_end=v, steps=int(steps),
+                        history=history)
 

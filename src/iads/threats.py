@@ -1,5 +1,5 @@
 """Threat trajectories: ballistic and quasi-ballistic missiles, terrain-following cruise missiles,
-drones, and raids of them.
+drones, strike aircraft, and raids of them (a scenario's raids: :mod:`iads.simulation.raids`).
 
 Every threat is returned as a :class:`Threat` whose ``segments`` is a
 :class:`iads.kinematics.Segments` path in ECEF [m]: stack threats with :func:`threat_paths` and
@@ -69,16 +69,42 @@ most (terrain slope)·step_m/8. An optional terminal dive at ``terminal_dive_deg
 ground at the aim point (clearance is not kept in the dive). The boost and climb-out after
 launch are not modelled: the missile starts at its profile height over the launch point.
 
+Named trajectories
+------------------
+Instead of an apogee or a flight time a ballistic shot may name its trajectory
+(:func:`trajectory_apogee`), at its own range:
+
+* ``minimum_energy``: the apogee of least burnout speed (on the sphere, flight-path angle
+  γ* = π/4 − Φ/4, Φ = R/Rₑ the range angle; found numerically and tested against that closed
+  form). It is not clipped to the catalog's apogee: a shot whose minimum-energy apogee exceeds
+  ``apogee_km.high`` is refused;
+* ``lofted``: the highest apogee the type can fly at that range, i.e. the smaller of
+  ``apogee_km.high`` and the top of the band a burnout speed of ``speed_max_mps.high`` allows;
+* ``depressed``: the lowest apogee a burnout speed of ``speed_max_mps.high`` allows (the
+  flattest shot the motor can make).
+
+Without any of the three, a raid flies the catalog's loft scaled to its range (apogee =
+``apogee_km`` × range / ``range_max_km``, :func:`default_apogee`).
+
 Drones
 ------
 A constant-speed route at constant altitude (MSL, or AGL following the terrain) through
 :func:`iads.kinematics.route_segments`, optionally ending in a dive onto the aim point.
 
+Aircraft
+--------
+:func:`aircraft_threat`: a constant-speed, constant-altitude route from the launch (base)
+point through optional ``via`` points to a weapon-release point ``standoff_m`` short of the aim
+point on the last leg, then back the same way to the base. The threat's ``t_impact`` is the
+release time (the aircraft's weapons are not flown here).
+
 Raids
 -----
 :func:`raid`: ``count`` threats of one catalog type, launch points uniform over a disc,
 aim points assigned in turn, launch (or impact) times uniform over ``spread_s`` after
-``start_s``, all drawn from the ``Generator`` passed in.
+``start_s``, all drawn from the ``Generator`` passed in. The kind of threat
+(:data:`RAID_KINDS`) defaults to the first one its catalog category allows
+(:data:`CATEGORY_KINDS`).
 """
 
 from __future__ import annotations
@@ -113,6 +139,13 @@ __all__ = [
     "terrain_following_profile",
     "cruise_threat",
     "drone_threat",
+    "aircraft_threat",
+    "TRAJECTORIES",
+    "RAID_KINDS",
+    "CATEGORY_KINDS",
+    "trajectory_apogee",
+    "default_apogee",
+    "ballistic_shot",
     "raid",
     "threat_paths",
 ]
@@ -306,6 +339,17 @@ def ballistic_arc(range_m: float | None = None, apogee_m: float | None = None,
     return _arc(R, apogee_m, radius_m, gm)
 
 
+def _min_energy_apogee(range_m: float, radius_m: float = EARTH_RADIUS_M,
+                       gm: float = GM_EARTH) -> float:
+    """Apogee [m] of the arc of least burnout speed at a range [m] (numerical minimum)."""
+    span = max(range_m, 1.0)
+    res = minimize_scalar(
+        lambda lh: _arc(range_m, math.exp(lh), radius_m, gm).burnout_speed_mps,
+        bounds=(math.log(span * 1e-6), math.log(span * 10.0)), method="bounded",
+        options={"xatol": 1e-10})
+    return math.exp(res.x)
+
+
 def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float = math.inf, *,
                        radius_m: float = EARTH_RADIUS_M, gm: float = GM_EARTH):
     """Apogees and flight times a missile of burnout speed ≤ ``speed_max_mps`` can fly at a range.
@@ -330,10 +374,7 @@ def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float
         return _arc(range_m, h, radius_m, gm).burnout_speed_mps
 
     span = max(range_m, 1.0)
-    res = minimize_scalar(lambda lh: v(math.exp(lh)), bounds=(math.log(span * 1e-6),
-                          math.log(span * 10.0)), method="bounded",
-                          options={"xatol": 1e-10})
-    h_me = math.exp(res.x)  # minimum-energy apogee
+    h_me = _min_energy_apogee(range_m, radius_m, gm)
     if v(h_me) > speed_max_mps:
         return None
     lo = span * 1e-9
@@ -349,6 +390,85 @@ def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float
         return None
     t = [_arc(range_m, h, radius_m, gm).flight_time_s for h in (h_lo, h_hi)]
     return (h_lo, h_hi), (t[0], t[1])
+
+
+#: Named ballistic trajectories (module docstring).
+TRAJECTORIES = ("minimum_energy", "lofted", "depressed")
+
+
+def trajectory_apogee(range_m: float, trajectory: str, target=None, *, type_id: str = "",
+                      where: tuple = ()) -> float:
+    """Apogee [m] of a named trajectory (:data:`TRAJECTORIES`) at a ground range [m].
+
+    ``lofted`` and ``depressed`` need the catalog ``target`` (its ``speed_max_mps.high`` and
+    ``apogee_km.high``); ``minimum_energy`` is physics only.
+
+    Raises
+    ------
+    ThreatError
+        An unknown name, or a range the type cannot reach on any arc.
+    """
+    if trajectory not in TRAJECTORIES:
+        _fail(where, "trajectory", f"one of {', '.join(TRAJECTORIES)}", repr(trajectory))
+    if trajectory == "minimum_energy":
+        return _min_energy_apogee(range_m)
+    if target is None:
+        raise ValueError(f"a {trajectory} trajectory needs the catalog target type")
+    vmax = target.speed_max_mps.hi
+    h_cap = target.apogee_km.hi * 1e3 if target.apogee_km is not None else math.inf
+    env = ballistic_envelope(range_m, vmax, h_cap)
+    if env is None:
+        _fail(where, "trajectory", f"a range {type_id or target.name} can reach with a burnout "
+              f"speed <= {vmax:g} m/s (catalog speed_max_mps.high) and an apogee <= "
+              f"{h_cap / 1e3:g} km", f"a {range_m / 1e3:.1f} km shot")
+    (h_lo, h_hi), _ = env
+    return h_hi if trajectory == "lofted" else h_lo
+
+
+def default_apogee(target, range_m: float, *, type_id: str = "", where: tuple = ()) -> float:
+    """The catalog's loft scaled to a range: ``apogee_km`` × range / ``range_max_km`` [m]."""
+    if target.apogee_km is None or target.range_max_km is None:
+        name = type_id or target.name
+        _fail(where, "apogee_m", f"an apogee_m, flight_time_s or trajectory ({name} has no "
+              "catalog apogee)", "none")
+    return target.apogee_km.value * range_m / target.range_max_km.value
+
+
+def ballistic_shot(range_m: float, target=None, *, apogee_m: float | None = None,
+                   flight_time_s: float | None = None, trajectory: str | None = None,
+                   type_id: str = "", where: tuple = ()) -> BallisticArc:
+    """The drag-free arc of one shot at a ground range [m], checked against the catalog type.
+
+    At most one of ``apogee_m`` [m], ``flight_time_s`` [s] and ``trajectory``
+    (:data:`TRAJECTORIES`) is given; with none, :func:`default_apogee` (needs ``target``).
+
+    Raises
+    ------
+    ThreatError
+        Parameters impossible for the type (range beyond the catalog's, apogee or flight time
+        outside the band the burnout speed and apogee allow); the field is that of the
+        parameter given (``range_m`` when the range alone is out of reach).
+    """
+    given = [n for n, x in (("apogee_m", apogee_m), ("flight_time_s", flight_time_s),
+                            ("trajectory", trajectory)) if x is not None]
+    if len(given) > 1:
+        _fail(where, "/".join(given), "at most one of apogee_m, flight_time_s and trajectory",
+              " and ".join(given))
+    if trajectory is not None:
+        apogee_m = trajectory_apogee(range_m, trajectory, target, type_id=type_id, where=where)
+    elif flight_time_s is None and apogee_m is None:
+        if target is None:
+            raise ValueError("give apogee_m, flight_time_s or trajectory, or a catalog target")
+        apogee_m = default_apogee(target, range_m, type_id=type_id, where=where)
+    arc = ballistic_arc(range_m=range_m, apogee_m=apogee_m, flight_time_s=flight_time_s,
+                        where=where)
+    try:
+        _check_ballistic(target, type_id, arc, where)
+    except ThreatError as exc:
+        if given and exc.field == format_field_path((*where, "apogee_m")):
+            exc.field = format_field_path((*where, given[0]))
+        raise
+    return arc
 
 
 # ------------------------------------------------------------------------------------------------
@@ -452,11 +572,12 @@ class Threat:
     type_id
         Catalog target id (may be empty).
     kind
-        ``"ballistic"``, ``"cruise"`` or ``"drone"``.
+        ``"ballistic"``, ``"quasi_ballistic"``, ``"cruise"``, ``"drone"`` or ``"aircraft"``.
     launch, aim
         (lat, lon) [°] of the launch and aim points.
     t_launch, t_impact
-        Start and end of the path [s].
+        Start of the path and impact time [s] (for aircraft: the weapon-release time; the path
+        goes on to ``segments.t_end``, back at the base).
     segments
         The path (:class:`iads.kinematics.Segments`, ECEF).
     arc
@@ -520,7 +641,8 @@ def _check_ballistic(target, type_id, arc, where):
 
 
 def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
-                     flight_time_s: float | None = None, t_launch: float = 0.0,
+                     flight_time_s: float | None = None, trajectory: str | None = None,
+                     kind: str = "ballistic", t_launch: float = 0.0,
                      reentry_speed_mps: float | None = None,
                      manoeuvre: TerminalManoeuvre | None = None, target=None,
                      type_id: str = "", sag_m: float = 1.0,
@@ -532,8 +654,12 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
     ----------
     launch, aim
         (lat, lon) [°]; the range is their geodesic distance.
-    apogee_m, flight_time_s
-        One of them [m] / [s] (the drag-free arc's); the other is derived.
+    apogee_m, flight_time_s, trajectory
+        At most one: apogee [m], flight time [s] (the drag-free arc's) or a named trajectory
+        (:data:`TRAJECTORIES`); the rest is derived. None of them: the catalog loft scaled to
+        the range (:func:`default_apogee`, needs ``target``).
+    kind
+        ``"ballistic"`` or ``"quasi_ballistic"`` (the same arc; recorded in the result).
     t_launch
         Launch time [s].
     reentry_speed_mps
@@ -557,15 +683,13 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
     ThreatError
         Parameters impossible for the type (range, apogee or time outside the allowed band).
     """
-    if (apogee_m is None) == (flight_time_s is None):
-        _fail(where, "apogee_m/flight_time_s", "exactly one of apogee and flight time",
-              "both" if apogee_m is not None else "neither")
+    if kind not in ("ballistic", "quasi_ballistic"):
+        raise ValueError(f"kind must be 'ballistic' or 'quasi_ballistic', got {kind!r}")
     if not sag_m > 0:
         raise ValueError(f"sag_m must be > 0, got {sag_m}")
     _, _, dist = _GEOD.inv(launch[1], launch[0], aim[1], aim[0])
-    arc = ballistic_arc(range_m=float(dist), apogee_m=apogee_m, flight_time_s=flight_time_s,
-                        where=where)
-    _check_ballistic(target, type_id, arc, where)
+    arc = ballistic_shot(float(dist), target, apogee_m=apogee_m, flight_time_s=flight_time_s,
+                         trajectory=trajectory, type_id=type_id, where=where)
     if manoeuvre is not None and manoeuvre.duration_s >= arc.flight_time_s / 2:
         _fail(where, "manoeuvre.duration_s",
               f"a manoeuvre shorter than the descent ({arc.flight_time_s / 2:.1f} s)",
@@ -619,7 +743,7 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
             axis = up
         pts = pts + y[:, None] * axis
     seg = _chords(tp + t_launch, pts, t_imp + t_launch)
-    return Threat(type_id=type_id, kind="ballistic", launch=tuple(launch), aim=tuple(aim),
+    return Threat(type_id=type_id, kind=kind, launch=tuple(launch), aim=tuple(aim),
                   t_launch=t_launch, t_impact=t_imp + t_launch, segments=seg, arc=arc,
                   impact_speed_mps=float(speed[-1]))
 
@@ -736,17 +860,7 @@ def cruise_threat(launch, aim, terrain: Callable, *, speed_mps: float, clearance
     type_id, where
         For results and messages.
     """
-    if target is not None:
-        name = type_id or target.name
-        if not 0 < speed_mps <= target.speed_max_mps.hi:
-            _fail(where, "speed_mps", f"a speed in (0, {target.speed_max_mps.hi:g}] m/s for "
-                  f"{name}", f"{speed_mps:g} m/s")
-        lo, hi = target.altitude_min_m.lo, target.altitude_max_m.hi
-        if not lo <= clearance_m <= hi:
-            _fail(where, "clearance_m", f"a clearance in [{lo:g}, {hi:g}] m for {name} "
-                  "(catalog altitude_min_m.low, altitude_max_m.high)", f"{clearance_m:g} m")
-    if not speed_mps > 0:
-        _fail(where, "speed_mps", "a speed > 0 m/s", f"{speed_mps:g}")
+    _check_air(target, type_id, where, speed_mps, "clearance_m", clearance_m)
     if not clearance_m >= 0:
         _fail(where, "clearance_m", "a clearance >= 0 m", f"{clearance_m:g}")
     if not (step_m > 0 and n_z > 0):
@@ -825,17 +939,7 @@ def drone_threat(launch, aim, *, speed_mps: float, alt_m: float, alt_ref: str = 
     """
     if alt_ref not in ("msl", "agl"):
         raise ValueError(f"alt_ref must be 'msl' or 'agl', got {alt_ref!r}")
-    if target is not None:
-        name = type_id or target.name
-        if not 0 < speed_mps <= target.speed_max_mps.hi:
-            _fail(where, "speed_mps", f"a speed in (0, {target.speed_max_mps.hi:g}] m/s for "
-                  f"{name}", f"{speed_mps:g} m/s")
-        lo, hi = target.altitude_min_m.lo, target.altitude_max_m.hi
-        if not lo <= alt_m <= hi:
-            _fail(where, "alt_m", f"an altitude in [{lo:g}, {hi:g}] m for {name}",
-                  f"{alt_m:g} m")
-    if not speed_mps > 0:
-        _fail(where, "speed_mps", "a speed > 0 m/s", f"{speed_mps:g}")
+    _check_air(target, type_id, where, speed_mps, "alt_m", alt_m)
     wps = [RouteWaypoint(launch[0], launch[1], alt_m, speed_mps, alt_ref)]
     wps += [RouteWaypoint(p[0], p[1], alt_m, None, alt_ref) for p in via]
     if terminal_dive_deg is not None:
@@ -862,23 +966,99 @@ def drone_threat(launch, aim, *, speed_mps: float, alt_m: float, alt_ref: str = 
 
 
 # ------------------------------------------------------------------------------------------------
+# aircraft
+
+
+def aircraft_threat(base, aim, *, speed_mps: float, alt_m: float, standoff_m: float = 0.0,
+                    alt_ref: str = "msl", terrain: Callable | None = None,
+                    t_launch: float = 0.0, via: Sequence = (), target=None,
+                    type_id: str = "", where: tuple = ()) -> Threat:
+    """A strike aircraft: out to a weapon-release point and back (model: module docstring).
+
+    Parameters
+    ----------
+    base, aim
+        (lat, lon) [°] of the take-off (launch) point and the aim point.
+    speed_mps, alt_m, alt_ref
+        Constant speed [m/s] and altitude [m] above ``"msl"`` or ``"agl"``.
+    standoff_m
+        Release distance short of the aim point along the last leg [m] (0: over the aim).
+    terrain
+        ``terrain(lat, lon) -> m MSL``, for AGL altitudes.
+    t_launch
+        Time at the base [s].
+    via
+        (lat, lon) points of the ingress route [°], flown back in reverse.
+    target, type_id, where
+        Catalog type to check speed and altitude; id and field path for messages.
+    """
+    if alt_ref not in ("msl", "agl"):
+        raise ValueError(f"alt_ref must be 'msl' or 'agl', got {alt_ref!r}")
+    _check_air(target, type_id, where, speed_mps, "alt_m", alt_m)
+    if not standoff_m >= 0:
+        _fail(where, "standoff_km", "a stand-off distance >= 0 km", f"{standoff_m / 1e3:g}")
+    pts = [tuple(base), *[tuple(p) for p in via]]
+    last = pts[-1]
+    az, _, d = _GEOD.inv(last[1], last[0], aim[1], aim[0])
+    if standoff_m >= d:
+        _fail(where, "standoff_km", f"a stand-off shorter than the last leg ({d / 1e3:.1f} km)",
+              f"{standoff_m / 1e3:g} km")
+    lon_r, lat_r, _ = _GEOD.fwd(aim[1], aim[0], az + 180.0, standoff_m) if standoff_m > 0 \
+        else (aim[1], aim[0], 0.0)
+    route = [*pts, (float(lat_r), float(lon_r)), *reversed(pts)]
+    wps = [RouteWaypoint(p[0], p[1], alt_m, speed_mps if k == 0 else None, alt_ref)
+           for k, p in enumerate(route)]
+    seg = route_segments(wps, terrain, where=where)
+    seg = _shift(seg, t_launch - float(seg.t0[0]))
+    # the release is at the end of the ingress legs: the chord times are exact at vertices
+    ingress = route_segments(wps[: len(pts) + 1], terrain, where=where)
+    t_rel = t_launch + float(ingress.t_end - ingress.t0[0])
+    return Threat(type_id=type_id, kind="aircraft", launch=tuple(base), aim=tuple(aim),
+                  t_launch=t_launch, t_impact=t_rel, segments=seg,
+                  impact_speed_mps=float(speed_mps))
+
+
+def _check_air(target, type_id, where, speed_mps, alt_name, alt_m):
+    """Speed and altitude of an air-breathing threat against its catalog type."""
+    if target is not None:
+        name = type_id or target.name
+        if not 0 < speed_mps <= target.speed_max_mps.hi:
+            _fail(where, "speed_mps", f"a speed in (0, {target.speed_max_mps.hi:g}] m/s for "
+                  f"{name} (catalog speed_max_mps.high)", f"{speed_mps:g} m/s")
+        lo, hi = target.altitude_min_m.lo, target.altitude_max_m.hi
+        if not lo <= alt_m <= hi:
+            what = "a clearance" if alt_name == "clearance_m" else "an altitude"
+            _fail(where, alt_name, f"{what} in [{lo:g}, {hi:g}] m for {name} "
+                  "(catalog altitude_min_m.low, altitude_max_m.high)", f"{alt_m:g} m")
+    if not speed_mps > 0:
+        _fail(where, "speed_mps", "a speed > 0 m/s", f"{speed_mps:g}")
+
+
+# ------------------------------------------------------------------------------------------------
 # raids
 
-
-_KINDS = {"ballistic_missile": "ballistic", "cruise_missile": "cruise", "drone": "drone"}
+#: Kinds of raid threat.
+RAID_KINDS = ("ballistic", "quasi_ballistic", "cruise", "drone", "aircraft")
+#: Kinds each catalog target category may fly (the first is the default).
+CATEGORY_KINDS = {
+    "ballistic_missile": ("ballistic", "quasi_ballistic"),
+    "cruise_missile": ("cruise",),
+    "drone": ("drone", "aircraft"),
+    **{c: ("aircraft",) for c in ("stealth_fighter", "fighter", "bomber", "aew", "transport",
+                                  "airliner")},
+}
 
 
 def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generator,
-         type_id: str = "", start_s: float = 0.0, spread_s: float = 0.0,
-         timing: str = "launch", terrain: Callable | None = None, where: tuple = (),
-         **kwargs) -> list[Threat]:
+         type_id: str = "", kind: str | None = None, start_s: float = 0.0,
+         spread_s: float = 0.0, timing: str = "launch", terrain: Callable | None = None,
+         where: tuple = (), **kwargs) -> list[Threat]:
     """``count`` threats of one catalog type (seeded by ``rng``).
 
     Parameters
     ----------
     target
-        Catalog :class:`~iads.catalog.schema.Target` of category ballistic_missile,
-        cruise_missile or drone.
+        Catalog :class:`~iads.catalog.schema.Target`.
     count
         Number of threats, ≥ 1.
     launch_area
@@ -890,31 +1070,36 @@ def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generato
         Draws, in this order: launch azimuths, launch distances, times (each (count,)).
     type_id
         Catalog id, for results and messages.
+    kind
+        One of :data:`RAID_KINDS` allowed for the target's category (:data:`CATEGORY_KINDS`);
+        default: the category's first.
     start_s, spread_s
         Times uniform over [start_s, start_s + spread_s] [s].
     timing
         ``"launch"``: those are launch times; ``"impact"``: they are impact times
         (time-on-target raids; launch = impact − flight time).
     terrain
-        ``terrain(lat, lon) -> m MSL``, needed by cruise missiles (and AGL drones).
+        ``terrain(lat, lon) -> m MSL``, needed by cruise missiles (and AGL drones/aircraft).
     where
         Field path prefix for error messages (``("raids", 2)``).
     **kwargs
-        Passed to the builder of the kind. Defaults from the catalog: ballistic: apogee =
-        catalog apogee × range / catalog range (the catalog's loft kept at shorter range,
-        unless ``apogee_m`` or ``flight_time_s`` is given), ``reentry_speed_mps`` = catalog
-        value; cruise: ``speed_mps`` = speed_cruise, ``clearance_m`` = altitude_typical;
-        drone: ``speed_mps`` = speed_cruise, ``alt_m`` = altitude_typical.
+        Passed to the builder of the kind (:func:`ballistic_threat`, :func:`cruise_threat`,
+        :func:`drone_threat`, :func:`aircraft_threat`). Defaults from the catalog: ballistic:
+        :func:`default_apogee` unless ``apogee_m``, ``flight_time_s`` or ``trajectory`` is
+        given, ``reentry_speed_mps`` = catalog value; cruise: ``speed_mps`` = speed_cruise,
+        ``clearance_m`` = altitude_typical; drone and aircraft: ``speed_mps`` = speed_cruise,
+        ``alt_m`` = altitude_typical.
 
     Returns
     -------
     list[Threat]
         In order of drawing (not sorted by time).
     """
-    kind = _KINDS.get(target.category)
-    if kind is None:
-        _fail(where, "type", f"a threat of category {sorted(_KINDS)}",
-              f"{type_id or target.name} ({target.category})")
+    kinds = CATEGORY_KINDS.get(target.category, ())
+    kind = kind if kind is not None else (kinds[0] if kinds else None)
+    if kind not in kinds:
+        _fail(where, "kind", f"a kind the category {target.category} flies "
+              f"({', '.join(kinds) or 'none'})", f"{kind} ({type_id or target.name})")
     if count < 1:
         _fail(where, "count", "at least 1 threat", f"{count}")
     if timing not in ("launch", "impact"):
@@ -935,17 +1120,11 @@ def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generato
         aim = aims[i % len(aims)]
         kw = dict(kwargs)
         w = (*where, "threats", i)
-        if kind == "ballistic":
-            if "apogee_m" not in kw and "flight_time_s" not in kw:
-                if target.apogee_km is None or target.range_max_km is None:
-                    _fail(where, "apogee_m", "an apogee_m or flight_time_s (the catalog type "
-                          "gives no apogee)", "none")
-                _, _, d = _GEOD.inv(launch[1], launch[0], aim[1], aim[0])
-                kw["apogee_m"] = target.apogee_km.value * 1e3 * d / (
-                    target.range_max_km.value * 1e3)
+        if kind in ("ballistic", "quasi_ballistic"):
             if "reentry_speed_mps" not in kw and target.reentry_speed_mps is not None:
                 kw["reentry_speed_mps"] = target.reentry_speed_mps.value
-            th = ballistic_threat(launch, aim, target=target, type_id=type_id, where=w, **kw)
+            th = ballistic_threat(launch, aim, target=target, type_id=type_id, kind=kind,
+                                  where=w, **kw)
         elif kind == "cruise":
             if terrain is None:
                 raise ValueError("cruise-missile raids need a terrain model")
@@ -956,8 +1135,9 @@ def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generato
         else:
             kw.setdefault("speed_mps", target.speed_cruise_mps.value)
             kw.setdefault("alt_m", target.altitude_typical_m.value)
-            th = drone_threat(launch, aim, terrain=terrain, target=target, type_id=type_id,
-                              where=w, **kw)
+            build = drone_threat if kind == "drone" else aircraft_threat
+            th = build(launch, aim, terrain=terrain, target=target, type_id=type_id, where=w,
+                       **kw)
         t = float(times[i])
         dt = t - th.t_launch if timing == "launch" else t - th.t_impact
         out.append(replace(th, t_launch=th.t_launch + dt, t_impact=th.t_impact + dt,

@@ -9,7 +9,6 @@ into threats: the threat engineer's ``iads.simulation.raids`` replaces it when i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +99,7 @@ class RaidObjects:
     raid: tuple[str, ...]
     aim: tuple[str, ...]
     t_impact: np.ndarray
-    segments: tuple
+    paths: object
 
 
 def fire_control_models(sc, cat, radars, ground, mean_speed_fraction: float = 0.6):
@@ -182,34 +181,18 @@ def defended_points(sc, ground, asset_radius_m: float = 2_000.0,
 
 
 def raid_objects(sc, cat, seed: int, ground) -> RaidObjects:
-    """The scenario's raids as threats (:func:`iads.threats.raid`, each raid drawn from
-    ``component_rng(seed, "raid", raid_id)``); ids ``<raid>-<n>``."""
-    from ..rng import component_rng
-    from ..threats import raid
+    """The scenario's raids as threats (:func:`iads.simulation.raids.raid_objects`: each raid
+    drawn from ``component_rng(seed, "raid", raid_id)``; ids ``<raid>/<k>``). Aircraft raids
+    have no impact (their path returns to base): their impact time is +inf here."""
+    from ..simulation.raids import raid_objects as scenario_raids
 
-    pos = sc.positions()
-    ids, types, owners, truth, rid, aim, t_imp, segs = [], [], [], [], [], [], [], []
-    for i, r in enumerate(sc.raids):
-        tgt = cat.targets[r.type]
-        aims = [(pos[a].lat, pos[a].lon) for a in r.aim_points]
-        la = r.launch_area
-        terrain = None
-        if ground is not None:
-            def terrain(lat, lon, _g=ground):
-                return _g(lat, lon)
-        threats = raid(tgt, r.count, (la.lat, la.lon, la.radius_km * 1e3), aims,
-                       rng=component_rng(seed, "raid", r.id), type_id=r.type, start_s=r.start_s,
-                       spread_s=r.spread_s, terrain=terrain, where=("raids", i))
-        width = max(3, int(math.log10(r.count)) + 1)
-        for k, th in enumerate(threats):
-            ids.append(f"{r.id}-{k + 1:0{width}d}")
-            types.append(r.type)
-            owners.append(r.owner)
-            truth.append(Truth[r.category.upper()])
-            rid.append(r.id)
-            aim.append(r.aim_points[k % len(r.aim_points)])
-            t_imp.append(th.t_impact)
-            segs.append(th.segments)
-    return RaidObjects(ids=tuple(ids), types=tuple(types), owners=tuple(owners),
-                       truth=np.array(truth, np.int8), raid=tuple(rid), aim=tuple(aim),
-                       t_impact=np.array(t_imp, float), segments=tuple(segs))
+    paths, table = scenario_raids(sc, cat, terrain=ground, seed=seed)
+    col = {c: table.column(c).to_pylist() for c in table.column_names}
+    kinds = col["kind"]
+    t_imp = np.array([t if k != "aircraft" else np.inf
+                      for t, k in zip(col["impact_time_s"], kinds, strict=True)], float)
+    return RaidObjects(
+        ids=tuple(col["object_id"]), types=tuple(col["type"]), owners=tuple(col["owner"]),
+        truth=np.array([Truth[c.upper()] for c in col["category"]], np.int8),
+        raid=tuple(col["raid_id"]), aim=tuple(a or "" for a in col["aim_id"]),
+        t_impact=t_imp, paths=paths)

@@ -16,7 +16,13 @@ What is checked:
 * a radar whose sector is narrower than 360° has a ``boresight_deg``;
 * times lie within the run (waypoints, raid launches, events), route times increase, a route
   leg has a way to be flown (a speed > 0 or times at both ends), and route speeds and
-  altitudes stay within the catalog maximum of the air object's type.
+  altitudes stay within the catalog maximum of the air object's type;
+* raids (:func:`_raid_problems`): the kind fits the type's catalog category and takes the
+  fields given; aim points (and a cruise raid's launch area) lie on the terrain model;
+  speeds, altitudes and clearances fit the catalog type; a ballistic raid's shots are
+  possible for the type at the shortest and longest range the launch area allows to each
+  aim point (range within the catalog's, apogee or flight time within the band the catalog
+  burnout speed and apogee allow).
 """
 
 from __future__ import annotations
@@ -375,11 +381,17 @@ def check_scenario(
     for i, r in enumerate(sc.raids):
         loc = ("raids", i)
         yield from owner((*loc, "owner"), r.owner)
+        bad_aim = False
         for j, a in enumerate(r.aim_points):
-            yield from ref((*loc, "aim_points", j), a, aim_kinds)
+            if isinstance(a, str):
+                found = list(ref((*loc, "aim_points", j), a, aim_kinds))
+                bad_aim = bad_aim or bool(found)
+                yield from found
         yield from within_run((*loc, "start_s"), r.start_s, "a launch time")
         if r.start_s <= duration:
             yield from within_run((*loc, "spread_s"), r.start_s + r.spread_s, "start_s + spread_s")
+        if not bad_aim:
+            yield from _raid_problems(sc, catalog, i, r, order)
 
     # ---- networks ----
     for i, n in enumerate(sc.networks):
@@ -434,3 +446,150 @@ def check_scenario(
         else:
             yield from ref((*loc, "target"), e.target, everything or UNIT_KINDS)
             yield from ref((*loc, "unit"), e.unit, ("system", "fire_unit"))
+
+
+def _dem_probe(sc):
+    """``probe(lat, lon) -> None or the reason the point is off the terrain`` for the
+    scenario's DEM (None when ``terrain.outside`` is ``sea_level``: every point is on it)."""
+    if sc.terrain.outside != "error":
+        return lambda lat, lon: None
+    from .. import terrain as terrain_mod
+    from ..errors import TerrainError
+
+    try:
+        dem = (terrain_mod.builtin_dem() if sc.terrain.dem == "builtin"
+               else terrain_mod.load_dem(sc.terrain.dem))
+    except TerrainError:
+        return lambda lat, lon: None  # the simulation reports an unusable DEM itself
+
+    def probe(lat, lon):
+        try:
+            terrain_mod.elevation_at(dem, lat, lon, "error")
+        except TerrainError as exc:  # "... ; DEM extent 28.000..48.000 N, ..."
+            return "outside the DEM or on nodata; " + exc.message.split("; ")[-1]
+        return None
+
+    return probe
+
+
+def _raid_problems(sc: Scenario, catalog, i: int, r, order) -> Iterator[Problem]:
+    """Problems of raid ``i`` that need the catalog, the terrain or trajectory physics."""
+    from pyproj import Geod
+
+    from ..threats import CATEGORY_KINDS, ThreatError, ballistic_shot
+    from .schema import RAID_KIND_FIELDS
+
+    loc = ("raids", i)
+    target = catalog.targets[r.type]
+    kinds = CATEGORY_KINDS.get(target.category, ())
+    kind = r.kind or (kinds[0] if kinds else None)
+    if kind not in kinds:
+        yield Problem(
+            (*loc, "kind" if r.kind else "type"), "",
+            f"a kind a {target.category} flies ({', '.join(kinds) or 'none'})",
+            f"{kind} for {r.type}" if r.kind else f"{r.type}, a {target.category}",
+        )
+        return
+    defaults = {"alt_ref": "msl", "via": []}
+    for name, allowed in RAID_KIND_FIELDS.items():
+        value = getattr(r, name)
+        if value is not None and value != defaults.get(name) and kind not in allowed:
+            yield Problem((*loc, name), "", f"{name} only for a raid of kind "
+                          f"{' or '.join(allowed)}", f"it on a {kind} raid")
+            return
+
+    given = [n for n in ("apogee_m", "flight_time_s", "trajectory") if getattr(r, n) is not None]
+    if len(given) > 1:
+        last = max(given, key=lambda n: order((*loc, n)))
+        yield Problem((*loc, last), "", "at most one of apogee_m, flight_time_s and trajectory "
+                      "(the rest is derived from the range)", " and ".join(given))
+        return
+
+    # aim points on the terrain
+    positions = sc.positions()
+    aims = []
+    probe = _dem_probe(sc)
+    for j, a in enumerate(r.aim_points):
+        p = positions.get(a) if isinstance(a, str) else a
+        if p is None:  # a unit placed nowhere: reported by its own checks
+            return
+        why = probe(p.lat, p.lon)
+        if why is not None:
+            what = f"{a!r} at" if isinstance(a, str) else "the point"
+            yield Problem((*loc, "aim_points", j), "", "an aim point on the terrain model",
+                          f"{what} ({p.lat:g} N, {p.lon:g} E), {why}")
+            return
+        aims.append((p.lat, p.lon))
+    la = r.launch_area
+    if kind == "cruise" or (r.alt_ref == "agl" and kind in ("drone", "aircraft")):
+        why = probe(la.lat, la.lon)
+        if why is not None:
+            yield Problem((*loc, "launch_area"), "",
+                          f"a launch area on the terrain model (a {kind} raid follows it)",
+                          f"({la.lat:g} N, {la.lon:g} E), {why}")
+            return
+
+    # air-breathing: speed and height against the catalog
+    name = r.type
+    if r.speed_mps is not None and r.speed_mps > target.speed_max_mps.hi:
+        yield Problem((*loc, "speed_mps"), "", f"a speed within the {name}'s maximum of "
+                      f"{target.speed_max_mps.hi:g} m/s (catalog speed_max_mps.high)",
+                      f"{r.speed_mps:g}")
+    lo, hi = target.altitude_min_m.lo, target.altitude_max_m.hi
+    for field, value in (("clearance_m", r.clearance_m), ("alt_m", r.alt_m)):
+        if value is not None and not lo <= value <= hi:
+            what = "a clearance" if field == "clearance_m" else "an altitude"
+            yield Problem((*loc, field), "", f"{what} in [{lo:g}, {hi:g}] m for the {name} "
+                          "(catalog altitude_min_m.low, altitude_max_m.high)", f"{value:g}")
+
+    geod = Geod(ellps="WGS84")
+    radius = la.radius_km * 1e3
+
+    def legs_m(lat, lon):
+        """Ground legs [m] from the launch area's centre via the ``via`` points to (lat, lon)."""
+        pts = [(la.lat, la.lon), *[(p.lat, p.lon) for p in r.via], (lat, lon)]
+        return [geod.inv(a[1], a[0], b[1], b[0])[2] for a, b in zip(pts[:-1], pts[1:],
+                                                                     strict=True)]
+
+    # cruise range from the launch area's far edge; aircraft stand-off within the last leg
+    for j, (lat, lon) in enumerate(aims):
+        legs = legs_m(lat, lon)
+        total = (sum(legs) + radius) / 1e3
+        if kind == "cruise" and target.range_max_km is not None and \
+                total > target.range_max_km.hi:
+            yield Problem((*loc, "aim_points", j), "", f"a route up to "
+                          f"{target.range_max_km.hi:g} km for the {name} (catalog "
+                          "range_max_km.high)", f"{total:.1f} km from the launch area's far edge")
+            return
+        last = (legs[-1] - (0.0 if r.via else radius)) / 1e3
+        if kind == "aircraft" and r.standoff_km is not None and r.standoff_km >= last:
+            yield Problem((*loc, "standoff_km"), "", f"a stand-off shorter than the last leg to "
+                          f"aim point {j} ({last:.1f} km at the shortest)", f"{r.standoff_km:g}")
+            return
+
+    # ballistic shots at the shortest and longest range from the launch area
+    if kind not in ("ballistic", "quasi_ballistic"):
+        return
+    given = given[0] if given else None
+    for j, (lat, lon) in enumerate(aims):
+        _, _, d = geod.inv(la.lon, la.lat, lon, lat)
+        for rng_m in sorted({max(d - radius, 1.0), d + radius}):
+            try:
+                arc = ballistic_shot(rng_m, target, apogee_m=r.apogee_m,
+                                     flight_time_s=r.flight_time_s, trajectory=r.trajectory,
+                                     type_id=r.type)
+            except ThreatError as exc:
+                field = (exc.field or "").split("/")[0]
+                if field == "range_m" or given is None:
+                    at = (*loc, "aim_points", j)
+                    msg = "" if field == "range_m" else "the catalog's apogee scaled to the range"
+                else:
+                    at, msg = (*loc, given), ""
+                yield Problem(at, msg, exc.expected, exc.found)
+                return
+            if r.manoeuvre is not None and r.manoeuvre.duration_s >= arc.flight_time_s / 2:
+                yield Problem((*loc, "manoeuvre", "duration_s"), "",
+                              f"a manoeuvre shorter than the descent of a {rng_m / 1e3:.1f} km "
+                              f"shot ({arc.flight_time_s / 2:.1f} s)",
+                              f"{r.manoeuvre.duration_s:g}")
+                return

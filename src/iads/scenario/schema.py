@@ -60,7 +60,10 @@ __all__ = [
     "Transponder",
     "AirObject",
     "LaunchArea",
+    "LatLon",
+    "Manoeuvre",
     "Raid",
+    "RAID_KIND_FIELDS",
     "Link",
     "Network",
     "IffArrangement",
@@ -451,26 +454,121 @@ class AirObject(_Model):
 
 
 class LaunchArea(_Model):
-    """A circle launches start from: centre [°], radius [km]."""
+    """A circle launches start from: centre [°], radius [km] (launch points are drawn uniformly
+    over the disc; aircraft take off from them)."""
 
     lat: Lat
     lon: Lon
     radius_km: Annotated[float, Field(ge=0, le=2000, description="a radius in km")] = 0.0
 
 
+class LatLon(_Model):
+    """A point given by WGS84 latitude and longitude [°] (an explicit aim or route point)."""
+
+    lat: Lat
+    lon: Lon
+
+
+class Manoeuvre(_Model):
+    """A terminal manoeuvre of a ballistic missile over the last ``duration_s`` before impact:
+    an extra acceleration of ``g`` [g] shaped as ``periods`` whole cosine periods, across the
+    track (``lateral``, a weave) or upwards (``vertical``, a pull-up then dive); the missile
+    still lands on its aim point (:class:`iads.threats.TerminalManoeuvre`)."""
+
+    g: Annotated[float, Field(gt=0, le=50, description="an acceleration in g")]
+    duration_s: Annotated[float, Field(gt=0, le=600, description="a duration in seconds")]
+    periods: Annotated[int, Field(ge=1, le=20, description="a number of periods")] = 1
+    plane: Literal["lateral", "vertical"] = "lateral"
+
+
+#: What a raid's threats are: a trajectory model (see :class:`Raid`).
+RaidKind = Literal["ballistic", "quasi_ballistic", "cruise", "drone", "aircraft"]
+#: Fields of :class:`Raid` that only some kinds take (field → kinds).
+RAID_KIND_FIELDS = {
+    "trajectory": ("ballistic", "quasi_ballistic"),
+    "apogee_m": ("ballistic", "quasi_ballistic"),
+    "flight_time_s": ("ballistic", "quasi_ballistic"),
+    "reentry_speed_mps": ("ballistic", "quasi_ballistic"),
+    "manoeuvre": ("ballistic", "quasi_ballistic"),
+    "speed_mps": ("cruise", "drone", "aircraft"),
+    "clearance_m": ("cruise",),
+    "alt_m": ("drone", "aircraft"),
+    "alt_ref": ("drone", "aircraft"),
+    "via": ("cruise", "drone", "aircraft"),
+    "terminal_dive_deg": ("cruise", "drone"),
+    "standoff_km": ("aircraft",),
+}
+
+
 class Raid(_Model):
-    """``count`` threats of one type launched from ``launch_area`` at ``aim_points``
-    (asset or unit ids), the first at ``start_s``, spread over ``spread_s``."""
+    """``count`` threats of one catalog ``type`` launched from ``launch_area`` at ``aim_points``.
+
+    Common fields:
+
+    * ``kind``: ``ballistic``, ``quasi_ballistic`` (catalog ballistic missiles), ``cruise``
+      (cruise missiles), ``drone`` (drones) or ``aircraft`` (aircraft, or drones that strike and
+      return); default: the first kind the type's catalog category allows;
+    * ``aim_points``: ids of assets or components (systems, fire units, radars, launcher
+      groups, command posts, sensors), or explicit ``{lat, lon}`` points; threat *i* aims at
+      ``aim_points[i % n]``. Aim points must lie on the terrain model (the DEM extent) unless
+      ``terrain.outside`` is ``sea_level``;
+    * ``start_s``, ``spread_s``: launch times (``timing: launch``) or impact times
+      (``timing: impact``, a time-on-target raid) uniform over [start_s, start_s + spread_s];
+      launch points uniform over the launch area. Draws come from the raid's own generator
+      (``component_rng(seed, "raid", id)``).
+
+    Ballistic and quasi-ballistic (:mod:`iads.threats`: a Kepler arc, range from the launch
+    and aim points): at most one of ``apogee_m``, ``flight_time_s`` [s] or a named
+    ``trajectory`` (``minimum_energy``, ``lofted``, ``depressed``) — the third of range, apogee
+    and flight time is derived; with none, the catalog's apogee scaled to the range.
+    ``reentry_speed_mps`` is the impact speed drag slows the descent to (default: the catalog
+    figure); ``manoeuvre`` an optional terminal manoeuvre. The range must be within the
+    catalog's, and apogee / flight time within what the catalog burnout speed and apogee allow.
+
+    Cruise: ``speed_mps`` (default catalog cruise speed), ``clearance_m`` over the DEM
+    (default catalog typical altitude; within the catalog's altitude band), optional ``via``
+    points, ``terminal_dive_deg`` (default 30°).
+
+    Drones: ``speed_mps``, ``alt_m`` above ``alt_ref`` (msl or agl), optional ``via`` and
+    ``terminal_dive_deg`` (default none: over the aim point at altitude).
+
+    Aircraft: ``speed_mps`` and ``alt_m`` (defaults from the catalog) on a route from the
+    launch area through ``via`` to a weapon-release point ``standoff_km`` short of the aim
+    point, and back the same way.
+    """
 
     id: Id
     type: TargetType
+    kind: RaidKind | None = None
     count: Count
     owner: Id
     category: Category = "hostile"
     launch_area: LaunchArea
-    aim_points: Annotated[list[Id], Field(min_length=1)]
+    aim_points: Annotated[list[Id | LatLon], Field(min_length=1)]
     start_s: Time = 0.0
     spread_s: Duration = 0.0
+    timing: Literal["launch", "impact"] = "launch"
+    # ballistic and quasi-ballistic
+    trajectory: Literal["minimum_energy", "lofted", "depressed"] | None = None
+    apogee_m: Annotated[
+        float, Field(gt=0, le=2_000_000, description="an apogee in metres")] | None = None
+    flight_time_s: Annotated[
+        float, Field(gt=0, le=7200, description="a flight time in seconds")] | None = None
+    reentry_speed_mps: Annotated[
+        float, Field(gt=0, le=8000, description="a speed > 0 in m/s")] | None = None
+    manoeuvre: Manoeuvre | None = None
+    # cruise, drone, aircraft
+    speed_mps: Annotated[
+        float, Field(gt=0, le=8000, description="a speed > 0 in m/s")] | None = None
+    clearance_m: Annotated[
+        float, Field(ge=0, le=10_000, description="a clearance in metres")] | None = None
+    alt_m: Altitude | None = None
+    alt_ref: Literal["msl", "agl"] = "msl"
+    via: list[LatLon] = []
+    terminal_dive_deg: Annotated[
+        float, Field(gt=0, le=90, description="a dive angle in degrees")] | None = None
+    standoff_km: Annotated[
+        float, Field(ge=0, le=2000, description="a stand-off distance in km")] | None = None
     note: Text | None = None
 
 

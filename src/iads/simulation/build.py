@@ -801,10 +801,10 @@ class ThreatRows:
 def _with_raids(paths, ids, types, truth, objects, raids, sc):
     """Append the raid threats after the air objects (paths, ids, types, truth, objects)."""
     from ..identification import object_table
-    from ..kinematics import positions, stack_paths
+    from ..kinematics import positions
 
     n0 = len(ids)
-    both = _stack(paths, stack_paths(list(raids.segments), list(raids.ids)))
+    both = _stack(paths, raids.paths)
     ids = ids + raids.ids
     types = types + raids.types
     truth = np.concatenate([truth, raids.truth]).astype(np.int8)
@@ -814,6 +814,7 @@ def _with_raids(paths, ids, types, truth, objects, raids, sc):
     objects = _concat_objects(objects, extra)
     rows = np.arange(n0, n0 + len(raids.ids), dtype=np.int64)
     end = positions(both, np.minimum(both.t_end[rows], raids.t_impact), rows)[0]
+    # impacts only for threats that impact (aircraft raids return to base: t_impact inf)
     threats = ThreatRows(rows=rows, raid=raids.raid, aim=raids.aim,
                          t_impact=raids.t_impact.copy(), impact_ecef=end)
     return both, ids, types, truth, objects, threats
