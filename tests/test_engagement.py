@@ -16,7 +16,7 @@ import pandas.testing as pd_testing
 import pytest
 
 from iads.catalog import load_catalog
-from iads.identification import Truth
+from iads.identification import Identity, Truth
 from iads.scenario import load_scenario
 from iads.scenario.schema import AirObject, Event, Waypoint
 from iads.simulation import SimulationSettings, simulate
@@ -164,18 +164,28 @@ def test_weapons_tight_holds_fire_until_the_supplier_orders_it():
     sc = load_scenario(SWEEP)
     tight = [s.model_copy(update={"roe": "weapons_tight"}) for s in sc.systems]
     quiet = _run(sc.model_copy(update={"systems": tight}))
-    # cruise missiles answer no IFF: unknown, never hostile; weapons tight fires at nothing
-    assert quiet.engagements.num_rows == 0
+    free = _run(sc)
+    # cruise missiles answer no IFF: unknown unless a track looks ballistic (a young track's
+    # velocity); weapons tight fires only at what the picture calls hostile
+    q = quiet.engagements.to_pandas()
+    assert (q.identity == int(Identity.HOSTILE)).all()
+    assert len(q) < free.engagements.num_rows
+    fr = free.engagements.to_pandas()
+    assert not fr.identity.isin([int(Identity.FRIEND), int(Identity.ASSUMED_FRIEND),
+                                 int(Identity.NEUTRAL)]).any()
     order = Event(time_s=30.0, kind="engage_unauthorised", target="cm-ankara",
                   unit="s400-1-fu2", actor="russia")
     res = _run(sc.model_copy(update={"systems": tight, "events": [order]}))
     e = res.engagements.to_pandas()
     objects = res.objects.to_pandas()
     raid_rows = set(objects.index[objects.id.str.startswith("cm-ankara/")])
-    assert len(e) > 0
-    assert set(e.object) <= raid_rows and (e.fire_unit == "s400-1-fu2").all()
-    assert (~e.authorised).all() and (e.time_s >= 30.0).all()
-    assert res.metrics()["unauthorised"] == len(e)
+    forced = e[~e.authorised]
+    assert len(forced) > 0
+    assert set(forced.object) <= raid_rows and (forced.fire_unit == "s400-1-fu2").all()
+    assert (forced.time_s >= 30.0).all()
+    assert (forced.identity != int(Identity.HOSTILE)).all()  # outside the ROE
+    assert (e[e.authorised].identity == int(Identity.HOSTILE)).all()
+    assert res.metrics()["unauthorised"] == len(forced)
 
 
 def test_supplier_disable_causes_a_leak():

@@ -98,8 +98,8 @@ class FireControlSettings:
     min_elevation_deg
         Lowest launch elevation [°] (assumption 10°: canisters launch steeply).
     flyout_dt_s, flyout_refine
-        Flyout step [s] and its divisor near the closest approach (0.05 s, a 20 Hz guidance
-        rate, and 50: a 1 ms fine step).
+        Flyout step [s] and its divisor near the closest approach (0.1 s, a 10 Hz guidance
+        rate, and 100: a 1 ms fine step over the last 0.3 s).
     guidance_sigma_pos_m, guidance_sigma_vel_mps
         White errors of the guidance estimate [m], [m/s] (default 0: the engagement radar's
         or seeker's terminal track of the object is taken as exact; > 0 uses
@@ -120,8 +120,8 @@ class FireControlSettings:
     launch_interval_s: float = 3.0
     mean_speed_fraction: float = 0.6
     min_elevation_deg: float = 10.0
-    flyout_dt_s: float = 0.05
-    flyout_refine: int = 50
+    flyout_dt_s: float = 0.1
+    flyout_refine: int = 100
     guidance_sigma_pos_m: float = 0.0
     guidance_sigma_vel_mps: float = 0.0
     assess_s: float = 10.0
@@ -526,9 +526,10 @@ class EngagementLoop:
         tk = keep_t[a.target[fire]]
         shots = [weapons[i] for i in fire]
         tau = np.array([taus[(ui, m)][k] for (ui, _, m), k in zip(shots, tk, strict=True)])
-        self._launch(eng, t, sy, shots, pic, tk, authorised=permit[tk], tau=tau)
+        self._launch(eng, t, sy, shots, pic, tk, authorised=permit[tk], tau=tau,
+                     identity=ident[tk])
 
-    def _launch(self, eng, t, sy, shots, pic, tk, authorised, tau):
+    def _launch(self, eng, t, sy, shots, pic, tk, authorised, tau, identity):
         """Launch ``shots`` (unit, launcher, missile) at the tracks ``tk`` of ``pic``; their
         flyouts are flown together at the next flush (see :meth:`_flush`)."""
         w, s = self.w, self.s
@@ -548,7 +549,8 @@ class EngagementLoop:
             o = int(objs[i])
             rec = dict(time_s=t, system=sm.id, fire_unit=u.id, launcher=lc.id, missile=m,
                        track_id=tid, object=o, truth=int(w.truth[o]) if o >= 0 else -1,
-                       authorised=bool(authorised[i]), radar=u.radar_index,
+                       authorised=bool(authorised[i]), identity=int(identity[i]),
+                       radar=u.radar_index,
                        radar_guided=sm.envelopes[m].radar_guided, draw=u_draw,
                        outcome=SELF_DESTRUCT, reason=_NO_TARGET, end_s=math.nan,
                        miss_m=math.nan, p_kill=0.0)

@@ -761,6 +761,9 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
         from ..kinematics import geodetic_of
 
         top = float(np.max(geodetic_of(paths.p0)[2]))
+        # rounded up to 2 km: a mask reaching a little further is the same mask where it is
+        # used, and seeded raids (a new top every seed) then share the cached masks
+        top = math.ceil(top / 2000.0) * 2000.0
     radars = _place_radars(sc, cat, seed, dem, terrain, terrain_cell_m, k, top)
     bands = sorted({r.placed.band for r in radars})
     sigs = {}

@@ -33,7 +33,8 @@ exposure            (radar, exposed object): visible looks, detections, time und
 engagement          (fire unit, object) for own, allied and civil aircraft inside its envelope:
                     minutes inside, minutes labelled unknown or suspect
 engagements         interceptor: launch time, system, fire unit, launcher, missile, track,
-                    object it flew at (-1: a false track) and its truth, authorised (False: an
+                    object it flew at (-1: a false track) and its truth, the picture's identity
+                    of the track at launch, authorised (False: an
                     ``engage_unauthorised`` order outside the ROE), outcome (kill, miss,
                     self_destruct) and reason, end time, miss distance, kill probability, first
                     possible detection of the object by the system's radars, wrong (the object
@@ -76,7 +77,8 @@ _KILL_CHAIN = {
     "engagements": dict(
         time_s=pa.float64(), system=pa.string(), fire_unit=pa.string(), launcher=pa.string(),
         missile=pa.string(), track_id=pa.int64(), object=pa.int64(), truth=pa.int8(),
-        authorised=pa.bool_(), outcome=pa.string(), reason=pa.string(), end_s=pa.float64(),
+        identity=pa.int8(), authorised=pa.bool_(), outcome=pa.string(), reason=pa.string(),
+        end_s=pa.float64(),
         miss_m=pa.float64(), p_kill=pa.float64(), detected_s=pa.float64(), wrong=pa.bool_()),
     "impacts": dict(object=pa.int64(), raid=pa.string(), aim=pa.string(),
                     impact_s=pa.float64(), fate=pa.string(), killed_s=pa.float64(),
