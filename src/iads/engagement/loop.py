@@ -89,7 +89,8 @@ class FireControlSettings:
     enabled
         Run the kill chain (False: air picture only).
     cycle_s
-        Fire-control cycle per system [s] (2 s).
+        Fire-control cycle per system [s] (assumption 4 s: the picture is fused and the
+        assignment solved this often; launches still wait for ``launch_interval_s``).
     launch_interval_s
         Time between two launches of one launcher [s] (assumption 3 s; 1-5).
     mean_speed_fraction
@@ -116,7 +117,7 @@ class FireControlSettings:
     """
 
     enabled: bool = True
-    cycle_s: float = 2.0
+    cycle_s: float = 4.0
     launch_interval_s: float = 3.0
     mean_speed_fraction: float = 0.6
     min_elevation_deg: float = 10.0

@@ -742,6 +742,10 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
                  or any(cat.targets[r.type].category in ("cruise_missile", "drone")
                         for r in sc.raids))
     dem = _dem(sc.terrain.dem) if needs_dem else None
+    if dem is not None and sc.raids:
+        # raids query the terrain along every cruise route: hold the raster in memory once
+        # (the same heights; a window read per query costs a file open each)
+        _ = dem.data
     ground = (functools.partial(terrain_mod.elevation_at, dem, outside=sc.terrain.outside)
               if dem is not None else None)
     paths = paths_from_air_objects(sc.air_objects, ground)
