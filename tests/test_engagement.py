@@ -206,3 +206,20 @@ def test_engagement_metrics_are_floats(base):
     m = res.metrics()
     assert all(isinstance(v, float) for v in m.values())
     assert np.isfinite(m["detect_to_launch_s"]) and m["detect_to_launch_s"] >= 0
+
+
+def test_shoot_look_shoot_one_interceptor_per_track_at_a_time():
+    from iads.scenario.schema import Doctrine
+
+    sc = load_scenario(SWEEP)
+    sls = [s.model_copy(update={"doctrine": Doctrine(mode="shoot_look_shoot")})
+           for s in sc.systems]
+    res = _run(sc.model_copy(update={"systems": sls}))
+    e = res.engagements.to_pandas()
+    assert len(e) > 0
+    for t in e.time_s.unique():
+        live = e[(e.time_s <= t) & (e.end_s > t)]
+        assert not live.track_id.duplicated().any()
+    # a salvo doctrine fires pairs at one track in the same cycle
+    s2 = _run(sc).engagements.to_pandas()
+    assert s2.groupby(["time_s", "track_id"]).size().max() == 2
