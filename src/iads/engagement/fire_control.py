@@ -138,8 +138,10 @@ class MissileEnvelope:
     """A missile type's engagement envelope and flyout figures (SI).
 
     ``mean_speed_mps``: the straight-line speed used to predict the intercept point
-    (assumption: ``mean_speed_fraction`` × catalog speed_max); ``max_time_s``: self-destruct
-    time (the flyout's); ``range_max_ballistic_m``: +inf... → range_max when not given.
+    (assumption: ``mean_speed_fraction`` × catalog speed_max; the loop refines it with the
+    flyout's own time of flight, :mod:`iads.engagement.reach`); ``max_time_s``: self-destruct
+    time (the flyout's); ``range_max_ballistic_m``: the catalog's range against ballistic
+    targets, ``range_max_m`` when it gives none.
     """
 
     missile: str
