@@ -64,6 +64,9 @@ def test_intercept_head_on_and_crossing_closed_forms():
     # a target receding faster than the missile is never caught
     tau, _ = intercept_point([0, 0, 0], [d, 0, 0], [2 * s, 0, 0], s)
     assert np.isinf(tau)
+    # equal speeds, crossing at right angles: never caught (no astronomically late root)
+    tau, _ = intercept_point([0, 0, 0], [1e3, -1e-217, 0], [0, 300.0, 0], 300.0)
+    assert np.isinf(tau)
 
 
 @settings(max_examples=60, deadline=None)

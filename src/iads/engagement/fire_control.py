@@ -61,6 +61,7 @@ DOCTRINE_MODES = ("salvo", "shoot_look_shoot")
 RADAR_GUIDED = ("command", "semi_active", "tvm")
 
 _FRIENDLY = (Identity.FRIEND, Identity.ASSUMED_FRIEND, Identity.NEUTRAL)
+_NEVER_S = 1e6  # an intercept later than this is no intercept [s]
 
 
 def roe_permits(identity, roe: str) -> np.ndarray:
@@ -83,7 +84,8 @@ def intercept_point(launch_pos, target_pos, target_vel, speed_mps):
 
     ``launch_pos`` (..., 3) [m], ``target_pos`` / ``target_vel`` (..., 3) [m], [m/s],
     ``speed_mps`` the missile's mean speed (...) [m/s], all broadcast together. Returns
-    ``tau`` (...) [s] (+inf where the target cannot be caught) and the point (..., 3) [m].
+    ``tau`` (...) [s] (+inf where the target cannot be caught, or only after more than
+    10⁶ s) and the point (..., 3) [m].
     """
     p0 = np.asarray(launch_pos, float)
     P = np.asarray(target_pos, float)
@@ -103,6 +105,8 @@ def intercept_point(launch_pos, target_pos, target_vel, speed_mps):
     r1 = np.where((r1 > 0) & (disc >= 0), r1, np.inf)
     r2 = np.where((r2 > 0) & (disc >= 0), r2, np.inf)
     tau = np.where(np.abs(a) < 1e-9, lin, np.minimum(r1, r2))
+    # beyond _NEVER_S the "intercept" is a numerical artefact of near-equal speeds: never
+    tau = np.where(tau > _NEVER_S, np.inf, tau)
     tau = np.where(c == 0, 0.0, tau)
     ip = P + V * np.where(np.isfinite(tau), tau, 0.0)[..., None]
     return tau, ip
