@@ -308,6 +308,19 @@ def check_scenario(
                         repr(m),
                     )
 
+        # a doctrine names only missiles the system holds (loaded or in reserve)
+        if s.doctrine is not None:
+            held = {m for fu in s.fire_units for lg in fu.launchers for m in lg.load}
+            held |= {m for fu in s.fire_units for m in fu.reserve}
+            for j, m in enumerate(s.doctrine.weapons):
+                if m not in held:
+                    yield Problem(
+                        (*sl, "doctrine", "weapons", j),
+                        "",
+                        f"a missile system {s.id!r} holds ({', '.join(sorted(held)) or 'none'})",
+                        repr(m),
+                    )
+
     # ---- sensors and assets ----
     for i, x in enumerate(sc.sensors):
         loc = ("sensors", i)

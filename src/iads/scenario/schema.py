@@ -51,6 +51,7 @@ __all__ = [
     "CommandPost",
     "LauncherGroup",
     "FireUnit",
+    "Doctrine",
     "SystemUnit",
     "Orbit",
     "Sensor",
@@ -324,12 +325,29 @@ class FireUnit(_Placed):
     note: Text | None = None
 
 
+class Doctrine(_Model):
+    """How a system fires (:mod:`iads.engagement.fire_control`).
+
+    ``mode``: ``salvo`` fires ``salvo_size`` missiles at a target at once; ``shoot_look_shoot``
+    fires one, looks (waits for it to end) and fires again if the target is still there (both
+    re-engage a surviving target only after its missiles have ended). ``weapons``: missiles in
+    order of preference (each one the system holds); the others held follow by decreasing
+    range.
+    """
+
+    mode: Literal["salvo", "shoot_look_shoot"] = "salvo"
+    salvo_size: Annotated[int, Field(ge=1, le=8, description="missiles per target (1-8)")] = 2
+    weapons: Annotated[list[MissileName], AfterValidator(_unique)] = []
+
+
 class SystemUnit(_Placed):
     """A deployed air-defence system: system → fire units → radars and launchers.
 
     ``type`` is a catalog system; ``owner`` operates it and ``supplier`` (an owner) built it
     (supplier-control events act as the supplier). ``radars`` are the system-level search and
-    low-altitude radars; ``iff_standard`` defaults to the catalog's.
+    low-altitude radars; ``iff_standard`` defaults to the catalog's. ``roe`` and ``doctrine``
+    govern fire control (:mod:`iads.engagement.fire_control`); without a doctrine the system
+    fires salvos of two.
     """
 
     id: Id
@@ -340,6 +358,7 @@ class SystemUnit(_Placed):
     command_post: CommandPost | None = None
     fire_units: Annotated[list[FireUnit], Field(min_length=1)]
     roe: Roe = "weapons_tight"
+    doctrine: Doctrine | None = None
     iff_standard: IffStandard | None = None
     note: Text | None = None
 

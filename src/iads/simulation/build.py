@@ -39,7 +39,14 @@ What becomes what
   ``enable``/``emissions_on`` on a radar or on a unit holding radars), node on/off (the same on
   a node's unit), air objects destroyed. ``iff_alter`` is read by
   :func:`iads.identification.interrogators_from_scenario` at each identification time.
-  ``engage_unauthorised`` and raids are not simulated yet (a warning says so).
+  Fire control (:mod:`iads.engagement`): ``disable``/``enable``/``destroy`` of a system, fire
+  unit or launcher group become :attr:`World.unit_switches`; ``engage_unauthorised`` becomes an
+  order (:attr:`World.orders`: the unit fires at the target's objects, ROE and owner bypassed).
+* **Raids** → threat paths appended after the scenario's air objects
+  (:func:`iads.engagement.setup.raid_objects`), truth from the raid's category, no transponder;
+  :attr:`World.threats` holds their rows, aim points and impact times.
+* **Fire control** → :attr:`World.fire_control` (:class:`iads.engagement.setup.SystemModel`)
+  and :attr:`World.points` (assets and components an impact can hit).
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..engagement.setup import defended_points, fire_control_models, raid_objects
 from ..errors import ScenarioError, format_field_path
 from ..geodesy import SiteGrid, geodetic_to_ecef
 from ..identification import (
@@ -254,6 +262,15 @@ class World:
         Effective earth radius factor [-].
     notes
         What the scenario asks for that this simulation does not model.
+    fire_control, points
+        Systems for fire control and what impacts can hit (:mod:`iads.engagement.setup`).
+    threats
+        :class:`ThreatRows` of the raid threats (None without raids).
+    unit_switches
+        ``(time_s, unit_id, kind)``: a system, fire unit or one of their parts disabled,
+        enabled or destroyed (``kind`` the event's), in time order.
+    orders
+        ``(time_s, unit_id, object rows, actor)``: ``engage_unauthorised`` events.
     """
 
     scenario: object
@@ -276,6 +293,11 @@ class World:
     clutter: ClutterModel
     k_factor: float
     notes: tuple[str, ...] = field(default=())
+    fire_control: tuple = field(default=())
+    points: tuple = field(default=())
+    threats: object = None
+    unit_switches: tuple[tuple[float, str, str], ...] = field(default=())
+    orders: tuple[tuple[float, str, tuple[int, ...], str | None], ...] = field(default=())
 
     def radar_index(self, radar_id: str) -> int:
         for r in self.radars:
@@ -604,6 +626,27 @@ def _nodes(sc, radars, parts):
 # events
 
 
+def _fire_control_events(sc, object_ids, raid_of):
+    """Unit switches and unauthorised-engagement orders (see :attr:`World.orders`)."""
+    obj_of = {o: i for i, o in enumerate(object_ids)}
+    fc_units = _fc_units(sc)
+    switches, orders = [], []
+    for _k, ev in sorted(enumerate(sc.events), key=lambda x: (x[1].time_s, x[0])):
+        if ev.kind == "engage_unauthorised":
+            rows = ((obj_of[ev.target],) if ev.target in obj_of
+                    else tuple(i for i, r in enumerate(raid_of) if r == ev.target))
+            orders.append((float(ev.time_s), ev.unit, rows, ev.actor))
+        elif ev.kind in ("disable", "enable", "destroy") and ev.target in fc_units:
+            switches.append((float(ev.time_s), ev.target, ev.kind))
+    return tuple(switches), tuple(orders)
+
+
+def _fc_units(sc) -> set[str]:
+    """Units whose state fire control follows: systems, fire units and all their parts."""
+    parts = unit_parts(sc)
+    return {u for s in sc.systems for u in parts[s.id]}
+
+
 def _events(sc, radars, nodes, parts, object_ids):
     radar_of = {r.id: r.index for r in radars}
     node_of = {n.id: n.index for n in nodes}
@@ -611,13 +654,12 @@ def _events(sc, radars, nodes, parts, object_ids):
     rs, ns = [], []
     destroyed = np.full(len(object_ids), np.inf)
     notes = []
+    fc_units = _fc_units(sc)
     for k, ev in sorted(enumerate(sc.events), key=lambda x: (x[1].time_s, x[0])):
         where = ("events", k)
         if ev.kind in ("iff_alter",):
             continue
         if ev.kind == "engage_unauthorised":
-            notes.append(f"{format_field_path(where)}: engage_unauthorised is not simulated "
-                         "(no engagement model yet)")
             continue
         if ev.target in obj_of:
             if ev.kind != "destroy":
@@ -640,6 +682,8 @@ def _events(sc, radars, nodes, parts, object_ids):
                 hit = True
         if ev.target in node_of and ev.target not in under:
             ns.append((float(ev.time_s), node_of[ev.target], on))
+            hit = True
+        if ev.kind in ("disable", "enable", "destroy") and ev.target in fc_units:
             hit = True
         if not hit:
             notes.append(f"{format_field_path(where)}: {ev.kind} of {ev.target!r} changes "
@@ -694,20 +738,36 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
         raise ScenarioError(field="run.duration_s", expected="a duration > 0",
                             found=f"{duration:g}")
     k = sc.terrain.k_factor
-    needs_dem = terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
+    needs_dem = (terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
+                 or any(cat.targets[r.type].category in ("cruise_missile", "drone")
+                        for r in sc.raids))
     dem = _dem(sc.terrain.dem) if needs_dem else None
+    if dem is not None and sc.raids:
+        # raids query the terrain along every cruise route: hold the raster in memory once
+        # (the same heights; a window read per query costs a file open each)
+        _ = dem.data
     ground = (functools.partial(terrain_mod.elevation_at, dem, outside=sc.terrain.outside)
               if dem is not None else None)
     paths = paths_from_air_objects(sc.air_objects, ground)
     ids = tuple(o.id for o in sc.air_objects)
     types = tuple(o.type for o in sc.air_objects)
     truth = np.array([Truth[o.category.upper()] for o in sc.air_objects], np.int8)
+    raids = raid_objects(sc, cat, seed, ground) if sc.raids else None
+    objects = objects_from_scenario(sc)
+    if raids is not None:
+        paths, ids, types, truth, objects, threats = _with_raids(paths, ids, types, truth,
+                                                                 objects, raids, sc)
+    else:
+        threats = None
     targets = [cat.targets[t] for t in types]
     top = 0.0
     if len(paths):
         from ..kinematics import geodetic_of
 
         top = float(np.max(geodetic_of(paths.p0)[2]))
+        # rounded up to 2 km: a mask reaching a little further is the same mask where it is
+        # used, and seeded raids (a new top every seed) then share the cached masks
+        top = math.ceil(top / 2000.0) * 2000.0
     radars = _place_radars(sc, cat, seed, dem, terrain, terrain_cell_m, k, top)
     bands = sorted({r.placed.band for r in radars})
     sigs = {}
@@ -717,17 +777,83 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
     parts = unit_parts(sc)
     nodes = _nodes(sc, radars, parts)
     rs, ns, destroyed, notes = _events(sc, radars, nodes, parts, ids)
-    if sc.raids:
-        notes.append(f"raids ({len(sc.raids)}) are not simulated yet (no launch model)")
+    raid_of = (("",) * len(sc.air_objects) + raids.raid) if raids is not None else ()
+    unit_sw, orders = _fire_control_events(sc, ids, raid_of)
+    fc = fire_control_models(sc, cat, radars, ground)
+    points = defended_points(sc, ground)
     for n in notes:
         warnings.warn(n, stacklevel=2)
     return World(
         scenario=sc, catalog=cat, seed=seed, duration_s=duration, paths=paths, object_ids=ids,
-        object_types=types, truth=truth, objects=objects_from_scenario(sc),
+        object_types=types, truth=truth, objects=objects,
         flight_plans=flight_plan_table(flight_plans_from_scenario(sc)), signatures=sigs,
         radars=tuple(radars), fire_units=tuple(_fire_units(sc, cat, radars)),
         nodes=tuple(nodes), radar_switches=rs, node_switches=ns, destroyed_at=destroyed,
-        clutter=clutter or ClutterModel(), k_factor=k, notes=tuple(notes))
+        clutter=clutter or ClutterModel(), k_factor=k, notes=tuple(notes), fire_control=fc,
+        points=points, threats=threats, unit_switches=unit_sw, orders=orders)
+
+
+@dataclass(frozen=True)
+class ThreatRows:
+    """Raid threats in the world: object ``rows``, their raid and aim point ids, impact
+    times [s] and impact points (ECEF (n, 3) [m], the end of each path)."""
+
+    rows: np.ndarray
+    raid: tuple[str, ...]
+    aim: tuple[str, ...]
+    t_impact: np.ndarray
+    impact_ecef: np.ndarray
+
+
+def _with_raids(paths, ids, types, truth, objects, raids, sc):
+    """Append the raid threats after the air objects (paths, ids, types, truth, objects)."""
+    from ..identification import object_table
+    from ..kinematics import positions
+
+    n0 = len(ids)
+    both = _stack(paths, raids.paths)
+    ids = ids + raids.ids
+    types = types + raids.types
+    truth = np.concatenate([truth, raids.truth]).astype(np.int8)
+    extra = object_table(list(raids.ids), list(raids.owners), raids.truth,
+                         np.zeros(len(raids.ids), np.uint8),
+                         member_of={k: v.member_of for k, v in sc.owners.items()})
+    objects = _concat_objects(objects, extra)
+    rows = np.arange(n0, n0 + len(raids.ids), dtype=np.int64)
+    end = positions(both, np.minimum(both.t_end[rows], raids.t_impact), rows)[0]
+    # impacts only for threats that impact (aircraft raids return to base: t_impact inf)
+    threats = ThreatRows(rows=rows, raid=raids.raid, aim=raids.aim,
+                         t_impact=raids.t_impact.copy(), impact_ecef=end)
+    return both, ids, types, truth, objects, threats
+
+
+def _stack(a, b):
+    """Two stacked :class:`Paths` as one (``b``'s objects after ``a``'s)."""
+    na = a.offsets[-1]
+    ka = a.arc_c.shape[0]
+    arc_b = np.where(b.arc >= 0, b.arc + ka, -1)
+    cat = np.concatenate
+    return Paths(
+        offsets=cat([a.offsets, b.offsets[1:] + na]), t0=cat([a.t0, b.t0]),
+        p0=np.ascontiguousarray(cat([a.p0, b.p0])), v=np.ascontiguousarray(cat([a.v, b.v])),
+        arc=cat([a.arc, arc_b]), arc_c=np.ascontiguousarray(cat([a.arc_c, b.arc_c])),
+        arc_w=cat([a.arc_w, b.arc_w]), arc_phi0=cat([a.arc_phi0, b.arc_phi0]),
+        t_begin=cat([a.t_begin, b.t_begin]), t_end=cat([a.t_end, b.t_end]),
+        period=cat([a.period, b.period]), t_base=cat([a.t_base, b.t_base]),
+        ids=tuple(a.ids) + tuple(b.ids))
+
+
+def _concat_objects(a, b):
+    """Two :class:`~iads.identification.ObjectTable` as one."""
+    from ..identification import ObjectTable
+
+    return ObjectTable(
+        ids=np.concatenate([a.ids, b.ids]), owner=np.concatenate([a.owner, b.owner]),
+        truth=np.concatenate([a.truth, b.truth]), modes=np.concatenate([a.modes, b.modes]),
+        code_owner=np.concatenate([a.code_owner, b.code_owner]),
+        code_3a=np.concatenate([a.code_3a, b.code_3a]),
+        mode_s=np.concatenate([a.mode_s, b.mode_s]),
+        callsign=np.concatenate([a.callsign, b.callsign]), member_of=a.member_of)
 
 
 def ecef_of(lat_deg, lon_deg, h_m) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..identification import IDENTITY_LABELS, TRUTH_LABELS
 
-__all__ = ["print_summary"]
+__all__ = ["print_summary", "print_kill_chain"]
 
 
 def print_summary(console, res) -> None:
@@ -89,3 +89,57 @@ def print_summary(console, res) -> None:
         for (fu, tr), (a, b, n) in sorted(tot.items()):
             ft.add_row(fu, tr, f"{n}", f"{a:,.1f}", f"{b:,.1f}")
         console.print(ft)
+    print_kill_chain(console, res)
+
+
+def print_kill_chain(console, res) -> None:
+    """Engagements per system and outcome, leakers per defended asset, wrong engagements by
+    truth category, components destroyed, and the run's scalar kill-chain metrics."""
+    from rich.table import Table
+
+    e = res.engagements.to_pylist()
+    im = res.impacts.to_pylist()
+    if not e and not im:
+        return
+    if e:
+        tot: dict[tuple, list[int]] = {}
+        for r in e:
+            acc = tot.setdefault((r["system"], r["missile"]), [0, 0, 0, 0])
+            acc[0] += 1
+            acc[1 + ("kill", "miss", "self_destruct").index(r["outcome"])] += 1
+        t = Table(title="Interceptors (one row per system and missile)")
+        for col in ("system", "missile", "launched", "kill", "miss", "self-destruct"):
+            t.add_column(col, justify="left" if col in ("system", "missile") else "right")
+        for (sy, mi), (n, k, m, s) in sorted(tot.items()):
+            t.add_row(sy, mi, f"{n}", f"{k}", f"{m}", f"{s}")
+        console.print(t)
+    lk = res.leakers.to_pylist()
+    if lk:
+        t = Table(title="Defended assets: threats aimed, intercepted, impacts (leakers)")
+        for col in ("asset", "aimed", "intercepted", "impacts"):
+            t.add_column(col, justify="left" if col == "asset" else "right")
+        for r in lk:
+            t.add_row(r["asset"], f"{r['aimed']}", f"{r['intercepted']}", f"{r['impacts']}")
+        console.print(t)
+    m = res.metrics()
+    t = Table(title="Kill chain")
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    for k in ("threats", "threats_killed", "leakers", "interceptors", "kills",
+              "interceptors_per_kill", "detect_to_launch_s", "wrong_engagements",
+              "wrong.civil", "wrong.allied", "wrong.own", "unauthorised",
+              "max_targets_engaged", "max_missiles_guided", "rounds_left",
+              "components_destroyed", "components_surviving"):
+        if k in m:
+            v = m[k]
+            t.add_row(k, "-" if v != v else (f"{v:,.0f}" if float(v).is_integer()
+                                             else f"{v:,.2f}"))
+    console.print(t)
+    dead = [c for c in res.components.to_pylist() if c["destroyed_s"] == c["destroyed_s"]]
+    if dead:
+        t = Table(title="Components destroyed")
+        for col in ("component", "kind", "system", "time [s]"):
+            t.add_column(col, justify="right" if col == "time [s]" else "left")
+        for c in dead:
+            t.add_row(c["id"], c["kind"], c["system"] or "-", f"{c['destroyed_s']:,.0f}")
+        console.print(t)

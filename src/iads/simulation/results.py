@@ -35,7 +35,23 @@ exposure            (radar, exposed object): visible looks, detections, time und
                     detections (list, ``aspect_bin_deg`` bins from nose-on)
 engagement          (fire unit, object) for own, allied and civil aircraft inside its envelope:
                     minutes inside, minutes labelled unknown or suspect
+engagements         interceptor: launch time, system, fire unit, launcher, missile, track,
+                    object it flew at (-1: a false track) and its truth, the picture's identity
+                    of the track at launch, authorised (False: an
+                    ``engage_unauthorised`` order outside the ROE), outcome (kill, miss,
+                    self_destruct) and reason, end time, miss distance, kill probability, first
+                    possible detection of the object by the system's radars, wrong (the object
+                    is own, allied, civil or neutral)
+impacts             raid threat: raid, aim point, impact time, fate (intercepted, impact,
+                    in_flight at the end of the run), time killed, what the impact hit
+leakers             defended asset: threats aimed at it, impacts on it, intercepted
+fire_control        (sample, fire unit): targets engaged, missiles guided (channels in use),
+                    ready rounds on launchers, rounds in reserve
+components          radar, command post and launcher group: kind, system, time destroyed (NaN:
+                    survived)
 ==================  ============================================================================
+
+:meth:`SimulationResult.metrics` gives flat scalar metrics of the run (used by sweeps).
 """
 
 from __future__ import annotations
@@ -56,7 +72,32 @@ from ..metrics.picture import time_to_track, track_continuity
 __all__ = ["SimulationResult", "collect", "TABLES"]
 
 TABLES = ("objects", "radars", "nodes", "fire_units", "detections", "tracks", "identities",
-          "gospa", "identity_matrix", "continuity", "time_to_track", "exposure", "engagement")
+          "gospa", "identity_matrix", "continuity", "time_to_track", "exposure", "engagement",
+          "engagements", "impacts", "leakers", "fire_control", "components")
+
+#: Columns of the kill-chain tables (name → Arrow type).
+_KILL_CHAIN = {
+    "engagements": dict(
+        time_s=pa.float64(), system=pa.string(), fire_unit=pa.string(), launcher=pa.string(),
+        missile=pa.string(), track_id=pa.int64(), object=pa.int64(), truth=pa.int8(),
+        identity=pa.int8(), authorised=pa.bool_(), outcome=pa.string(), reason=pa.string(),
+        end_s=pa.float64(),
+        miss_m=pa.float64(), p_kill=pa.float64(), detected_s=pa.float64(), wrong=pa.bool_()),
+    "impacts": dict(object=pa.int64(), raid=pa.string(), aim=pa.string(),
+                    impact_s=pa.float64(), fate=pa.string(), killed_s=pa.float64(),
+                    hits=pa.string()),
+    "leakers": dict(asset=pa.string(), aimed=pa.int64(), impacts=pa.int64(),
+                    intercepted=pa.int64()),
+    "fire_control": dict(time_s=pa.float64(), system=pa.string(), fire_unit=pa.string(),
+                         targets_engaged=pa.int64(), missiles_guided=pa.int64(),
+                         ready_rounds=pa.int64(), reserve=pa.int64()),
+    "components": dict(id=pa.string(), kind=pa.string(), system=pa.string(),
+                       destroyed_s=pa.float64()),
+}
+
+
+def _empty(name: str) -> pa.Table:
+    return pa.table({k: pa.array([], t) for k, t in _KILL_CHAIN[name].items()})
 
 
 @dataclass(frozen=True)
@@ -86,6 +127,79 @@ class SimulationResult:
     exposure: pa.Table
     engagement: pa.Table
     notes: tuple = field(default=())
+    engagements: pa.Table = field(default_factory=lambda: _empty("engagements"))
+    impacts: pa.Table = field(default_factory=lambda: _empty("impacts"))
+    leakers: pa.Table = field(default_factory=lambda: _empty("leakers"))
+    fire_control: pa.Table = field(default_factory=lambda: _empty("fire_control"))
+    components: pa.Table = field(default_factory=lambda: _empty("components"))
+
+    def metrics(self) -> dict[str, float]:
+        """Flat scalar metrics of the run (for sweeps), all floats.
+
+        The numeric fields of :meth:`node_summary` as ``<field>/<node>``, and the kill chain:
+        ``interceptors``, ``kills``, ``misses``, ``self_destructs``; ``threats`` (raid threats),
+        ``threats_killed``, ``leakers`` (impacts), ``leakers.<asset>`` per defended asset;
+        ``interceptors_per_kill`` (NaN without a kill); ``wrong_engagements`` and
+        ``wrong.<truth>`` (interceptors at own, allied, civil, neutral objects);
+        ``unauthorised`` (interceptors outside the ROE by an order);
+        ``detect_to_launch_s`` (the first launch minus the first possible detection, by the
+        launching system's radars, of any object it engaged; NaN without launches);
+        ``components_destroyed``, ``components_surviving``; ``max_targets_engaged``,
+        ``max_missiles_guided`` (system sums at a sample); ``rounds_left`` (ready + reserve
+        at the end).
+        """
+        e = self.engagements.to_pydict()
+        out: dict[str, float] = {}
+        for row in self.node_summary():  # the air pictures: <field>/<node>
+            for k, v in row.items():
+                if k != "node" and isinstance(v, int | float | np.number) and not isinstance(
+                        v, bool):
+                    out[f"{k}/{row['node']}"] = float(v)
+        oc = e["outcome"]
+        n = len(oc)
+        kills = sum(1 for x in oc if x == "kill")
+        out["interceptors"] = float(n)
+        out["kills"] = float(kills)
+        out["misses"] = float(sum(1 for x in oc if x == "miss"))
+        out["self_destructs"] = float(sum(1 for x in oc if x == "self_destruct"))
+        out["interceptors_per_kill"] = n / kills if kills else float("nan")
+        wrong = [TRUTH_LABELS[t] for t, w_ in zip(e["truth"], e["wrong"], strict=True) if w_]
+        out["wrong_engagements"] = float(len(wrong))
+        for lab in ("own", "allied", "civil", "neutral"):
+            out[f"wrong.{lab}"] = float(wrong.count(lab))
+        out["unauthorised"] = float(sum(1 for a in e["authorised"] if not a))
+        det = [s_ for s_ in e["detected_s"] if s_ == s_]
+        out["detect_to_launch_s"] = (float(min(e["time_s"]) - min(det)) if det
+                                     else float("nan"))
+        im = self.impacts.to_pydict()
+        out["threats"] = float(len(im["fate"]))
+        out["threats_killed"] = float(sum(1 for f in im["fate"] if f == "intercepted"))
+        out["leakers"] = float(sum(1 for f in im["fate"] if f == "impact"))
+        lk = self.leakers.to_pydict()
+        for a, k in zip(lk["asset"], lk["impacts"], strict=True):
+            out[f"leakers.{a}"] = float(k)
+        c = self.components.to_pydict()
+        dead = sum(1 for x in c["destroyed_s"] if x == x)
+        out["components_destroyed"] = float(dead)
+        out["components_surviving"] = float(len(c["id"]) - dead)
+        fc = self.fire_control.to_pydict()
+        if fc["time_s"]:
+            t = np.asarray(fc["time_s"])
+            tg = np.asarray(fc["targets_engaged"], float)
+            ms = np.asarray(fc["missiles_guided"], float)
+            sysk = np.asarray(fc["system"])
+            best_t = best_m = 0.0
+            for sv in np.unique(sysk):
+                for tv in np.unique(t):
+                    m_ = (t == tv) & (sysk == sv)
+                    best_t = max(best_t, float(tg[m_].sum()))
+                    best_m = max(best_m, float(ms[m_].sum()))
+            last = t == t.max()
+            out["max_targets_engaged"] = best_t
+            out["max_missiles_guided"] = best_m
+            out["rounds_left"] = float(np.sum(np.asarray(fc["ready_rounds"])[last])
+                                       + np.sum(np.asarray(fc["reserve"])[last]))
+        return out
 
     def with_build_time(self, build_s: float) -> SimulationResult:
         meta = dict(self.meta)
@@ -166,8 +280,8 @@ def collect(run, wall_s: float) -> SimulationResult:
         "id": pa.array(list(w.object_ids), pa.string()),
         "type": pa.array(list(w.object_types), pa.string()),
         "truth": pa.array(w.truth, i8),
-        "category": pa.array([o.category for o in sc.air_objects], pa.string()),
-        "owner": pa.array([o.owner for o in sc.air_objects], pa.string()),
+        "category": pa.array([TRUTH_LABELS[int(c)] for c in w.truth], pa.string()),
+        "owner": pa.array([str(o) for o in w.objects.owner], pa.string()),
     })
     radars = pa.table({
         "radar": pa.array([r.index for r in w.radars], i64),
@@ -355,9 +469,85 @@ def collect(run, wall_s: float) -> SimulationResult:
                 gospa=dict(c_m=s.gospa_c_m, p=s.gospa_p, alpha=2.0),
                 truth_labels=list(TRUTH_LABELS), identity_labels=list(IDENTITY_LABELS),
                 notes=list(w.notes))
+    meta["fire_control"] = dict(cycles=run.fc.n_cycles, flyout_batches=run.fc.n_flush,
+                                interceptor_steps=run.fc.interceptor_steps)
     return SimulationResult(meta=meta, objects=objects, radars=radars, nodes=nodes,
                             fire_units=fire_units, detections=detections, tracks=tracks,
                             identities=identities, gospa=gospa_t,
                             identity_matrix=identity_matrix, continuity=continuity,
                             time_to_track=time_to_track_t, exposure=exposure,
-                            engagement=engagement, notes=tuple(w.notes))
+                            engagement=engagement, notes=tuple(w.notes),
+                            **kill_chain_tables(run))
+
+
+def kill_chain_tables(run) -> dict[str, pa.Table]:
+    """The engagements, impacts, leakers, fire_control and components tables of a run."""
+    from ..engagement.loop import REASONS
+    from ..flyout import OUTCOMES
+
+    w, fc = run.w, run.fc
+    T = _KILL_CHAIN
+    recs = fc.records
+    node_of = {sy.model.id: sy.node for sy in fc.systems}
+    first_good = {}
+    for sid, n in node_of.items():
+        rs = list(run.nodes[n].model.radars) if n >= 0 else []
+        first_good[sid] = (run.first_good[rs].min(axis=0) if rs
+                           else np.full(len(w.paths), np.inf))
+    wrong_truth = {0, 1, 2, 3}
+    cols = {k: [] for k in T["engagements"]}
+    for r in recs:
+        o = r["object"]
+        det = float(first_good[r["system"]][o]) if o >= 0 else np.inf
+        vals = dict(r, outcome=OUTCOMES[r["outcome"]], reason=REASONS[r["reason"]],
+                    detected_s=det if np.isfinite(det) else np.nan,
+                    wrong=o >= 0 and r["truth"] in wrong_truth)
+        for k in cols:
+            cols[k].append(vals[k])
+    engagements = pa.table({k: pa.array(v, T["engagements"][k]) for k, v in cols.items()})
+    th = w.threats
+    hit_at = {row: (t, hits) for t, row, _aim, hits in fc.impacts}
+    cols = {k: [] for k in T["impacts"]}
+    if th is not None:
+        for j, row in enumerate(th.rows):
+            row = int(row)
+            killed = float(w.destroyed_at[row])
+            if row in hit_at:
+                fate = "impact"
+            elif killed <= min(th.t_impact[j], w.duration_s):
+                fate = "intercepted"
+            else:
+                fate = "in_flight"
+            cols["object"].append(row)
+            cols["raid"].append(th.raid[j])
+            cols["aim"].append(th.aim[j])
+            cols["impact_s"].append(float(th.t_impact[j]))
+            cols["fate"].append(fate)
+            cols["killed_s"].append(killed if np.isfinite(killed) else np.nan)
+            cols["hits"].append(",".join(hit_at.get(row, (0, ()))[1]))
+    impacts = pa.table({k: pa.array(v, T["impacts"][k]) for k, v in cols.items()})
+    cols = {k: [] for k in T["leakers"]}
+    aims = impacts.column("aim").to_pylist()
+    all_fates = impacts.column("fate").to_pylist()
+    for pt in w.points:
+        if pt.kind != "asset":
+            continue
+        aimed = [j for j, a in enumerate(aims) if a == pt.id]
+        fates = [all_fates[j] for j in aimed]
+        cols["asset"].append(pt.id)
+        cols["aimed"].append(len(aimed))
+        cols["impacts"].append(sum(1 for _t, _r, _a, hits in fc.impacts if pt.id in hits))
+        cols["intercepted"].append(sum(1 for f in fates if f == "intercepted"))
+    leakers = pa.table({k: pa.array(v, T["leakers"][k]) for k, v in cols.items()})
+    u = list(zip(*fc.usage, strict=True)) if fc.usage else [[] for _ in T["fire_control"]]
+    fire_control = pa.table({k: pa.array(list(v), T["fire_control"][k])
+                             for k, v in zip(T["fire_control"], u, strict=True)})
+    comps = [pt for pt in w.points if pt.kind != "asset"]
+    components = pa.table({
+        "id": pa.array([c.id for c in comps], pa.string()),
+        "kind": pa.array([c.kind for c in comps], pa.string()),
+        "system": pa.array([c.system for c in comps], pa.string()),
+        "destroyed_s": pa.array([fc.destroyed.get(c.id, np.nan) for c in comps], pa.float64()),
+    })
+    return dict(engagements=engagements, impacts=impacts, leakers=leakers,
+                fire_control=fire_control, components=components)

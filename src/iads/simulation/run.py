@@ -54,6 +54,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numba import njit
 
+from ..engagement.loop import EngagementLoop, FireControlSettings
 from ..engine import Engine, Priority
 from ..identification import (
     Replies,
@@ -136,6 +137,8 @@ class SimulationSettings:
         start of each scan window, inside its sector and range, nearest first (assumption:
         the fire-control channels of an engagement radar; 0: search only). Their plots feed
         the node like any other; its rounds per chunk grow to take them in time order.
+    fire_control
+        The kill chain's assumptions (:class:`iads.engagement.FireControlSettings`).
     """
 
     sample_s: float = 20.0
@@ -157,6 +160,7 @@ class SimulationSettings:
     keep_detections: bool = True
     keep_tracks: bool = True
     track_dwells: int = 10
+    fire_control: FireControlSettings = field(default_factory=FireControlSettings)
 
     def __post_init__(self):
         if not self.sample_s > 0:
@@ -254,6 +258,7 @@ class _Run:
                                 if e.kind == "iff_alter")
         self.fu_node = self._fire_unit_nodes()
         self.dwell_on: list = [None] * n_rad  # objects each phased array dwells on
+        self.fc = EngagementLoop(self)
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -295,6 +300,7 @@ class _Run:
                     eng.schedule(t, Priority.MESSAGE, self._send_tracks, (node.model.index, j))
         for t in send_times(self.s.sample_s, w.duration_s):
             eng.schedule(t, Priority.METRIC, self._sample, None)
+        self.fc.schedule()
 
     # ---- handlers ------------------------------------------------------------------------
 
@@ -796,6 +802,8 @@ def run_world(world: World, settings: SimulationSettings | None = None,
 
     s = settings or SimulationSettings()
     t0 = _time.perf_counter()
+    # kills cut paths during the run: each run works on its own copy of the destruction times
+    world = replace(world, destroyed_at=world.destroyed_at.copy())
     run = _Run(world, s, progress)
     run.schedule()
     run.eng.run(until=world.duration_s)
