@@ -63,7 +63,15 @@ from ..identification import (
 )
 from ..kinematics import Paths, orbit_segments, paths_from_air_objects
 from ..rng import component_rng
-from ..sensors import ClutterModel, PlacedRadar, Signatures, TerrainMask, placed_radar, signatures
+from ..sensors import (
+    ClutterModel,
+    Jammers,
+    PlacedRadar,
+    Signatures,
+    TerrainMask,
+    placed_radar,
+    signatures,
+)
 from ..sensors.scan import RotatingScan
 
 __all__ = [
@@ -254,6 +262,8 @@ class World:
         Effective earth radius factor [-].
     notes
         What the scenario asks for that this simulation does not model.
+    jammers
+        Per radar band: the noise jammers covering it (air objects' ``jammer``).
     """
 
     scenario: object
@@ -276,6 +286,7 @@ class World:
     clutter: ClutterModel
     k_factor: float
     notes: tuple[str, ...] = field(default=())
+    jammers: dict[str, Jammers] = field(default_factory=dict)
 
     def radar_index(self, radar_id: str) -> int:
         for r in self.radars:
@@ -727,7 +738,22 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
         flight_plans=flight_plan_table(flight_plans_from_scenario(sc)), signatures=sigs,
         radars=tuple(radars), fire_units=tuple(_fire_units(sc, cat, radars)),
         nodes=tuple(nodes), radar_switches=rs, node_switches=ns, destroyed_at=destroyed,
-        clutter=clutter or ClutterModel(), k_factor=k, notes=tuple(notes))
+        clutter=clutter or ClutterModel(), k_factor=k, notes=tuple(notes),
+        jammers=jammers_by_band(sc.air_objects, bands))
+
+
+def jammers_by_band(air_objects, bands) -> dict[str, Jammers]:
+    """The noise jammers of ``air_objects`` covering each of ``bands`` (bands none covers are
+    left out)."""
+    out = {}
+    for b in bands:
+        rows = [(i, o.jammer) for i, o in enumerate(air_objects)
+                if o.jammer is not None and b in o.jammer.bands]
+        if rows:
+            out[b] = Jammers(np.array([i for i, _ in rows], np.int64),
+                             np.array([j.power_w for _, j in rows]),
+                             np.array([j.bandwidth_mhz * 1e6 for _, j in rows]))
+    return out
 
 
 def ecef_of(lat_deg, lon_deg, h_m) -> np.ndarray:
