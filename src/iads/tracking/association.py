@@ -396,11 +396,30 @@ def pairs_within(centre, radius, points):
         e = np.zeros(0, np.int64)
         return e, e
     if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        diff = c[:, None, :] - p[None, :, :]
-        d2 = np.einsum("tdk,tdk->td", diff, diff)
-        rows, cols = np.nonzero(d2 <= (np.asarray(radius, float) ** 2)[:, None])
-        return rows.astype(np.int64), cols.astype(np.int64)
+        r2 = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float) ** 2, c.shape[:1]))
+        return _dense_pairs(c, r2, np.ascontiguousarray(p))
     return _candidates(c, np.asarray(radius, float), cKDTree(p))
+
+
+@numba.njit(cache=True)
+def _dense_pairs(c, r2, p):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major order (as ``np.nonzero``)."""
+    n = 0
+    rows = np.empty(64, np.int64)
+    cols = np.empty(64, np.int64)
+    for i in range(c.shape[0]):
+        for j in range(p.shape[0]):
+            d0 = c[i, 0] - p[j, 0]
+            d1 = c[i, 1] - p[j, 1]
+            d2 = c[i, 2] - p[j, 2]
+            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
+                if n == rows.size:
+                    rows = np.concatenate((rows, np.empty(n, np.int64)))
+                    cols = np.concatenate((cols, np.empty(n, np.int64)))
+                rows[n] = i
+                cols[n] = j
+                n += 1
+    return rows[:n].copy(), cols[:n].copy()
 
 
 def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
