@@ -422,6 +422,23 @@ def _dense_pairs(c, r2, p):
     return rows[:n].copy(), cols[:n].copy()
 
 
+@numba.njit(cache=True)
+def _unique_inverse(a):
+    """``np.unique(a, return_inverse=True)`` of an int64 vector (compiled: no per-call
+    overhead on the small sets of :func:`optimal_pairs`)."""
+    o = np.argsort(a, kind="mergesort")
+    inv = np.empty(a.size, np.int64)
+    u = np.empty(a.size, np.int64)
+    n = -1
+    for i in range(a.size):
+        v = a[o[i]]
+        if n < 0 or v != u[n]:
+            n += 1
+            u[n] = v
+        inv[o[i]] = n
+    return u[:n + 1].copy(), inv
+
+
 def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
     """Minimum-weight optional matching of candidate pairs (weights < 0 worth matching), as
     :func:`iads.tracking.assign_sparse`, faster on the usual case: a pair alone in its
@@ -442,8 +459,8 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
         o = np.argsort(rows, kind="stable")
         return rows[o], cols[o]
     k = ~alone
-    ur, ir = np.unique(rows[k], return_inverse=True)
-    uc, ic = np.unique(cols[k], return_inverse=True)
+    ur, ir = _unique_inverse(rows[k])
+    uc, ic = _unique_inverse(cols[k])
     if ur.size * uc.size <= 4096:
         W = np.zeros((ur.size, uc.size))
         W[ir, ic] = w[k]
