@@ -37,6 +37,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..catalog.schema import Band
 from ..errors import CatalogError
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "Asset",
     "Waypoint",
     "Transponder",
+    "Jammer",
     "AirObject",
     "LaunchArea",
     "LatLon",
@@ -438,8 +440,33 @@ class Transponder(_Model):
         return self
 
 
+class Jammer(_Model):
+    """A noise jammer an air object carries: self-protection on a target, stand-off on a jamming
+    aircraft flying its own route. ERP toward the radars in ``erp_w`` [W] or ``erp_dbw`` [dBW]
+    (one of them), noise ``bandwidth_mhz`` [MHz], the radar ``bands`` it covers (radars in
+    other bands do not see it)."""
+
+    erp_w: Annotated[float, Field(gt=0, le=1e9, description="an ERP in watts")] | None = None
+    erp_dbw: Annotated[float, Field(ge=-30, le=90, description="an ERP in dBW")] | None = None
+    bandwidth_mhz: Annotated[float, Field(gt=0, le=20_000, description="a bandwidth in MHz")]
+    bands: Annotated[list[Band], Field(min_length=1), AfterValidator(_unique)]
+
+    @model_validator(mode="after")
+    def _one_erp(self):
+        if (self.erp_w is None) == (self.erp_dbw is None):
+            raise ValueError("expected exactly one of erp_w or erp_dbw, found "
+                             + ("both" if self.erp_w is not None else "neither"))
+        return self
+
+    @property
+    def power_w(self) -> float:
+        """ERP [W]."""
+        return float(self.erp_w) if self.erp_w is not None else 10.0 ** (self.erp_dbw / 10.0)
+
+
 class AirObject(_Model):
-    """An aircraft, missile or drone flying a ``route``; ``category`` is its true identity."""
+    """An aircraft, missile or drone flying a ``route``; ``category`` is its true identity;
+    ``jammer``: the noise jammer it carries, if any."""
 
     id: Id
     type: TargetType
@@ -450,6 +477,7 @@ class AirObject(_Model):
     flight_plan: Annotated[
         bool | Id, Field(description="true, false or the id of a filed flight plan")
     ] = False
+    jammer: Jammer | None = None
     note: Text | None = None
 
 

@@ -71,7 +71,15 @@ from ..identification import (
 )
 from ..kinematics import Paths, orbit_segments, paths_from_air_objects
 from ..rng import component_rng
-from ..sensors import ClutterModel, PlacedRadar, Signatures, TerrainMask, placed_radar, signatures
+from ..sensors import (
+    ClutterModel,
+    Jammers,
+    PlacedRadar,
+    Signatures,
+    TerrainMask,
+    placed_radar,
+    signatures,
+)
 from ..sensors.scan import RotatingScan
 
 __all__ = [
@@ -271,6 +279,8 @@ class World:
         enabled or destroyed (``kind`` the event's), in time order.
     orders
         ``(time_s, unit_id, object rows, actor)``: ``engage_unauthorised`` events.
+    jammers
+        Per radar band: the noise jammers covering it (air objects' ``jammer``).
     """
 
     scenario: object
@@ -298,6 +308,7 @@ class World:
     threats: object = None
     unit_switches: tuple[tuple[float, str, str], ...] = field(default=())
     orders: tuple[tuple[float, str, tuple[int, ...], str | None], ...] = field(default=())
+    jammers: dict[str, Jammers] = field(default_factory=dict)
 
     def radar_index(self, radar_id: str) -> int:
         for r in self.radars:
@@ -790,7 +801,8 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
         radars=tuple(radars), fire_units=tuple(_fire_units(sc, cat, radars)),
         nodes=tuple(nodes), radar_switches=rs, node_switches=ns, destroyed_at=destroyed,
         clutter=clutter or ClutterModel(), k_factor=k, notes=tuple(notes), fire_control=fc,
-        points=points, threats=threats, unit_switches=unit_sw, orders=orders)
+        points=points, threats=threats, unit_switches=unit_sw, orders=orders,
+        jammers=jammers_by_band(sc.air_objects, bands))
 
 
 @dataclass(frozen=True)
@@ -854,6 +866,20 @@ def _concat_objects(a, b):
         code_3a=np.concatenate([a.code_3a, b.code_3a]),
         mode_s=np.concatenate([a.mode_s, b.mode_s]),
         callsign=np.concatenate([a.callsign, b.callsign]), member_of=a.member_of)
+
+
+def jammers_by_band(air_objects, bands) -> dict[str, Jammers]:
+    """The noise jammers of ``air_objects`` covering each of ``bands`` (bands none covers are
+    left out)."""
+    out = {}
+    for b in bands:
+        rows = [(i, o.jammer) for i, o in enumerate(air_objects)
+                if o.jammer is not None and b in o.jammer.bands]
+        if rows:
+            out[b] = Jammers(np.array([i for i, _ in rows], np.int64),
+                             np.array([j.power_w for _, j in rows]),
+                             np.array([j.bandwidth_mhz * 1e6 for _, j in rows]))
+    return out
 
 
 def ecef_of(lat_deg, lon_deg, h_m) -> np.ndarray:

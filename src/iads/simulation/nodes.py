@@ -195,6 +195,60 @@ def _cv_predict(x, P, dt, Qc, d, x_new, P_new):
 
 
 @njit(cache=True)
+def _cv_update_kernel(x, P, t_track, tr, z, R, t_plot, pl, Qc):
+    """In place: predict tracks ``tr`` to their plots' times (as :func:`_cv_predict`) and
+    update them with the plots ``pl`` (3-D positions; the algebra of
+    :func:`iads.tracking.filters.kf_update`: ``K = P Hᵀ S⁻¹`` with the adjugate inverse,
+    ``P ← P − K (P Hᵀ)ᵀ``, symmetrised); ``t_track`` takes the plots' times."""
+    n = 6
+    xk = np.empty((1, n))
+    Pk = np.empty((1, n, n))
+    xp = np.empty((1, n))
+    Pp = np.empty((1, n, n))
+    dt = np.empty(1)
+    S = np.empty((3, 3))
+    Si = np.empty((3, 3))
+    K = np.empty((n, 3))
+    nu = np.empty(3)
+    for e in range(tr.shape[0]):
+        k, j = tr[e], pl[e]
+        xk[0] = x[k]
+        Pk[0] = P[k]
+        dt[0] = t_plot[j] - t_track[k]
+        _cv_predict(xk, Pk, dt, Qc, 3, xp, Pp)
+        for a in range(3):
+            nu[a] = z[j, a] - xp[0, a]
+            for b in range(3):
+                S[a, b] = Pp[0, a, b] + R[j, a, b]
+        c00 = S[1, 1] * S[2, 2] - S[1, 2] * S[2, 1]
+        c01 = S[1, 2] * S[2, 0] - S[1, 0] * S[2, 2]
+        c02 = S[1, 0] * S[2, 1] - S[1, 1] * S[2, 0]
+        det = S[0, 0] * c00 + S[0, 1] * c01 + S[0, 2] * c02
+        Si[0, 0] = c00 / det
+        Si[1, 0] = c01 / det
+        Si[2, 0] = c02 / det
+        Si[0, 1] = (S[0, 2] * S[2, 1] - S[0, 1] * S[2, 2]) / det
+        Si[1, 1] = (S[0, 0] * S[2, 2] - S[0, 2] * S[2, 0]) / det
+        Si[2, 1] = (S[0, 1] * S[2, 0] - S[0, 0] * S[2, 1]) / det
+        Si[0, 2] = (S[0, 1] * S[1, 2] - S[0, 2] * S[1, 1]) / det
+        Si[1, 2] = (S[0, 2] * S[1, 0] - S[0, 0] * S[1, 2]) / det
+        Si[2, 2] = (S[0, 0] * S[1, 1] - S[0, 1] * S[1, 0]) / det
+        for a in range(n):
+            for b in range(3):
+                K[a, b] = Pp[0, a, 0] * Si[0, b] + Pp[0, a, 1] * Si[1, b] + Pp[0, a, 2] * Si[2, b]
+        for a in range(n):
+            x[k, a] = xp[0, a] + (K[a, 0] * nu[0] + K[a, 1] * nu[1] + K[a, 2] * nu[2])
+        for a in range(n):
+            for b in range(n):
+                Pk[0, a, b] = Pp[0, a, b] - (K[a, 0] * Pp[0, b, 0] + K[a, 1] * Pp[0, b, 1]
+                                             + K[a, 2] * Pp[0, b, 2])
+        for a in range(n):
+            for b in range(n):
+                P[k, a, b] = 0.5 * (Pk[0, a, b] + Pk[0, b, a])
+        t_track[k] = t_plot[j]
+
+
+@njit(cache=True)
 def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
     """Squared Mahalanobis distance of each (track, plot) pair at the plot's time, with the
     innovation covariance ``S = [F P Fᵀ + Q]_pos + R`` (3-D positions)."""
@@ -638,12 +692,9 @@ class PlotTracker:
             return
         st = self.tracks.states
         dt = plots.time_s[pl] - self.time_s[tr]
-        if self.imm is None:
-            xp, Pp = self.cv.predict(st.x[tr], st.P[tr], dt)
-            upd = self.filter.update(GaussianStates(xp, Pp), np.arange(tr.size), plots.z[pl],
-                                     plots.R[pl])
-            st.x[tr] = upd.x  # in place: the state arrays belong to this tracker alone
-            st.P[tr] = upd.P
+        if self.imm is None:  # in place: the state arrays belong to this tracker alone
+            _cv_update_kernel(st.x, st.P, self.time_s, tr, plots.z, plots.R, plots.time_s, pl,
+                              self.cv.Qc)
         else:
             st.x[tr], st.P[tr] = self._imm_update(tr, dt, plots.z[pl], plots.R[pl])
         self.time_s[tr] = plots.time_s[pl]

@@ -346,7 +346,8 @@ class _Run:
         for a, b in on:
             res = scan_window(rm.placed, w.paths, sig, a, b, self.rngs[r], radar_index=r,
                               objects=objs, tracked=self.dwell_on[r], mask=rm.mask,
-                              clutter=w.clutter, with_false_alarms=s.false_alarms)
+                              clutter=w.clutter, with_false_alarms=s.false_alarms,
+                              jammers=w.jammers.get(rm.placed.band))
             det = res.detections
             if np.isfinite(w.destroyed_at).any() and len(det):
                 o = det.object

@@ -396,11 +396,47 @@ def pairs_within(centre, radius, points):
         e = np.zeros(0, np.int64)
         return e, e
     if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        diff = c[:, None, :] - p[None, :, :]
-        d2 = np.einsum("tdk,tdk->td", diff, diff)
-        rows, cols = np.nonzero(d2 <= (np.asarray(radius, float) ** 2)[:, None])
-        return rows.astype(np.int64), cols.astype(np.int64)
+        r2 = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float) ** 2, c.shape[:1]))
+        return _dense_pairs(c, r2, np.ascontiguousarray(p))
     return _candidates(c, np.asarray(radius, float), cKDTree(p))
+
+
+@numba.njit(cache=True)
+def _dense_pairs(c, r2, p):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major order (as ``np.nonzero``)."""
+    n = 0
+    rows = np.empty(64, np.int64)
+    cols = np.empty(64, np.int64)
+    for i in range(c.shape[0]):
+        for j in range(p.shape[0]):
+            d0 = c[i, 0] - p[j, 0]
+            d1 = c[i, 1] - p[j, 1]
+            d2 = c[i, 2] - p[j, 2]
+            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
+                if n == rows.size:
+                    rows = np.concatenate((rows, np.empty(n, np.int64)))
+                    cols = np.concatenate((cols, np.empty(n, np.int64)))
+                rows[n] = i
+                cols[n] = j
+                n += 1
+    return rows[:n].copy(), cols[:n].copy()
+
+
+@numba.njit(cache=True)
+def _unique_inverse(a):
+    """``np.unique(a, return_inverse=True)`` of an int64 vector (compiled: no per-call
+    overhead on the small sets of :func:`optimal_pairs`)."""
+    o = np.argsort(a, kind="mergesort")
+    inv = np.empty(a.size, np.int64)
+    u = np.empty(a.size, np.int64)
+    n = -1
+    for i in range(a.size):
+        v = a[o[i]]
+        if n < 0 or v != u[n]:
+            n += 1
+            u[n] = v
+        inv[o[i]] = n
+    return u[:n + 1].copy(), inv
 
 
 def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
@@ -423,8 +459,8 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
         o = np.argsort(rows, kind="stable")
         return rows[o], cols[o]
     k = ~alone
-    ur, ir = np.unique(rows[k], return_inverse=True)
-    uc, ic = np.unique(cols[k], return_inverse=True)
+    ur, ir = _unique_inverse(rows[k])
+    uc, ic = _unique_inverse(cols[k])
     if ur.size * uc.size <= 4096:
         W = np.zeros((ur.size, uc.size))
         W[ir, ic] = w[k]
