@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/iads detection-table --out $(OUT)/detection-table
 	$(BIN)/iads coverage scenarios/turkey-2019/base.yaml --out $(OUT)/murted-coverage
-	$(BIN)/iads compare scenarios/turkey-2019 --out $(OUT)/compare
+	$(BIN)/iads compare scenarios/turkey-2019 --out $(OUT)/compare --workers 2
 	@echo "demo outputs: $(OUT)/detection-table, $(OUT)/murted-coverage (maps, tables, GeoTIFF, GeoJSON), $(OUT)/compare (the comparison)"
 	@echo "the report (open it in a browser; it makes no network request):"
 	@$(BIN)/iads report $(OUT)/compare
