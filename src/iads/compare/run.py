@@ -101,6 +101,10 @@ def _raid_data(data, spec: dict, kind: str, size: int | None, sc):
     if spec.get("roe"):
         for s in out.get("systems", []):
             s["roe"] = spec["roe"]
+    if spec.get("terrain_outside"):  # e.g. a ballistic apogee takes the masks past the DEM
+        terrain = dict(out.get("terrain") or {})
+        terrain["outside"] = spec["terrain_outside"]
+        out["terrain"] = terrain
     out["events"] = [e for e in out.get("events", []) if float(e["time_s"]) <= run["duration_s"]]
     return out
 
