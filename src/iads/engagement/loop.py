@@ -155,21 +155,9 @@ class EngagementLoop:
         self.w = w
         self.s: FireControlSettings = getattr(run.s, "fire_control", FireControlSettings())
         self.cat = w.catalog
-        by_id = {n.model.id: n.model.index for n in run.nodes}
-        sc = w.scenario
-        cps = {s.id: s.command_post.id for s in sc.systems if s.command_post is not None}
         self.systems: list[_System] = []
         for sm in w.fire_control:
-            k = -1
-            for cand in (cps.get(sm.id), sm.id, *(f.id for f in sm.fire_units)):
-                if cand in by_id:
-                    k = by_id[cand]
-                    break
-            if k < 0:
-                for n in run.nodes:
-                    if sm.id in n.model.units:
-                        k = n.model.index
-                        break
+            k = run.system_node(sm.id, [f.id for f in sm.fire_units])
             units = []
             cued = []
             for f in sm.fire_units:

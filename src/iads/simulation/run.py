@@ -262,24 +262,24 @@ class _Run:
 
     # ---- set-up --------------------------------------------------------------------------
 
+    def system_node(self, system: str, units=()) -> int:
+        """Index of the node holding ``system``'s picture: the node of its command post, of
+        the system itself or of one of ``units`` (its fire units), else the first node the
+        system is a member of; -1 if none."""
+        if not hasattr(self, "_node_by_id"):
+            self._node_by_id = {n.model.id: n.model.index for n in self.nodes}
+            self._command_posts = {s.id: s.command_post.id for s in self.w.scenario.systems
+                                   if s.command_post is not None}
+        for cand in (self._command_posts.get(system), system, *units):
+            if cand in self._node_by_id:
+                return self._node_by_id[cand]
+        for n in self.nodes:
+            if system in n.model.units:
+                return n.model.index
+        return -1
+
     def _fire_unit_nodes(self):
-        out = []
-        by_id = {n.model.id: n.model.index for n in self.nodes}
-        sc = self.w.scenario
-        cps = {s.id: s.command_post.id for s in sc.systems if s.command_post is not None}
-        for fu in self.w.fire_units:
-            k = -1
-            for cand in (cps.get(fu.system), fu.system, fu.id):
-                if cand in by_id:
-                    k = by_id[cand]
-                    break
-            if k < 0:
-                for n in self.nodes:
-                    if fu.system in n.model.units:
-                        k = n.model.index
-                        break
-            out.append(k)
-        return out
+        return [self.system_node(fu.system, (fu.id,)) for fu in self.w.fire_units]
 
     def schedule(self) -> None:
         eng, w = self.eng, self.w
