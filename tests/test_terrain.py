@@ -101,12 +101,18 @@ def test_dem_on_grid_matches_gdal_bilinear(globe):
     assert ours[g.half_cells, g.half_cells] == pytest.approx(elevation_at(globe, 39.93, 32.86))
 
 
-def test_dem_on_grid_geographic_plane(globe):
-    # a plane in (lon, lat) on the GLOBE geometry: bilinear must reproduce it at every cell
+def _plane_on_globe(globe):
+    """A DEM on the GLOBE geometry whose height is the plane 1000·lon + 3000·lat [m]: bilinear
+    interpolation reproduces it exactly."""
     lon_c = globe.transform.c + globe.transform.a * (np.arange(4200) + 0.5)
     lat_c = globe.transform.f + globe.transform.e * (np.arange(2400) + 0.5)
     plane = 1000.0 * lon_c[None, :] + 3000.0 * lat_c[:, None]
-    dem = Dem.from_array(plane, globe.transform, globe.crs)
+    return Dem.from_array(plane, globe.transform, globe.crs)
+
+
+def test_dem_on_grid_geographic_plane(globe):
+    # a plane in (lon, lat) on the GLOBE geometry: bilinear must reproduce it at every cell
+    dem = _plane_on_globe(globe)
     g = SiteGrid(39.93, 32.86, 40, 300.0)
     lon, lat = g.lonlat()
     np.testing.assert_allclose(dem_on_grid(dem, g), 1000.0 * lon + 3000.0 * lat, atol=1e-6)
@@ -154,10 +160,7 @@ def test_grid_straddling_the_dem_edges_reads_every_inside_cell(globe):
     # a 1,500 km grid around Turkey crosses the DEM's north and west edges between the points of
     # the coarse footprint lattice; every cell inside must still carry the (exact, planar) DEM
     # height at its own lon/lat, every cell outside 0 m
-    lon_c = globe.transform.c + globe.transform.a * (np.arange(4200) + 0.5)
-    lat_c = globe.transform.f + globe.transform.e * (np.arange(2400) + 0.5)
-    plane = 1000.0 * lon_c[None, :] + 3000.0 * lat_c[:, None]
-    dem = Dem.from_array(plane, globe.transform, globe.crs)
+    dem = _plane_on_globe(globe)
     g = SiteGrid(39.0, 35.0, 300, 5000.0)
     with pytest.warns(TerrainWarning, match="sea level"):
         z = dem_on_grid(dem, g, outside="sea_level")
