@@ -256,6 +256,9 @@ class _Run:
         self.climb_bound = vertical_speed_bound(world.paths)
         self.iff_times = sorted(e.time_s for e in world.scenario.events
                                 if e.kind == "iff_alter")
+        self._node_by_id = {n.model.id: n.model.index for n in self.nodes}
+        self._command_posts = {s.id: s.command_post.id for s in world.scenario.systems
+                               if s.command_post is not None}
         self.fu_node = self._fire_unit_nodes()
         self.dwell_on: list = [None] * n_rad  # objects each phased array dwells on
         self.fc = EngagementLoop(self)
@@ -266,10 +269,6 @@ class _Run:
         """Index of the node holding ``system``'s picture: the node of its command post, of
         the system itself or of one of ``units`` (its fire units), else the first node the
         system is a member of; -1 if none."""
-        if not hasattr(self, "_node_by_id"):
-            self._node_by_id = {n.model.id: n.model.index for n in self.nodes}
-            self._command_posts = {s.id: s.command_post.id for s in self.w.scenario.systems
-                                   if s.command_post is not None}
         for cand in (self._command_posts.get(system), system, *units):
             if cand in self._node_by_id:
                 return self._node_by_id[cand]
