@@ -56,6 +56,19 @@ FAST = SimulationSettings(terrain=False, false_alarms=False, sample_s=10.0)
 _TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 
 
+
+def _s400_at_murted(boresight_deg: float) -> dict:
+    """One S-400 system at the site "murted": a 91N6E, a command post, one fire unit (92N6E
+    facing ``boresight_deg``, four 5P85TE2 launchers of 48N6E3)."""
+    return {
+        "id": "s400-1", "type": "s-400", "owner": "turkey", "site": "murted",
+        "radars": [{"id": "s400-1-91n6e", "type": "91n6e"}],
+        "command_post": {"id": "s400-1-cp"},
+        "fire_units": [{"id": "fu1", "radar": {"id": "fu1-92n6e", "type": "92n6e",
+                                               "boresight_deg": boresight_deg},
+                        "launchers": [{"id": "fu1-l", "type": "5p85te2", "count": 4,
+                                       "load": {"48n6e3": 4}}]}]}
+
 def _ecef(lat, lon, h):
     x, y, z = _TO_ECEF.transform(lon, lat, h)
     return np.stack([np.asarray(x), np.asarray(y), np.asarray(z)], axis=-1)
@@ -92,14 +105,7 @@ def _battery(extra_sensors=(), n=12, seed=3, duration=120.0, spread=1.2, lat0=39
         "run": {"duration_s": duration, "seed": 5},
         "owners": {"turkey": {"kind": "country"}, "civil": {"kind": "civil"}},
         "sites": {"murted": {"lat": 40.08, "lon": 32.57}, "east": {"lat": 39.9, "lon": 33.4}},
-        "systems": [{
-            "id": "s400-1", "type": "s-400", "owner": "turkey", "site": "murted",
-            "radars": [{"id": "s400-1-91n6e", "type": "91n6e"}],
-            "command_post": {"id": "s400-1-cp"},
-            "fire_units": [{"id": "fu1", "radar": {"id": "fu1-92n6e", "type": "92n6e",
-                                                   "boresight_deg": 180},
-                            "launchers": [{"id": "fu1-l", "type": "5p85te2", "count": 4,
-                                           "load": {"48n6e3": 4}}]}]}],
+        "systems": [_s400_at_murted(boresight_deg=180)],
         "sensors": [{"id": "tr-east", "type": "national-surveillance", "owner": "turkey",
                      "site": "east"}, *extra_sensors],
         "networks": [{"id": "bat", "kind": "battery", "members": ["s400-1"]}],
@@ -421,14 +427,7 @@ def _arrangement(kind):
                    "turkey": {"kind": "country", "member_of": ["nato"]},
                    "usa": {"kind": "country", "member_of": ["nato"]}, "civil": {"kind": "civil"}},
         "sites": {"murted": {"lat": 40.08, "lon": 32.57}, "ankara-r": {"lat": 40.05, "lon": 33.28}},
-        "systems": [{
-            "id": "s400-1", "type": "s-400", "owner": "turkey", "site": "murted",
-            "radars": [{"id": "s400-1-91n6e", "type": "91n6e"}],
-            "command_post": {"id": "s400-1-cp"},
-            "fire_units": [{"id": "fu1", "radar": {"id": "fu1-92n6e", "type": "92n6e",
-                                                   "boresight_deg": 0},
-                            "launchers": [{"id": "fu1-l", "type": "5p85te2", "count": 4,
-                                           "load": {"48n6e3": 4}}]}]}],
+        "systems": [_s400_at_murted(boresight_deg=0)],
         "sensors": [{"id": "tr-radar", "type": "national-surveillance", "owner": "turkey",
                      "site": "ankara-r", "iff_standard": "national"},
                     {"id": "e3", "type": "an-apy-2", "owner": "nato",
