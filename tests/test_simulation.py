@@ -69,6 +69,7 @@ def _s400_at_murted(boresight_deg: float) -> dict:
                         "launchers": [{"id": "fu1-l", "type": "5p85te2", "count": 4,
                                        "load": {"48n6e3": 4}}]}]}
 
+
 def _ecef(lat, lon, h):
     x, y, z = _TO_ECEF.transform(lon, lat, h)
     return np.stack([np.asarray(x), np.asarray(y), np.asarray(z)], axis=-1)
