@@ -54,3 +54,21 @@ def test_catalog_reference_lists_every_figure(built):
         "| figure") and not ln.startswith("|---")]
     assert len(rows) == n
     assert f"{n - text.count('**assumption**:')} figures are sourced" in text
+
+
+def test_every_module_is_on_a_model_page(built):
+    """Each module's docstring (what it models) reaches the documentation, by name."""
+    import pkgutil
+
+    import iads
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from gen_docs import NOT_MODELS
+
+    text = "".join(p.read_text() for p in (built / "docs" / "models").glob("*.md"))
+    modules = [m.name for m in pkgutil.walk_packages(iads.__path__, "iads.")
+               if not m.name.rsplit(".", 1)[-1].startswith("_")]
+    assert len(modules) > 40
+    missing = [m for m in modules if f"`{m}`" not in text
+               and not any(m == n or m.startswith(n + ".") for n in NOT_MODELS)]
+    assert not missing

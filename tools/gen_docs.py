@@ -32,6 +32,7 @@ MODEL_MODULES = {
     "picture-metrics": "iads.metrics",
     "threats": "iads.threats",
     "raids": "iads.simulation.raids",
+    "engagement": "iads.engagement",
     "flyout": "iads.flyout",
     "weapon-target-assignment": "iads.assignment",
     "sweeps": "iads.sweep",
@@ -40,7 +41,17 @@ MODEL_MODULES = {
     "compare": "iads.compare",
     "compare-measures": "iads.compare.measures",
     "compare-claims": "iads.compare.claims",
+    "report-internals": "iads.report",
+    "scenario-loading": "iads.scenario",
+    "catalog-model": "iads.catalog",
+    "coverage-studies": "iads.coverage_study",
+    "results-store": "iads.results",
+    "event-engine": "iads.engine",
 }
+
+#: Modules of the user interface or of plumbing, with no model to document (tests/test_docs.py
+#: checks that every other module appears on a model page).
+NOT_MODELS = ("iads.cli", "iads.catalog_view", "iads.plots", "iads.basemap", "iads.units")
 
 
 def _type_name(ann) -> str:
@@ -119,10 +130,28 @@ def catalog_page() -> str:
     return "\n".join(out) + "\n"
 
 
+def submodules(module: str) -> list[str]:
+    """The public submodules of a package that have no model page of their own, in order."""
+    import pkgutil
+
+    mod = importlib.import_module(module)
+    if not hasattr(mod, "__path__"):
+        return []
+    own = set(MODEL_MODULES.values())
+    return [f"{module}.{m.name}" for m in sorted(pkgutil.iter_modules(mod.__path__),
+                                                  key=lambda m: m.name)
+            if not m.name.startswith("_") and f"{module}.{m.name}" not in own]
+
+
 def model_page(slug: str, module: str) -> str:
+    """A module's docstring; for a package, then each submodule's (those without a page)."""
     mod = importlib.import_module(module)
     doc = inspect.cleandoc(mod.__doc__ or "(no module docstring)")
-    return f"# {slug.replace('-', ' ').capitalize()}\n\nModule `{module}`.\n\n{doc}\n"
+    out = [f"# {slug.replace('-', ' ').capitalize()}", "", f"Module `{module}`.", "", doc, ""]
+    for sub in submodules(module):
+        sub_doc = inspect.cleandoc(importlib.import_module(sub).__doc__ or "(no docstring)")
+        out += [f"## Module `{sub}`", "", sub_doc, ""]
+    return "\n".join(out)
 
 
 def main(root: str) -> None:
