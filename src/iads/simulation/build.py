@@ -386,11 +386,14 @@ def _dem(spec: str):
 @functools.lru_cache(maxsize=32)
 def _terrain_grid(dem_spec: str, lat: float, lon: float, reach_m: float, cell_m: float,
                   outside: str):
-    """DEM heights on a site-centred grid (cached: the same inputs give the same array)."""
+    """DEM heights on a site-centred grid (cached: the same inputs give the same array).
+    Without ``sea_level``, cells beyond the DEM (or on nodata) are NaN: the terrain mask sees
+    through them (:meth:`iads.sensors.geometry.TerrainMask.from_terrain`)."""
     from .. import terrain as terrain_mod
 
     grid = SiteGrid.covering(lat, lon, reach_m, cell_m)
-    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=outside)
+    policy = "nan" if outside == "error" else outside
+    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=policy)
 
 
 @functools.lru_cache(maxsize=64)
