@@ -753,7 +753,8 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
                             found=f"{duration:g}")
     k = sc.terrain.k_factor
     needs_dem = (terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
-                 or any(cat.targets[r.type].category in ("cruise_missile", "drone")
+                 or any(cat.targets[r.type].category in ("cruise_missile", "drone",
+                                                         "ballistic_missile")
                         for r in sc.raids))
     dem = _dem(sc.terrain.dem) if needs_dem else None
     if dem is not None and sc.raids:

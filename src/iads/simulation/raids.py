@@ -91,7 +91,9 @@ def raid_objects(scenario, catalog=None, terrain=None, seed: int | None = None
     terrain
         A :class:`iads.terrain.Dem`, a callable ``terrain(lat [°], lon [°]) -> m MSL``, or
         None (the scenario's ``terrain.dem``, read lazily; only cruise missiles, ballistic
-        arcs (launch and impact on the terrain), AGL routes and drone dives use it).
+        arcs (from the terrain at the launch point to the terrain at the aim point), AGL
+        routes and drone dives use it). A :class:`~iads.terrain.Dem` is read with the
+        scenario's ``terrain.outside`` policy.
     seed
         Root seed (``scenario.run.seed`` by default).
 
