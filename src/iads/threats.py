@@ -41,8 +41,8 @@ height r − Rₑ (the DEM's heights are taken as ellipsoidal heights, as everyw
   without one). Guarantee: the path starts at (launch, h₁) and ends at (aim, h₂) exactly, so the
   impact point is the aim point on the DEM surface (the bilinear terrain there), at
   ``t_impact``. The descent is not tested against the terrain before the aim: a slope rising
-  towards the launcher more steeply than the descent angle (20–60° for these arcs) within the
-  last kilometres would be flown through.
+  towards the launcher more steeply than the descent angle (``arc.impact_angle_rad``, some
+  15–60° for these arcs) within the last kilometres would be flown through.
 * **Re-entry speed**: drag is represented only on the descending branch, by slowing the object
   along the unchanged arc with the Allen–Eggers ballistic-entry law (exponential atmosphere,
   scale height ``H_s`` = 7.2 km): v(h) = v_K(h)·exp(−C (e^(−h/H_s) − e^(−H/H_s))), with C set so
@@ -91,17 +91,20 @@ Named trajectories
 Instead of an apogee or a flight time a ballistic shot may name its trajectory
 (:func:`trajectory_apogee`), at its own range:
 
-* ``minimum_energy``: the apogee of least burnout speed (on the sphere, flight-path angle
-  γ* = π/4 − Φ/4, Φ = R/Rₑ the range angle; found numerically and tested against that closed
-  form). It is not clipped to the catalog's apogee: a shot whose minimum-energy apogee exceeds
-  ``apogee_km.high`` is refused;
+* ``minimum_energy``: the apogee of least burnout speed, found numerically and tested against
+  Lambert's minimum-energy transfer between the two radii: a = s/2, s = (r₁ + r₂ + c)/2 with
+  c the chord, so v₁² = GM (2/r₁ − 2/s), the burnout velocity bisecting the local vertical and
+  the chord (for r₁ = r₂ = Rₑ: γ* = π/4 − Φ/4, Φ = R/Rₑ the range angle). It is not clipped to
+  the catalog's apogee: a shot whose minimum-energy apogee exceeds ``apogee_km.high`` is
+  refused;
 * ``lofted``: the highest apogee the type can fly at that range, i.e. the smaller of
   ``apogee_km.high`` and the top of the band a burnout speed of ``speed_max_mps.high`` allows;
 * ``depressed``: the lowest apogee a burnout speed of ``speed_max_mps.high`` allows (the
   flattest shot the motor can make).
 
 Without any of the three, a raid flies the catalog's loft scaled to its range (apogee =
-``apogee_km`` × range / ``range_max_km``, :func:`default_apogee`).
+``apogee_km`` × range / ``range_max_km``, :func:`default_apogee`). The bands of all three are
+those of the shot's own launch and aim heights.
 
 Drones
 ------
