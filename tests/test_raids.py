@@ -28,6 +28,7 @@ BASE = Path(__file__).parent / "bad_scenarios" / "bases" / "base.yaml"
 GEOD = Geod(ellps="WGS84")
 CAT = load_catalog()
 FAST = 8000.0  # a re-entry speed no arc reaches: the descent is not slowed
+DEM = builtin_dem()
 
 
 def scenario(tmp_path, raids, name="s.yaml", **top):
@@ -70,20 +71,22 @@ def test_rows_describe_their_paths_and_ballistic_times_follow_the_arc(tmp_path):
         _, _, d = GEOD.inv(33.5, 41.0, row["launch_lon_deg"], row["launch_lat_deg"])
         assert d <= 15e3 + 1e-6
         assert 100.0 <= row["launch_time_s"] <= 120.0
-        # the path starts at the launch point and ends on the ground at the aim point
+        # the path starts on the terrain at the launch point and ends on it at the aim point
+        h_launch = float(elevation_at(DEM, row["launch_lat_deg"], row["launch_lon_deg"]))
+        h_aim = float(elevation_at(DEM, row["aim_lat_deg"], row["aim_lon_deg"]))
         lat, lon, h = geodetic_of(at(paths, i, row["launch_time_s"])[0][None])
         assert (lat[0], lon[0]) == pytest.approx((row["launch_lat_deg"], row["launch_lon_deg"]),
                                                  abs=1e-7)
-        assert abs(h[0]) < 1e-3
+        assert h[0] == pytest.approx(h_launch, abs=1e-3)
         lat, lon, h = geodetic_of(at(paths, i, row["impact_time_s"])[0][None])
         assert (lat[0], lon[0]) == pytest.approx((row["aim_lat_deg"], row["aim_lon_deg"]),
                                                  abs=1e-7)
-        assert abs(h[0]) < 1e-3
+        assert h[0] == pytest.approx(h_aim, abs=1e-3)
         # flight time and apogee: the catalog loft (50 km at 300 km) scaled to the geodesic range
         _, _, R = GEOD.inv(row["launch_lon_deg"], row["launch_lat_deg"], row["aim_lon_deg"],
                            row["aim_lat_deg"])
         assert row["apogee_m"] == pytest.approx(50e3 * R / 300e3, rel=1e-9)
-        arc = ballistic_arc(range_m=R, apogee_m=row["apogee_m"])
+        arc = ballistic_arc(range_m=R, apogee_m=row["apogee_m"], heights_m=(h_launch, h_aim))
         assert row["impact_time_s"] - row["launch_time_s"] == pytest.approx(arc.flight_time_s,
                                                                              rel=1e-9)
         assert row["kind"] == "ballistic" and row["type"] == "atacms"
@@ -118,12 +121,15 @@ def test_named_trajectories_against_their_definitions(tmp_path):
     for row in tab.to_pylist():
         _, _, R = GEOD.inv(row["launch_lon_deg"], row["launch_lat_deg"], row["aim_lon_deg"],
                            row["aim_lat_deg"])
-        arc = ballistic_arc(range_m=R, apogee_m=row["apogee_m"])
-        if row["raid_id"] == "me":
-            s = math.sin(R / (2 * EARTH_RADIUS_M))
-            v_me = math.sqrt(GM_EARTH / EARTH_RADIUS_M * 2 * s / (1 + s))
+        h1 = float(elevation_at(DEM, row["launch_lat_deg"], row["launch_lon_deg"]))
+        h2 = float(elevation_at(DEM, row["aim_lat_deg"], row["aim_lon_deg"]))
+        arc = ballistic_arc(range_m=R, apogee_m=row["apogee_m"], heights_m=(h1, h2))
+        if row["raid_id"] == "me":  # Lambert's minimum-energy arc between the two radii
+            r1, r2, Phi = EARTH_RADIUS_M + h1, EARTH_RADIUS_M + h2, R / EARTH_RADIUS_M
+            c = math.sqrt(r1**2 + r2**2 - 2 * r1 * r2 * math.cos(Phi))
+            v_me = math.sqrt(GM_EARTH * (2 / r1 - 4 / (r1 + r2 + c)))
             assert arc.burnout_speed_mps == pytest.approx(v_me, rel=1e-6)
-            gamma = math.pi / 4 - R / EARTH_RADIUS_M / 4
+            gamma = (math.pi / 2 + math.atan2(r2 * math.cos(Phi) - r1, r2 * math.sin(Phi))) / 2
             assert arc.burnout_angle_rad == pytest.approx(gamma, abs=2e-3)
         elif row["raid_id"] == "de":  # the flattest arc the catalog's top burnout speed flies
             assert arc.burnout_speed_mps == pytest.approx(atacms.speed_max_mps.hi, rel=1e-6)
@@ -259,3 +265,26 @@ def test_aim_points_must_lie_on_the_dem_even_with_sea_level_outside(tmp_path):
     doc["raids"][0]["aim_points"] = [{"lat": 47.9, "lon": 37.62}]  # just inside
     p.write_text(yaml.safe_dump(doc), encoding="utf-8")
     assert load_scenario(p).raids[0].aim_points[0].lat == 47.9
+
+
+def test_atacms_on_a_component_850_m_up_impacts_within_the_component_radius(tmp_path):
+    """Mürted's S-400 stands ~830 m up: every ATACMS of a salvo on its radars ends within the
+    50 m component radius of the component the engagement model can hit (defended_points, on
+    the same DEM), and in its 3-D distance, not only over the map."""
+    from functools import partial
+
+    from iads.engagement.setup import defended_points
+
+    sc = scenario(tmp_path, [ballistic(aim_points=["s400-1-91n6e", "fu1-92n6e"],
+                                       launch_area={"lat": 41.75, "lon": 32.4, "radius_km": 10},
+                                       reentry_speed_mps=1000.0)])
+    ground = partial(elevation_at, DEM)
+    points = {p.id: p for p in defended_points(sc, ground)}
+    paths, tab = raid_objects(sc, terrain=DEM)
+    for i, row in enumerate(tab.to_pylist()):
+        pt = points[row["aim_id"]]
+        _, _, h_pt = geodetic_of(pt.ecef[None])
+        assert h_pt[0] > 800.0
+        end, v = at(paths, i, row["impact_time_s"])
+        assert np.linalg.norm(end - pt.ecef) <= min(1.0, pt.radius_m)
+        assert np.linalg.norm(v) == pytest.approx(1000.0, rel=0.02)  # catalog re-entry speed

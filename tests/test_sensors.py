@@ -760,3 +760,24 @@ def test_signatures_for_a_missing_band_is_a_catalog_error():
 def test_sector_radar_needs_a_boresight():
     with pytest.raises(ValueError, match="boresight"):
         radar("92n6e")
+
+
+def test_terrain_without_data_masks_nothing():
+    """A wall of cells without data (NaN) hides nothing: the mask is that of the flat ground
+    with no wall, everywhere; the same wall with heights (800 m) does hide the ground behind it
+    (the reference is the flat-ground mask, computed without any missing cell)."""
+    grid = SiteGrid(LAT0, LON0, 60, 500.0)
+    flat = np.full((grid.n, grid.n), 200.0)
+    wall = flat.copy()
+    rows = slice(60 - 50, 60 - 40)  # 20-25 km north of the radar, beyond its ~15 km horizon
+    wall[rows, :] = 800.0
+    hole = flat.copy()
+    hole[rows, :] = np.nan
+    ref = TerrainMask.from_terrain(grid, flat, 12.0).mvh_msl_m
+    walled = TerrainMask.from_terrain(grid, wall, 12.0).mvh_msl_m
+    holed = TerrainMask.from_terrain(grid, hole, 12.0).mvh_msl_m
+    behind = (slice(0, 60 - 50), slice(None))
+    assert (walled[behind] > ref[behind] + 100.0).all()
+    np.testing.assert_allclose(holed, ref, rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="own cell"):
+        TerrainMask.from_terrain(grid, np.full((grid.n, grid.n), np.nan), 12.0)

@@ -251,3 +251,16 @@ def test_truncated_geotiff_fails_on_read(tmp_path, globe):
         return  # some GDAL builds already refuse it at open: also a clean TerrainError
     with pytest.raises(TerrainError, match="cannot read"):
         dem_on_grid(dem, SiteGrid(30.0, 45.0, 50, 1000.0))
+
+
+def test_grid_partly_outside_as_nan(globe):
+    """outside='nan': the cells sea_level sets to 0 m are NaN, the others identical."""
+    g = SiteGrid(47.6, 32.0, 100, 1000.0)
+    with pytest.warns(TerrainWarning):
+        zero = dem_on_grid(globe, g, outside="sea_level")
+    z = dem_on_grid(globe, g, outside="nan")
+    _, lat = g.lonlat()
+    assert np.isnan(z[lat > 48.0 + 1 / 240]).all()
+    assert not np.isnan(z[lat < 48.0 - 1 / 240]).any()
+    np.testing.assert_array_equal(z[~np.isnan(z)], zero[~np.isnan(z)])
+    assert (zero[np.isnan(z)] == 0.0).all()

@@ -32,6 +32,7 @@ from iads.threats import (
     raid,
     terrain_following_profile,
     threat_paths,
+    trajectory_apogee,
 )
 
 GEOD = Geod(ellps="WGS84")
@@ -138,6 +139,174 @@ def test_arc_input_errors_name_the_allowed_range():
 
 
 # ------------------------------------------------------------------------------------------------
+# Kepler arcs between two radii (launch and aim on the terrain)
+
+#: (range, apogee, launch height, aim height) [m]: launch lower, higher, equal, far apart
+UNEQUAL = [(220e3, 37e3, 20.0, 850.0), (300e3, 50e3, 1200.0, 0.0), (50e3, 20e3, 400.0, 400.0),
+           (2000e3, 300e3, 0.0, 3000.0), (20e3, 3e3, 0.0, 1500.0)]
+
+
+def kepler_reference(R, H, h1, h2):
+    """The orbit through r₁ (launch, true-anomaly origin) and r₂ at range angle Φ with apogee
+    radius rₐ in between, solved for its periapsis direction ω by brentq (independent of the
+    closed form q of iads.threats): returns e, p, ω."""
+    from scipy.optimize import brentq
+
+    r1, r2, ra, Phi = RE + h1, RE + h2, RE + H, R / RE
+
+    def ecc(w):
+        return (ra - r1) / (ra + r1 * math.cos(w))  # r₁ = p/(1 + e cos(0 − ω)), p = rₐ(1 − e)
+
+    def g(w):
+        e = ecc(w)
+        return r2 * (1 + e * math.cos(Phi - w)) - ra * (1 - e)
+
+    w = brentq(g, -math.pi + 1e-12, Phi - math.pi - 1e-12, xtol=1e-15)  # apogee in (0, Φ)
+    e = ecc(w)
+    return e, ra * (1 - e), w
+
+
+def kepler_E(M, e):
+    """Kepler's equation E − e sin E = M solved by brentq, one root at a time."""
+    from scipy.optimize import brentq
+
+    return np.array([brentq(lambda E, m=m: E - e * math.sin(E) - m, m - 1.0, m + 1.0,
+                            xtol=1e-14) for m in np.atleast_1d(M)])
+
+
+@pytest.mark.parametrize("R,H,h1,h2", UNEQUAL)
+def test_arc_between_two_radii_ends_at_the_heights_and_conserves_energy_and_momentum(R, H, h1,
+                                                                                      h2):
+    arc = ballistic_arc(range_m=R, apogee_m=H, heights_m=(h1, h2))
+    t = np.linspace(0.0, arc.flight_time_s, 901)
+    psi, r, vr, vt = arc.state(t)
+    energy = 0.5 * (vr**2 + vt**2) - MU / r
+    np.testing.assert_allclose(energy, -MU / (2 * arc.a), rtol=1e-11)  # vis-viva
+    np.testing.assert_allclose(r * vt, math.sqrt(MU * arc.p), rtol=1e-11)
+    assert r[0] - RE == pytest.approx(h1, abs=1e-6)
+    assert r[-1] - RE == pytest.approx(h2, abs=1e-5)
+    assert psi[0] == pytest.approx(0.0, abs=1e-15)
+    assert psi[-1] * RE == pytest.approx(R, abs=1e-4)
+    assert (r - RE).max() <= H + 1e-6
+    _, r_top, vr_top, _ = arc.state(arc.apogee_time_s)  # the apogee: r = Rₑ + H, v_r = 0
+    assert r_top - RE == pytest.approx(H, abs=1e-6)
+    assert vr_top == pytest.approx(0.0, abs=1e-9 * arc.burnout_speed_mps)
+    # end speeds: vis-viva at r₁, r₂; energy: v₁² − v₂² = 2 GM (1/r₁ − 1/r₂)
+    assert arc.burnout_speed_mps == pytest.approx(math.hypot(vr[0], vt[0]), rel=1e-12)
+    assert arc.impact_speed_mps == pytest.approx(math.hypot(vr[-1], vt[-1]), rel=1e-9)
+    assert arc.burnout_speed_mps**2 - arc.impact_speed_mps**2 == pytest.approx(
+        2 * MU * (1 / (RE + h1) - 1 / (RE + h2)), abs=1e-6 * arc.burnout_speed_mps**2)
+    assert arc.impact_angle_rad == pytest.approx(-math.atan2(vr[-1], vt[-1]), abs=1e-9)
+
+
+@pytest.mark.parametrize("R,H,h1,h2", UNEQUAL)
+def test_arc_between_two_radii_against_an_independent_kepler_solution(R, H, h1, h2):
+    """Elements from brentq on the geometry (kepler_reference), times from Kepler's equation
+    (brentq): eccentricity, flight time and the positions along the way are the arc's."""
+    arc = ballistic_arc(range_m=R, apogee_m=H, heights_m=(h1, h2))
+    e, p, w = kepler_reference(R, H, h1, h2)
+    assert arc.e == pytest.approx(e, rel=1e-9)
+    assert arc.p == pytest.approx(p, rel=1e-12 / (1 - e))  # p = rₐ(1 − e): 1/(1 − e) worse
+    a = p / (1 - e * e)
+    n = math.sqrt(MU / a**3)
+
+    def mean(nu):  # true anomaly from periapsis -> mean anomaly
+        E = 2 * math.atan2(math.sqrt(1 - e) * math.sin(nu / 2), math.sqrt(1 + e) * math.cos(nu / 2))
+        return E - e * math.sin(E)
+
+    M1 = mean(-w) % (2 * math.pi)
+    M2 = mean(R / RE - w) % (2 * math.pi)
+    assert arc.flight_time_s == pytest.approx((M2 - M1) / n, rel=1e-10)
+    t = np.linspace(0.0, arc.flight_time_s, 37)
+    E = kepler_E(M1 + n * t, e)
+    r = a * (1 - e * np.cos(E))
+    nu = 2 * np.arctan2(math.sqrt(1 + e) * np.sin(E / 2), math.sqrt(1 - e) * np.cos(E / 2))
+    psi, r_arc, _, _ = arc.state(t)
+    np.testing.assert_allclose(r_arc, r, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(np.unwrap(psi), np.unwrap(nu + w), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("R,H,h1,h2", UNEQUAL)
+def test_arc_between_two_radii_matches_a_two_body_integration(R, H, h1, h2):
+    """From the burnout state at r₁ (DOP853): it comes down through r₂ at the arc's range and
+    flight time."""
+    arc = ballistic_arc(range_m=R, apogee_m=H, heights_m=(h1, h2))
+    v0, g0 = arc.burnout_speed_mps, arc.burnout_angle_rad
+    y0 = [RE + h1, 0.0, v0 * math.sin(g0), v0 * math.cos(g0)]
+
+    def f(_, y):
+        r3 = math.hypot(y[0], y[1]) ** 3
+        return [y[2], y[3], -MU * y[0] / r3, -MU * y[1] / r3]
+
+    def land(_, y):
+        return math.hypot(y[0], y[1]) - (RE + h2)
+    land.terminal, land.direction = True, -1
+    sol = solve_ivp(f, (0, 2 * arc.flight_time_s), y0, method="DOP853", rtol=1e-12, atol=1e-6,
+                    events=land, max_step=arc.flight_time_s / 50)  # no step over the arc
+    t_hit, y_hit = sol.t_events[0][0], sol.y_events[0][0]
+    assert t_hit == pytest.approx(arc.flight_time_s, rel=1e-8)
+    assert math.atan2(y_hit[1], y_hit[0]) * RE == pytest.approx(R, rel=1e-8)
+    assert math.hypot(y_hit[2], y_hit[3]) == pytest.approx(arc.impact_speed_mps, rel=1e-8)
+
+
+@pytest.mark.parametrize("R,H,h1,h2", UNEQUAL)
+def test_any_two_of_range_apogee_time_give_the_third_between_two_radii(R, H, h1, h2):
+    hs = (h1, h2)
+    a = ballistic_arc(range_m=R, apogee_m=H, heights_m=hs)
+    b = ballistic_arc(range_m=R, flight_time_s=a.flight_time_s, heights_m=hs)
+    c = ballistic_arc(apogee_m=H, flight_time_s=a.flight_time_s, heights_m=hs)
+    assert b.apogee_m == pytest.approx(H, rel=1e-9)
+    assert c.range_m == pytest.approx(R, rel=1e-7)
+    # the shortest flight: the apogee at the higher end point
+    t_min = ballistic_arc(range_m=R, apogee_m=max(hs) + 1e-3, heights_m=hs).flight_time_s
+    with pytest.raises(ThreatError, match="flight time >"):
+        ballistic_arc(range_m=R, flight_time_s=0.999 * t_min, heights_m=hs)
+    with pytest.raises(ThreatError, match="above the launch and aim points"):
+        ballistic_arc(range_m=R, apogee_m=max(hs) * 0.99, heights_m=hs)
+
+
+@pytest.mark.parametrize("R,h1,h2", [(130e3, 1900.0, 830.0), (220e3, 20.0, 850.0),
+                                      (1000e3, 0.0, 0.0), (300e3, 2500.0, 0.0)])
+def test_minimum_energy_arc_between_two_radii_is_lamberts(R, h1, h2):
+    """Lambert's minimum-energy transfer: a = s/2 (s the semi-perimeter of the triangle of the
+    two radii and the chord c), so v₁² = GM (2/r₁ − 2/s); the burnout velocity bisects the
+    angle between the local vertical and the chord (the empty focus lies on the chord)."""
+    r1, r2, Phi = RE + h1, RE + h2, R / RE
+    c = math.sqrt(r1**2 + r2**2 - 2 * r1 * r2 * math.cos(Phi))
+    s = (r1 + r2 + c) / 2
+    H = trajectory_apogee(R, "minimum_energy", heights_m=(h1, h2))
+    arc = ballistic_arc(range_m=R, apogee_m=H, heights_m=(h1, h2))
+    assert arc.burnout_speed_mps == pytest.approx(math.sqrt(MU * (2 / r1 - 2 / s)), rel=1e-9)
+    assert arc.a == pytest.approx(s / 2, rel=1e-6)
+    chord_elev = math.atan2(r2 * math.cos(Phi) - r1, r2 * math.sin(Phi))
+    assert arc.burnout_angle_rad == pytest.approx((math.pi / 2 + chord_elev) / 2, abs=2e-4)
+
+
+@pytest.mark.parametrize("R,H", TRIPLES)
+def test_zero_heights_reproduce_the_symmetric_arc_exactly(R, H):
+    """h₁ = h₂ = 0 is the symmetric closed form e = H/(H + 2Rₑ sin²(Φ/4)), T = 2(π − M₀)/n
+    bit for bit; h₁ = h₂ = h is the same orbit as the symmetric arc on a sphere of radius
+    Rₑ + h (range scaled with the radius, apogee measured from it); a 1 µm asymmetry changes
+    nothing measurable."""
+    a = ballistic_arc(range_m=R, apogee_m=H)
+    z = ballistic_arc(range_m=R, apogee_m=H, heights_m=(0.0, 0.0))
+    assert a == z
+    s2 = 2 * RE * math.sin(R / (4 * RE)) ** 2
+    assert a.e == H / (H + s2)
+    assert a.apogee_time_s * 2 == a.flight_time_s
+    assert (a.impact_speed_mps, a.impact_angle_rad) == (a.burnout_speed_mps,
+                                                        a.burnout_angle_rad)
+    h = 0.05 * H
+    up = ballistic_arc(range_m=R, apogee_m=H, heights_m=(h, h))
+    big = ballistic_arc(range_m=R * (RE + h) / RE, apogee_m=H - h, radius_m=RE + h)
+    for f in ("e", "a", "p", "flight_time_s", "burnout_speed_mps", "burnout_angle_rad"):
+        assert getattr(up, f) == pytest.approx(getattr(big, f), rel=1e-10), f
+    tiny = ballistic_arc(range_m=R, apogee_m=H, heights_m=(0.0, 1e-6))
+    assert tiny.flight_time_s == pytest.approx(a.flight_time_s, rel=1e-9)
+    assert tiny.e == pytest.approx(a.e, rel=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------
 # ballistic threats on the ellipsoid
 
 LAUNCH, AIM = (45.0, 33.0), (44.3, 35.9)  # Crimea-class geometry, ~243 km
@@ -214,6 +383,39 @@ def test_terminal_manoeuvre_adds_the_stated_acceleration_and_still_hits_the_aim(
         np.testing.assert_allclose(up - up0, off, atol=0.5)
     else:
         assert np.abs(up - up0).max() < 0.5
+
+
+MURTED, COAST = (40.08, 32.57), (41.75, 32.40)  # Mürted (~830 m) from the Black Sea coast
+
+
+@pytest.mark.parametrize("manoeuvre", [None, TerminalManoeuvre(g=5.0, duration_s=15.0,
+                                                                plane="vertical")])
+def test_ballistic_path_starts_and_ends_on_the_terrain(terrain, manoeuvre):
+    """Launch and impact on an independent cut of the DEM (elevation_at), to < 1 m; the arc is
+    the one between those two radii; the catalog re-entry speed is reached at the impact
+    height; the path stays above the lower end until the impact."""
+    atacms = CAT.get("targets", "atacms")
+    h1, h2 = (float(terrain(*p)) for p in (COAST, MURTED))
+    assert h2 > 800.0 and h1 < 50.0
+    th = ballistic_threat(COAST, MURTED, terrain=terrain, target=atacms, type_id="atacms",
+                          reentry_speed_mps=1000.0, manoeuvre=manoeuvre, t_launch=5.0)
+    ends, _ = path_at(th, [th.t_launch, th.t_impact])
+    la, lo, h = geodetic_of(ends)
+    np.testing.assert_allclose(la, [COAST[0], MURTED[0]], atol=1e-9)
+    np.testing.assert_allclose(lo, [COAST[1], MURTED[1]], atol=1e-9)
+    np.testing.assert_allclose(h, [h1, h2], atol=1e-3)
+    assert (th.arc.launch_height_m, th.arc.aim_height_m) == (h1, h2)
+    _, _, dist = GEOD.inv(COAST[1], COAST[0], MURTED[1], MURTED[0])
+    ref = ballistic_arc(range_m=dist, apogee_m=50e3 * dist / 300e3, heights_m=(h1, h2))
+    assert th.arc == ref
+    assert th.impact_speed_mps == pytest.approx(1000.0, rel=1e-6)
+    # the flown path stays above the DEM (an independent cut under every sampled point) until
+    # the impact: it meets the terrain at the aim point, not before
+    tt = np.linspace(th.t_launch, th.t_impact, 4001)[1:-1]
+    la, lo, hh = geodetic_of(path_at(th, tt)[0])
+    assert (hh - terrain(la, lo)).min() > 0.0
+    flat = ballistic_threat(COAST, MURTED, target=atacms, reentry_speed_mps=1000.0)
+    assert flat.arc.aim_height_m == 0.0 and flat.arc.flight_time_s != th.arc.flight_time_s
 
 
 def test_catalog_feasibility_errors_give_the_allowed_band_and_the_band_is_right():

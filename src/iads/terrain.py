@@ -51,6 +51,8 @@ __all__ = [
 BUILTIN_DEM_FILE = "globe_30s_28n48n_15e50e.tif"  #: shipped GLOBE extract, in ``iads/data/``
 MAX_GRID_BYTES = 4 * 2**30  #: refuse grids whose arrays would need more than this [bytes]
 OUTSIDE_POLICIES = ("error", "sea_level")
+#: what :func:`dem_on_grid` also accepts: ``"nan"`` marks cells without data as NaN
+GRID_OUTSIDE_POLICIES = (*OUTSIDE_POLICIES, "nan")
 # GDAL's block cache (by default 5 % of RAM) only duplicates arrays we read or write whole; a
 # small one halves the time of reading or writing a 100 MB raster (page faults saved)
 _GDAL_CACHE_MB = 64
@@ -327,9 +329,12 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
     outside
         ``"error"`` (default): :class:`TerrainError` naming the site and the DEM extent if any
         cell falls outside the DEM or on nodata. ``"sea_level"``: such cells are 0 m, with a
-        :class:`TerrainWarning` giving their count.
+        :class:`TerrainWarning` giving their count. ``"nan"``: such cells are NaN, silently
+        (e.g. for :meth:`iads.sensors.geometry.TerrainMask.from_terrain`, which sees through
+        them).
     """
-    _check_outside(outside)
+    if outside not in GRID_OUTSIDE_POLICIES:
+        raise ValueError(f"outside must be one of {GRID_OUTSIDE_POLICIES}, got {outside!r}")
     _guard_memory(grid, dem)
     n = grid.n
     to_dem = Transformer.from_crs(grid.crs, dem.crs, always_xy=True)
@@ -367,7 +372,7 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
         bx, by = to_dem.transform(xx, yy)
         br, bc = _fractional_index(dem, np.asarray(bx), np.asarray(by))
         ok = _inside(dem, br, bc) & np.isfinite(br) & np.isfinite(bc)
-        block = np.zeros(br.shape)
+        block = np.full(br.shape, np.nan) if outside == "nan" else np.zeros(br.shape)
         if ok.any():
             if win is None or _beyond(br[ok] - r0, bc[ok] - c0, win.shape, (r0, r1, c0, c1),
                                       dem.shape):
@@ -379,11 +384,14 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
                 r0, r1, c0, c1 = q0, q1, p0, p1
                 win = dem.read_window(r0, r1, c0, c1)
             block[ok] = _bilinear(win, br[ok] - r0, bc[ok] - c0)
-        nan = np.isnan(block)
+        nan = np.isnan(block) & ok
         n_outside += int((~ok).sum())
         n_nodata += int(nan.sum())
-        block[nan] = 0.0
+        if outside != "nan":
+            block[nan] = 0.0
         out[b0:b1] = block
+    if outside == "nan":
+        return out
     if n_nodata and outside == "error":
         raise TerrainError(f"{n_nodata} grid cells around ({grid.lat0_deg:.4f} N, "
                            f"{grid.lon0_deg:.4f} E) fall on DEM nodata; fill the DEM's voids or "

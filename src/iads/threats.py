@@ -12,27 +12,44 @@ true velocity, about 2 m/s for a ballistic arc).
 Ballistic arcs (model)
 ----------------------
 A **drag-free Keplerian arc on a non-rotating spherical earth** (radius
-:data:`EARTH_RADIUS_M`, the IUGG mean radius; ``GM`` of WGS-84), from the launch point to the
-aim point, both at height 0, symmetric about the apogee. Any two of ground range ``R``, apogee
-height ``H`` and flight time ``T`` fix the arc (:func:`ballistic_arc`); with φ = R / (2 Rₑ) the
-half range angle and rₐ = Rₑ + H the apogee radius, the closed forms are
+:data:`EARTH_RADIUS_M`, the IUGG mean radius; ``GM`` of WGS-84) **between two radii**: it
+leaves the launch point at the terrain height h₁ there (r₁ = Rₑ + h₁) and ends on the terrain
+at the aim point, h₂ (r₂ = Rₑ + h₂), with its apogee in between. Any two of ground range ``R``,
+apogee height ``H`` and flight time ``T`` fix the arc (:func:`ballistic_arc`, the heights
+(h₁, h₂) given). With Φ = R / Rₑ the range angle and rₐ = Rₑ + H the apogee radius, write the
+conic as 1/r = 1/rₐ + 2k sin²((θ − π)/2), k = e/p, apogee at true anomaly π, launch at
+π − φ₁, impact at π + φ₂ (φ₁ + φ₂ = Φ). Then sin(φ₁/2)/sin(φ₂/2) = q with
+q² = (rₐ − r₁) r₂ / ((rₐ − r₂) r₁), and the closed forms are
 
-    e = H / (H + 2 Rₑ sin²(φ/2)),  a = rₐ / (1 + e),  p = a (1 − e²),
-    T = 2 (π − M₀) / n,  n = √(GM / a³),  M₀ = E₀ − e sin E₀,
+    φ₁ = 2 atan2(q sin(Φ/2), 1 + q cos(Φ/2)),   φ₂ = Φ − φ₁,
+    e = (H − h₁) / (H − h₁ + 2 r₁ sin²(φ₁/2)),  a = rₐ / (1 + e),  p = a (1 − e²),
+    T = ((π − M₁) + (π − M₂)) / n,  n = √(GM / a³),  Mᵢ = Eᵢ − e sin Eᵢ,
 
-E₀ the eccentric anomaly of the launch point (true anomaly π − φ). ``(R, T)`` and ``(H, T)``
-are solved for the third by Brent's method (T grows monotonically with H at fixed R, and with
-R at fixed H; the second is ill-conditioned at short range, where T ≈ 2√(2H/g) hardly depends
-on R). The arc is laid on the WGS-84 ellipsoid along the geodesic from launch to aim point: the
-point at downrange angle ψ is on the geodesic at distance ψ·Rₑ (so ``R`` is the geodesic
-distance), at ellipsoidal height r − Rₑ.
+Eᵢ the eccentric anomaly at true anomaly π − φᵢ (launch: M₁; the impact's mirror image: M₂).
+With h₁ = h₂ the arc is symmetric (φ₁ = φ₂ = Φ/2) and with h₁ = h₂ = 0 these are, operation
+for operation, the symmetric arc between two points at height 0 (e = H / (H + 2 Rₑ sin²(Φ/4)),
+T = 2 (π − M₀)/n). ``(R, T)`` and ``(H, T)`` are solved for the third by Brent's method (T
+grows monotonically with H at fixed R, and with R at fixed H; the second is ill-conditioned at
+short range, where T hardly depends on R). The apogee must lie above both end points
+(H > max(h₁, h₂)) and inside the flight: the shortest flight time at a range is the limit
+H → max(h₁, h₂) (for h₁ = h₂ = 0 the grazing circular orbit's R/√(GM/Rₑ)). The arc is laid on
+the WGS-84 ellipsoid along the geodesic from launch to aim point: the point at downrange angle
+ψ is on the geodesic at distance ψ·Rₑ (so ``R`` is the geodesic distance), at ellipsoidal
+height r − Rₑ (the DEM's heights are taken as ellipsoidal heights, as everywhere in iads).
 
+* **Impact**: :func:`ballistic_threat` takes h₁ and h₂ from the ``terrain`` model (heights 0
+  without one). Guarantee: the path starts at (launch, h₁) and ends at (aim, h₂) exactly, so the
+  impact point is the aim point on the DEM surface (the bilinear terrain there), at
+  ``t_impact``. The descent is not tested against the terrain before the aim: a slope rising
+  towards the launcher more steeply than the descent angle (``arc.impact_angle_rad``, some
+  15–60° for these arcs) within the last kilometres would be flown through.
 * **Re-entry speed**: drag is represented only on the descending branch, by slowing the object
   along the unchanged arc with the Allen–Eggers ballistic-entry law (exponential atmosphere,
   scale height ``H_s`` = 7.2 km): v(h) = v_K(h)·exp(−C (e^(−h/H_s) − e^(−H/H_s))), with C set so
-  that the impact speed is ``reentry_speed_mps`` (the catalog's figure); continuous at the
-  apogee. When the drag-free arc already arrives slower, nothing is slowed. Drag on the ascent
-  and the burnout altitude are not modelled (burnout is at the launch point).
+  that the speed at the impact height h₂ is ``reentry_speed_mps`` (the catalog's figure);
+  continuous at the apogee. When the drag-free arc already arrives slower, nothing is slowed.
+  Drag on the ascent and the burnout altitude are not modelled (burnout is at the launch
+  point).
 * **Quasi-ballistic** missiles (Iskander) are flown on the same Kepler arc family: a depressed
   arc of the given apogee; their aerodynamic lift is not modelled, except through the optional
   terminal manoeuvre.
@@ -74,17 +91,20 @@ Named trajectories
 Instead of an apogee or a flight time a ballistic shot may name its trajectory
 (:func:`trajectory_apogee`), at its own range:
 
-* ``minimum_energy``: the apogee of least burnout speed (on the sphere, flight-path angle
-  γ* = π/4 − Φ/4, Φ = R/Rₑ the range angle; found numerically and tested against that closed
-  form). It is not clipped to the catalog's apogee: a shot whose minimum-energy apogee exceeds
-  ``apogee_km.high`` is refused;
+* ``minimum_energy``: the apogee of least burnout speed, found numerically and tested against
+  Lambert's minimum-energy transfer between the two radii: a = s/2, s = (r₁ + r₂ + c)/2 with
+  c the chord, so v₁² = GM (2/r₁ − 2/s), the burnout velocity bisecting the local vertical and
+  the chord (for r₁ = r₂ = Rₑ: γ* = π/4 − Φ/4, Φ = R/Rₑ the range angle). It is not clipped to
+  the catalog's apogee: a shot whose minimum-energy apogee exceeds ``apogee_km.high`` is
+  refused;
 * ``lofted``: the highest apogee the type can fly at that range, i.e. the smaller of
   ``apogee_km.high`` and the top of the band a burnout speed of ``speed_max_mps.high`` allows;
 * ``depressed``: the lowest apogee a burnout speed of ``speed_max_mps.high`` allows (the
   flattest shot the motor can make).
 
 Without any of the three, a raid flies the catalog's loft scaled to its range (apogee =
-``apogee_km`` × range / ``range_max_km``, :func:`default_apogee`).
+``apogee_km`` × range / ``range_max_km``, :func:`default_apogee`). The bands of all three are
+those of the shot's own launch and aim heights.
 
 Drones
 ------
@@ -173,7 +193,8 @@ def _fail(where, name, expected, found):
 
 @dataclass(frozen=True)
 class BallisticArc:
-    """A symmetric drag-free Kepler arc between two points at height 0 on a sphere.
+    """A drag-free Kepler arc between a launch and an impact point on a sphere (model: module
+    docstring), apogee at true anomaly π.
 
     Attributes
     ----------
@@ -188,8 +209,14 @@ class BallisticArc:
     mean_anomaly0, true_anomaly0
         Mean and true anomaly at launch [rad] (apogee at π).
     burnout_speed_mps, burnout_angle_rad
-        Speed [m/s] and flight-path angle above the horizontal [rad] at launch (and, mirrored,
-        at impact).
+        Speed [m/s] and flight-path angle above the horizontal [rad] at launch.
+    launch_height_m, aim_height_m
+        Heights of the launch and impact points above the sphere [m] (h₁, h₂).
+    impact_speed_mps, impact_angle_rad
+        Drag-free speed [m/s] and flight-path angle below the horizontal [rad] at impact (the
+        burnout's when h₁ = h₂).
+    apogee_time_s
+        Time from launch to the apogee [s] (T/2 when h₁ = h₂).
     """
 
     range_m: float
@@ -205,6 +232,11 @@ class BallisticArc:
     true_anomaly0: float
     burnout_speed_mps: float
     burnout_angle_rad: float
+    launch_height_m: float = 0.0
+    aim_height_m: float = 0.0
+    impact_speed_mps: float = math.nan
+    impact_angle_rad: float = math.nan
+    apogee_time_s: float = math.nan
 
     def state(self, t):
         """Exact state at time ``t`` [s] after launch (any shape).
@@ -243,30 +275,51 @@ def _eccentric_anomaly(M, e):
     return E
 
 
-def _arc(range_m: float, apogee_m: float, radius_m: float, gm: float) -> BallisticArc:
-    phi = range_m / (2.0 * radius_m)
-    s2 = 2.0 * radius_m * math.sin(phi / 2) ** 2  # Rₑ(1 − cos φ)
-    e = apogee_m / (apogee_m + s2)
-    one_m_e = s2 / (apogee_m + s2)
-    ra = radius_m + apogee_m
+def _arc(range_m: float, apogee_m: float, radius_m: float, gm: float,
+         heights_m: tuple[float, float] = (0.0, 0.0)) -> BallisticArc:
+    """The arc of a range [m] and apogee [m] between launch and aim heights ``heights_m`` [m]
+    (closed forms: module docstring; needs apogee_m > both heights)."""
+    h1, h2 = heights_m
+    half = range_m / (2.0 * radius_m)  # Φ/2
+    r1, r2, ra = radius_m + h1, radius_m + h2, radius_m + apogee_m
+    if h1 == h2:
+        phi1 = phi2 = half
+    else:
+        q = math.sqrt((apogee_m - h1) * r2 / ((apogee_m - h2) * r1))
+        phi1 = 2.0 * math.atan2(q * math.sin(half), 1.0 + q * math.cos(half))
+        phi2 = 2.0 * half - phi1
+    d1 = apogee_m - h1
+    s2 = 2.0 * r1 * math.sin(phi1 / 2) ** 2  # r₁(1 − cos φ₁)
+    e = d1 / (d1 + s2)
+    one_m_e = s2 / (d1 + s2)
     a = ra / (1.0 + e)
     p = ra * one_m_e
     n = math.sqrt(gm / a**3)
-    th0 = math.pi - phi
-    E0 = 2.0 * math.atan2(math.sqrt(one_m_e) * math.sin(th0 / 2),
-                          math.sqrt(1.0 + e) * math.cos(th0 / 2))
-    M0 = E0 - e * math.sin(E0)
+
+    def mean_anomaly(th):
+        E = 2.0 * math.atan2(math.sqrt(one_m_e) * math.sin(th / 2),
+                             math.sqrt(1.0 + e) * math.cos(th / 2))
+        return E - e * math.sin(E)
+
+    th1, th2 = math.pi - phi1, math.pi - phi2  # launch; the impact's mirror image
+    M1 = mean_anomaly(th1)
+    M2 = M1 if phi2 == phi1 else mean_anomaly(th2)
     k = math.sqrt(gm / p)
-    vr, vt = k * e * math.sin(th0), k * (1.0 + e * math.cos(th0))
+    vr, vt = k * e * math.sin(th1), k * (1.0 + e * math.cos(th1))
+    vr2, vt2 = k * e * math.sin(th2), k * (1.0 + e * math.cos(th2))
     return BallisticArc(range_m=range_m, apogee_m=apogee_m,
-                        flight_time_s=2.0 * (math.pi - M0) / n, radius_m=radius_m, gm=gm, e=e,
-                        a=a, p=p, mean_motion=n, mean_anomaly0=M0, true_anomaly0=th0,
-                        burnout_speed_mps=math.hypot(vr, vt),
-                        burnout_angle_rad=math.atan2(vr, vt))
+                        flight_time_s=((math.pi - M1) + (math.pi - M2)) / n, radius_m=radius_m,
+                        gm=gm, e=e, a=a, p=p, mean_motion=n, mean_anomaly0=M1,
+                        true_anomaly0=th1, burnout_speed_mps=math.hypot(vr, vt),
+                        burnout_angle_rad=math.atan2(vr, vt), launch_height_m=h1,
+                        aim_height_m=h2, impact_speed_mps=math.hypot(vr2, vt2),
+                        impact_angle_rad=math.atan2(vr2, vt2),
+                        apogee_time_s=(math.pi - M1) / n)
 
 
 def ballistic_arc(range_m: float | None = None, apogee_m: float | None = None,
-                  flight_time_s: float | None = None, *, radius_m: float = EARTH_RADIUS_M,
+                  flight_time_s: float | None = None, *,
+                  heights_m: tuple[float, float] = (0.0, 0.0), radius_m: float = EARTH_RADIUS_M,
                   gm: float = GM_EARTH, where: tuple = ()) -> BallisticArc:
     """The drag-free Kepler arc fixed by exactly two of range, apogee and flight time.
 
@@ -275,10 +328,14 @@ def ballistic_arc(range_m: float | None = None, apogee_m: float | None = None,
     range_m
         Ground range, 0 < R < π·radius [m].
     apogee_m
-        Apogee height above the sphere, > 0 [m].
+        Apogee height above the sphere, > 0 and above both ``heights_m`` [m].
     flight_time_s
-        Flight time [s]: with ``range_m``, longer than the grazing (circular-orbit) time
-        R/√(GM/Rₑ); with ``apogee_m``, between the vertical shot's and the antipodal shot's.
+        Flight time [s]: with ``range_m``, longer than the limit of an apogee at the higher end
+        point (for heights 0 the grazing circular orbit's time R/√(GM/Rₑ)); with ``apogee_m``,
+        between the near-vertical shot's and the antipodal shot's.
+    heights_m
+        (launch, aim) heights above the sphere [m] (h₁, h₂): the arc starts at h₁ and ends at
+        h₂ (the terrain there).
     radius_m, gm
         Sphere radius [m] and gravitational parameter [m³/s²].
     where
@@ -294,6 +351,9 @@ def ballistic_arc(range_m: float | None = None, apogee_m: float | None = None,
     >>> arc = ballistic_arc(range_m=300e3, apogee_m=50e3)
     >>> round(arc.flight_time_s, 1), round(arc.burnout_speed_mps)
     (206.7, 1758)
+    >>> arc = ballistic_arc(range_m=300e3, apogee_m=50e3, heights_m=(100.0, 850.0))
+    >>> round(arc.flight_time_s, 1), round(arc.burnout_speed_mps), round(arc.impact_speed_mps)
+    (205.8, 1763, 1759)
     """
     given = [x is not None for x in (range_m, apogee_m, flight_time_s)]
     if sum(given) != 2:
@@ -301,56 +361,73 @@ def ballistic_arc(range_m: float | None = None, apogee_m: float | None = None,
                  if g]
         _fail(where, "range_m/apogee_m/flight_time_s",
               "exactly two of range, apogee and flight time", ", ".join(names) or "none")
+    h1, h2 = (float(h) for h in heights_m)
+    if not (math.isfinite(h1) and math.isfinite(h2) and min(h1, h2) > -0.01 * radius_m):
+        raise ValueError(f"heights_m must be finite heights above the sphere, got {heights_m}")
+    hs = (h1, h2)
+    h_top = max(0.0, h1, h2)
     r_max = math.pi * radius_m
     if range_m is not None and not 0.0 < range_m < r_max:
         _fail(where, "range_m", f"a range in (0, {r_max / 1e3:.0f}) km", f"{range_m / 1e3:g} km")
-    if apogee_m is not None and not apogee_m > 0.0:
-        _fail(where, "apogee_m", "an apogee > 0 km", f"{apogee_m / 1e3:g} km")
+    if apogee_m is not None and not apogee_m > h_top:
+        _fail(where, "apogee_m", f"an apogee > {h_top / 1e3:g} km (above the launch and aim "
+              "points)", f"{apogee_m / 1e3:g} km")
     if flight_time_s is not None and not flight_time_s > 0.0:
         _fail(where, "flight_time_s", "a flight time > 0 s", f"{flight_time_s:g} s")
     if flight_time_s is None:
-        return _arc(range_m, apogee_m, radius_m, gm)
+        return _arc(range_m, apogee_m, radius_m, gm, hs)
     T = flight_time_s
     if apogee_m is None:
-        t_graze = range_m / math.sqrt(gm / radius_m)
-        if not T > t_graze * (1.0 + 1e-9):
+        lo = h_top + 1e-9
+        if h1 == h2 == 0.0:
+            t_min = range_m / math.sqrt(gm / radius_m)
+            why = "the grazing orbit's time"
+        else:
+            t_min = _arc(range_m, lo, radius_m, gm, hs).flight_time_s
+            why = "the limit of an apogee at the higher end point"
+        if not T > t_min * (1.0 + 1e-9):
             _fail(where, "flight_time_s",
-                  f"a flight time > {t_graze:.1f} s for a {range_m / 1e3:g} km range "
-                  "(the grazing orbit's time)", f"{T:g} s")
-        hi = max(1.0, radius_m * 1e-3)
-        while _arc(range_m, hi, radius_m, gm).flight_time_s < T:
-            hi *= 2.0
+                  f"a flight time > {t_min:.1f} s for a {range_m / 1e3:g} km range ({why})",
+                  f"{T:g} s")
+        hi = h_top + max(1.0, radius_m * 1e-3)
+        while _arc(range_m, hi, radius_m, gm, hs).flight_time_s < T:
+            hi = h_top + 2.0 * (hi - h_top)
             if hi > 1e4 * radius_m:
                 _fail(where, "flight_time_s", "a flight time an orbit below escape can take",
                       f"{T:g} s")
-        H = brentq(lambda h: _arc(range_m, h, radius_m, gm).flight_time_s - T, 0.0 + 1e-9, hi,
+        H = brentq(lambda h: _arc(range_m, h, radius_m, gm, hs).flight_time_s - T, lo, hi,
                    xtol=1e-9, rtol=4 * np.finfo(float).eps, maxiter=500)
-        return _arc(range_m, H, radius_m, gm)
+        return _arc(range_m, H, radius_m, gm, hs)
     # apogee and time: solve for the range
     lo_r, hi_r = 1e-3 * apogee_m, r_max * (1.0 - 1e-9)
-    t_lo = _arc(lo_r, apogee_m, radius_m, gm).flight_time_s
-    t_hi = _arc(hi_r, apogee_m, radius_m, gm).flight_time_s
+    t_lo = _arc(lo_r, apogee_m, radius_m, gm, hs).flight_time_s
+    t_hi = _arc(hi_r, apogee_m, radius_m, gm, hs).flight_time_s
     if not t_lo < T < t_hi:
         _fail(where, "flight_time_s",
               f"a flight time in ({t_lo:.2f}, {t_hi:.1f}) s for a {apogee_m / 1e3:g} km apogee",
               f"{T:g} s")
-    R = brentq(lambda x: _arc(x, apogee_m, radius_m, gm).flight_time_s - T, lo_r, hi_r,
+    R = brentq(lambda x: _arc(x, apogee_m, radius_m, gm, hs).flight_time_s - T, lo_r, hi_r,
                xtol=1e-6, rtol=4 * np.finfo(float).eps, maxiter=500)
-    return _arc(R, apogee_m, radius_m, gm)
+    return _arc(R, apogee_m, radius_m, gm, hs)
 
 
 def _min_energy_apogee(range_m: float, radius_m: float = EARTH_RADIUS_M,
-                       gm: float = GM_EARTH) -> float:
-    """Apogee [m] of the arc of least burnout speed at a range [m] (numerical minimum)."""
+                       gm: float = GM_EARTH, heights_m: tuple[float, float] = (0.0, 0.0)
+                       ) -> float:
+    """Apogee [m] of the arc of least burnout speed at a range [m] between heights
+    ``heights_m`` [m] (numerical minimum over the apogee's height above the higher end)."""
     span = max(range_m, 1.0)
+    h_top = max(0.0, *heights_m)
     res = minimize_scalar(
-        lambda lh: _arc(range_m, math.exp(lh), radius_m, gm).burnout_speed_mps,
+        lambda lh: _arc(range_m, h_top + math.exp(lh), radius_m, gm,
+                        heights_m).burnout_speed_mps,
         bounds=(math.log(span * 1e-6), math.log(span * 10.0)), method="bounded",
         options={"xatol": 1e-10})
-    return math.exp(res.x)
+    return h_top + math.exp(res.x)
 
 
 def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float = math.inf, *,
+                       heights_m: tuple[float, float] = (0.0, 0.0),
                        radius_m: float = EARTH_RADIUS_M, gm: float = GM_EARTH):
     """Apogees and flight times a missile of burnout speed ≤ ``speed_max_mps`` can fly at a range.
 
@@ -362,6 +439,8 @@ def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float
         Largest burnout speed [m/s].
     apogee_max_m
         Largest apogee allowed [m].
+    heights_m
+        (launch, aim) heights above the sphere [m].
 
     Returns
     -------
@@ -371,24 +450,25 @@ def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float
         the lowest reachable apogee).
     """
     def v(h):
-        return _arc(range_m, h, radius_m, gm).burnout_speed_mps
+        return _arc(range_m, h, radius_m, gm, heights_m).burnout_speed_mps
 
     span = max(range_m, 1.0)
-    h_me = _min_energy_apogee(range_m, radius_m, gm)
+    h_top = max(0.0, *heights_m)
+    h_me = _min_energy_apogee(range_m, radius_m, gm, heights_m)
     if v(h_me) > speed_max_mps:
         return None
-    lo = span * 1e-9
+    lo = h_top + span * 1e-9
     h_lo = lo if v(lo) <= speed_max_mps else brentq(lambda h: v(h) - speed_max_mps, lo, h_me,
                                                      xtol=1e-6)
     hi = h_me
     while v(hi) < speed_max_mps and hi < 1e3 * radius_m:
-        hi *= 2.0
+        hi = h_top + 2.0 * (hi - h_top)
     h_hi = hi if v(hi) < speed_max_mps else brentq(lambda h: v(h) - speed_max_mps, h_me, hi,
                                                     xtol=1e-6)
     h_hi = min(h_hi, apogee_max_m)
     if h_hi < h_lo:
         return None
-    t = [_arc(range_m, h, radius_m, gm).flight_time_s for h in (h_lo, h_hi)]
+    t = [_arc(range_m, h, radius_m, gm, heights_m).flight_time_s for h in (h_lo, h_hi)]
     return (h_lo, h_hi), (t[0], t[1])
 
 
@@ -396,9 +476,11 @@ def ballistic_envelope(range_m: float, speed_max_mps: float, apogee_max_m: float
 TRAJECTORIES = ("minimum_energy", "lofted", "depressed")
 
 
-def trajectory_apogee(range_m: float, trajectory: str, target=None, *, type_id: str = "",
+def trajectory_apogee(range_m: float, trajectory: str, target=None, *,
+                      heights_m: tuple[float, float] = (0.0, 0.0), type_id: str = "",
                       where: tuple = ()) -> float:
-    """Apogee [m] of a named trajectory (:data:`TRAJECTORIES`) at a ground range [m].
+    """Apogee [m] of a named trajectory (:data:`TRAJECTORIES`) at a ground range [m], between
+    (launch, aim) heights ``heights_m`` [m].
 
     ``lofted`` and ``depressed`` need the catalog ``target`` (its ``speed_max_mps.high`` and
     ``apogee_km.high``); ``minimum_energy`` is physics only.
@@ -411,12 +493,12 @@ def trajectory_apogee(range_m: float, trajectory: str, target=None, *, type_id: 
     if trajectory not in TRAJECTORIES:
         _fail(where, "trajectory", f"one of {', '.join(TRAJECTORIES)}", repr(trajectory))
     if trajectory == "minimum_energy":
-        return _min_energy_apogee(range_m)
+        return _min_energy_apogee(range_m, heights_m=heights_m)
     if target is None:
         raise ValueError(f"a {trajectory} trajectory needs the catalog target type")
     vmax = target.speed_max_mps.hi
     h_cap = target.apogee_km.hi * 1e3 if target.apogee_km is not None else math.inf
-    env = ballistic_envelope(range_m, vmax, h_cap)
+    env = ballistic_envelope(range_m, vmax, h_cap, heights_m=heights_m)
     if env is None:
         _fail(where, "trajectory", f"a range {type_id or target.name} can reach with a burnout "
               f"speed <= {vmax:g} m/s (catalog speed_max_mps.high) and an apogee <= "
@@ -436,8 +518,10 @@ def default_apogee(target, range_m: float, *, type_id: str = "", where: tuple = 
 
 def ballistic_shot(range_m: float, target=None, *, apogee_m: float | None = None,
                    flight_time_s: float | None = None, trajectory: str | None = None,
-                   type_id: str = "", where: tuple = ()) -> BallisticArc:
-    """The drag-free arc of one shot at a ground range [m], checked against the catalog type.
+                   heights_m: tuple[float, float] = (0.0, 0.0), type_id: str = "",
+                   where: tuple = ()) -> BallisticArc:
+    """The drag-free arc of one shot at a ground range [m] from a launch to an aim height
+    (``heights_m`` [m]), checked against the catalog type.
 
     At most one of ``apogee_m`` [m], ``flight_time_s`` [s] and ``trajectory``
     (:data:`TRAJECTORIES`) is given; with none, :func:`default_apogee` (needs ``target``).
@@ -455,13 +539,14 @@ def ballistic_shot(range_m: float, target=None, *, apogee_m: float | None = None
         _fail(where, "/".join(given), "at most one of apogee_m, flight_time_s and trajectory",
               " and ".join(given))
     if trajectory is not None:
-        apogee_m = trajectory_apogee(range_m, trajectory, target, type_id=type_id, where=where)
+        apogee_m = trajectory_apogee(range_m, trajectory, target, heights_m=heights_m,
+                                     type_id=type_id, where=where)
     elif flight_time_s is None and apogee_m is None:
         if target is None:
             raise ValueError("give apogee_m, flight_time_s or trajectory, or a catalog target")
         apogee_m = default_apogee(target, range_m, type_id=type_id, where=where)
     arc = ballistic_arc(range_m=range_m, apogee_m=apogee_m, flight_time_s=flight_time_s,
-                        where=where)
+                        heights_m=heights_m, where=where)
     try:
         _check_ballistic(target, type_id, arc, where)
     except ThreatError as exc:
@@ -515,7 +600,8 @@ def ballistic_positions(arc: BallisticArc, launch, aim, t):
     -------
     numpy.ndarray
         (N, 3) [m]: the point at downrange angle ψ on the geodesic at distance ψ·Rₑ, at
-        ellipsoidal height r − Rₑ.
+        ellipsoidal height r − Rₑ (from the arc's launch height at t = 0 to its aim height at
+        its flight time).
     """
     psi, r, _, _ = arc.state(np.atleast_1d(np.asarray(t, float)))
     lat, lon, _ = _along_geodesic(launch[0], launch[1], aim[0], aim[1], psi * arc.radius_m)
@@ -624,7 +710,8 @@ def _check_ballistic(target, type_id, arc, where):
     vmax = target.speed_max_mps.hi
     if arc.burnout_speed_mps <= vmax * (1 + 1e-9) and arc.apogee_m <= h_cap * (1 + 1e-9):
         return
-    env = ballistic_envelope(arc.range_m, vmax, h_cap, radius_m=arc.radius_m, gm=arc.gm)
+    env = ballistic_envelope(arc.range_m, vmax, h_cap, radius_m=arc.radius_m, gm=arc.gm,
+                             heights_m=(arc.launch_height_m, arc.aim_height_m))
     r_km = arc.range_m / 1e3
     if env is None:
         _fail(where, "range_m", f"a range {name} can reach with a burnout speed <= {vmax:g} m/s "
@@ -644,7 +731,8 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
                      flight_time_s: float | None = None, trajectory: str | None = None,
                      kind: str = "ballistic", t_launch: float = 0.0,
                      reentry_speed_mps: float | None = None,
-                     manoeuvre: TerminalManoeuvre | None = None, target=None,
+                     manoeuvre: TerminalManoeuvre | None = None,
+                     terrain: Callable | None = None, target=None,
                      type_id: str = "", sag_m: float = 1.0,
                      scale_height_m: float = REENTRY_SCALE_HEIGHT_M,
                      where: tuple = ()) -> Threat:
@@ -666,6 +754,10 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
         Impact speed the descent slows to [m/s] (None: drag-free to the ground).
     manoeuvre
         Optional terminal manoeuvre.
+    terrain
+        ``terrain(lat [°], lon [°]) -> m`` (e.g. ``functools.partial(iads.terrain.elevation_at,
+        dem)``): the arc starts on the terrain at the launch point and ends on it at the aim
+        point. None: both at height 0.
     target
         The catalog :class:`iads.catalog.schema.Target` to check feasibility against (None:
         physics only).
@@ -688,20 +780,27 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
     if not sag_m > 0:
         raise ValueError(f"sag_m must be > 0, got {sag_m}")
     _, _, dist = _GEOD.inv(launch[1], launch[0], aim[1], aim[0])
+    heights = (0.0, 0.0)
+    if terrain is not None:
+        ground = np.asarray(terrain(np.array([launch[0], aim[0]], float),
+                                    np.array([launch[1], aim[1]], float)), float)
+        heights = (float(ground[0]), float(ground[1]))
     arc = ballistic_shot(float(dist), target, apogee_m=apogee_m, flight_time_s=flight_time_s,
-                         trajectory=trajectory, type_id=type_id, where=where)
-    if manoeuvre is not None and manoeuvre.duration_s >= arc.flight_time_s / 2:
+                         trajectory=trajectory, heights_m=heights, type_id=type_id, where=where)
+    t_desc = arc.flight_time_s - arc.apogee_time_s
+    if manoeuvre is not None and manoeuvre.duration_s >= t_desc:
         _fail(where, "manoeuvre.duration_s",
-              f"a manoeuvre shorter than the descent ({arc.flight_time_s / 2:.1f} s)",
+              f"a manoeuvre shorter than the descent ({t_desc:.1f} s)",
               f"{manoeuvre.duration_s:g} s")
-    v_imp_k = arc.burnout_speed_mps
+    v_imp_k = arc.impact_speed_mps
+    h_imp = arc.aim_height_m
     C = 0.0
     if reentry_speed_mps is not None:
         if not reentry_speed_mps > 0:
             _fail(where, "reentry_speed_mps", "a speed > 0 m/s", f"{reentry_speed_mps:g}")
         if reentry_speed_mps < v_imp_k:
             C = math.log(v_imp_k / reentry_speed_mps) / (
-                1.0 - math.exp(-arc.apogee_m / scale_height_m))
+                math.exp(-h_imp / scale_height_m) - math.exp(-arc.apogee_m / scale_height_m))
     T = arc.flight_time_s
     g_max = arc.gm / arc.radius_m**2
     a_man = manoeuvre.g * G0 if manoeuvre is not None else 0.0
@@ -710,7 +809,8 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
         f = np.exp(-C * (np.exp(-h / scale_height_m) - math.exp(-arc.apogee_m / scale_height_m)))
         return np.where(descending, f, 1.0)
 
-    f_min = math.exp(-C * (1.0 - math.exp(-arc.apogee_m / scale_height_m)))
+    f_min = math.exp(-C * (math.exp(-h_imp / scale_height_m)
+                           - math.exp(-arc.apogee_m / scale_height_m)))
     a_dec = 0.0
     for _ in range(3):  # vertex step from the largest acceleration on the path
         dt_k = f_min * math.sqrt(8.0 * sag_m / (g_max + a_man + a_dec))
@@ -718,8 +818,8 @@ def ballistic_threat(launch, aim, *, apogee_m: float | None = None,
         tk = np.linspace(0.0, T, n + 1)
         psi, r, vr, vt = arc.state(tk)
         h = r - arc.radius_m
-        h[0] = h[-1] = 0.0
-        f = factor(h, tk > T / 2)
+        h[0], h[-1] = arc.launch_height_m, h_imp
+        f = factor(h, tk > arc.apogee_time_s)
         # re-timing: dt' = dt / f (trapezoid on the vertex grid)
         tp = np.concatenate([[0.0], np.cumsum(0.5 * (1 / f[1:] + 1 / f[:-1]) * np.diff(tk))])
         speed = np.hypot(vr, vt) * f
@@ -1079,7 +1179,8 @@ def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generato
         ``"launch"``: those are launch times; ``"impact"``: they are impact times
         (time-on-target raids; launch = impact − flight time).
     terrain
-        ``terrain(lat, lon) -> m MSL``, needed by cruise missiles (and AGL drones/aircraft).
+        ``terrain(lat, lon) -> m MSL``, needed by cruise missiles (and AGL drones/aircraft);
+        ballistic arcs start and end on it (at height 0 without it).
     where
         Field path prefix for error messages (``("raids", 2)``).
     **kwargs
@@ -1124,7 +1225,7 @@ def raid(target, count: int, launch_area, aim_points, *, rng: np.random.Generato
             if "reentry_speed_mps" not in kw and target.reentry_speed_mps is not None:
                 kw["reentry_speed_mps"] = target.reentry_speed_mps.value
             th = ballistic_threat(launch, aim, target=target, type_id=type_id, kind=kind,
-                                  where=w, **kw)
+                                  terrain=terrain, where=w, **kw)
         elif kind == "cruise":
             if terrain is None:
                 raise ValueError("cruise-missile raids need a terrain model")

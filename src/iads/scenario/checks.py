@@ -521,11 +521,13 @@ def _raid_problems(sc: Scenario, catalog, i: int, r, order) -> Iterator[Problem]
         aims.append((p.lat, p.lon))
     la = r.launch_area
     follows = kind == "cruise" or (r.alt_ref == "agl" and kind in ("drone", "aircraft"))
-    if follows and sc.terrain.outside == "error":
+    starts = kind in ("ballistic", "quasi_ballistic")  # the arc starts on the terrain
+    if (follows or starts) and sc.terrain.outside == "error":
         why = probe(la.lat, la.lon)
         if why is not None:
+            how = "follows it" if follows else "starts on it"
             yield Problem((*loc, "launch_area"), "",
-                          f"a launch area on the terrain model (a {kind} raid follows it)",
+                          f"a launch area on the terrain model (a {kind} raid {how})",
                           f"({la.lat:g} N, {la.lon:g} E), {why}")
             return
 

@@ -539,8 +539,9 @@ class Raid(_Model):
     * ``aim_points``: ids of assets or components (systems, fire units, radars, launcher
       groups, command posts, sensors), or explicit ``{lat, lon}`` points; threat *i* aims at
       ``aim_points[i % n]``. Aim points must lie on the terrain model (inside the DEM, on
-      data), whatever ``terrain.outside`` says; a cruise (or AGL) raid's launch area too,
-      unless ``terrain.outside`` is ``sea_level``;
+      data), whatever ``terrain.outside`` says; a cruise, ballistic (or AGL) raid's launch
+      area too, unless ``terrain.outside`` is ``sea_level`` (ballistic arcs start and end on
+      the terrain);
     * ``start_s``, ``spread_s``: launch times (``timing: launch``) or impact times
       (``timing: impact``, a time-on-target raid) uniform over [start_s, start_s + spread_s];
       launch points uniform over the launch area. Draws come from the raid's own generator

@@ -35,7 +35,8 @@ from numba import njit, prange
 from ..geodesy import K_STANDARD, SiteGrid, geodesic_forward
 from ..kinematics import _E2, WGS84_A, _ecef, _enu_rows, _geodetic, geodetic_of
 
-__all__ = ["LookGeometry", "look_geometry", "TerrainMask", "measurement_to_ecef"]
+__all__ = ["LookGeometry", "look_geometry", "TerrainMask", "NO_DATA_FLOOR_M",
+           "measurement_to_ecef"]
 
 _TWO_PI = 2.0 * math.pi
 # columns of the geometry kernel's output
@@ -214,6 +215,12 @@ def look_geometry(radar_pos, radar_vel, obj_pos, obj_vel, k: float = K_STANDARD)
         smooth_los=out[:, _LOS] > 0.5, unit_enu=out[:, _UE:_UU + 1])
 
 
+#: height given to cells without terrain data in :meth:`TerrainMask.from_terrain` [m]: far
+#: below the line of sight anywhere on a mask grid (the curvature drop at 1,000 km on a 4/3
+#: earth is ~59 km)
+NO_DATA_FLOOR_M = -1.0e6
+
+
 @dataclass(frozen=True)
 class TerrainMask:
     """A radar's minimum visible height raster on its site-centred grid.
@@ -241,10 +248,22 @@ class TerrainMask:
     @classmethod
     def from_terrain(cls, grid: SiteGrid, terrain_m, antenna_agl_m: float,
                      k: float = K_STANDARD, max_range_m: float | None = None) -> TerrainMask:
-        """Compute the raster with :func:`iads.viewshed.minimum_visible_height` (GDAL sweep)."""
+        """Compute the raster with :func:`iads.viewshed.minimum_visible_height` (GDAL sweep).
+
+        NaN terrain (no data, e.g. beyond the DEM: :func:`iads.terrain.dem_on_grid` with
+        ``outside="nan"``) masks nothing: those cells are lowered to :data:`NO_DATA_FLOOR_M`,
+        below any line of sight on the grid, so an object above them is hidden only by the known
+        terrain and the earth's curvature between it and the radar, and the line of sight
+        passes them on to the cells behind unchanged. (The choice: no data is not a wall.)
+        """
         from ..viewshed import minimum_visible_height
 
         z = np.asarray(terrain_m, float)
+        missing = np.isnan(z)
+        if missing.any():
+            if missing[grid.half_cells, grid.half_cells]:
+                raise ValueError("the radar's own cell has no terrain data")
+            z = np.where(missing, NO_DATA_FLOOR_M, z)
         mvh = minimum_visible_height(z, grid, antenna_agl_m, k=k, max_range_m=max_range_m)
         return cls(grid, mvh + z)
 

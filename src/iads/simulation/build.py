@@ -386,11 +386,14 @@ def _dem(spec: str):
 @functools.lru_cache(maxsize=32)
 def _terrain_grid(dem_spec: str, lat: float, lon: float, reach_m: float, cell_m: float,
                   outside: str):
-    """DEM heights on a site-centred grid (cached: the same inputs give the same array)."""
+    """DEM heights on a site-centred grid (cached: the same inputs give the same array).
+    Without ``sea_level``, cells beyond the DEM (or on nodata) are NaN: the terrain mask sees
+    through them (:meth:`iads.sensors.geometry.TerrainMask.from_terrain`)."""
     from .. import terrain as terrain_mod
 
     grid = SiteGrid.covering(lat, lon, reach_m, cell_m)
-    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=outside)
+    policy = "nan" if outside == "error" else outside
+    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=policy)
 
 
 @functools.lru_cache(maxsize=64)
@@ -750,7 +753,8 @@ def build_world(sc, catalog=None, seed: int | None = None, duration_s: float | N
                             found=f"{duration:g}")
     k = sc.terrain.k_factor
     needs_dem = (terrain or any(w.alt_ref == "agl" for o in sc.air_objects for w in o.route)
-                 or any(cat.targets[r.type].category in ("cruise_missile", "drone")
+                 or any(cat.targets[r.type].category in ("cruise_missile", "drone",
+                                                         "ballistic_missile")
                         for r in sc.raids))
     dem = _dem(sc.terrain.dem) if needs_dem else None
     if dem is not None and sc.raids:

@@ -90,8 +90,10 @@ def raid_objects(scenario, catalog=None, terrain=None, seed: int | None = None
         The catalog (the shipped one by default).
     terrain
         A :class:`iads.terrain.Dem`, a callable ``terrain(lat [°], lon [°]) -> m MSL``, or
-        None (the scenario's ``terrain.dem``, read lazily; only cruise missiles, AGL routes
-        and drone dives use it).
+        None (the scenario's ``terrain.dem``, read lazily; only cruise missiles, ballistic
+        arcs (from the terrain at the launch point to the terrain at the aim point), AGL
+        routes and drone dives use it). A :class:`~iads.terrain.Dem` is read with the
+        scenario's ``terrain.outside`` policy.
     seed
         Root seed (``scenario.run.seed`` by default).
 
@@ -125,8 +127,8 @@ def raid_objects(scenario, catalog=None, terrain=None, seed: int | None = None
             p = positions[a] if isinstance(a, str) else a
             aims.append((p.lat, p.lon))
             aim_ids.append(a if isinstance(a, str) else None)
-        if ground is None and (target.category == "cruise_missile" or r.alt_ref == "agl"
-                               or r.terminal_dive_deg is not None):
+        if ground is None and (target.category in ("cruise_missile", "ballistic_missile")
+                               or r.alt_ref == "agl" or r.terminal_dive_deg is not None):
             ground = _ground(scenario, terrain)
         la = r.launch_area
         out = raid(target, r.count, (la.lat, la.lon, la.radius_km * 1e3), aims,
