@@ -126,11 +126,29 @@ def test_positions_inherit_from_the_parent_unit():
     pos = sc.positions()
     north, east = sc.sites["murted-north"], sc.sites["murted-east"]
     assert pos["s400-1"] == north
-    assert pos["s400-1-91n6e"] == north and pos["s400-1-cp"] == north  # with the system
-    assert pos["s400-1-fu1-92n6e"] == north and pos["s400-1-fu1-lch"] == north
+    assert pos["s400-1-91n6e"] == north  # with the system
     assert pos["s400-1-fu2"] == east  # the fire unit's own site ...
-    assert pos["s400-1-fu2-92n6e"] == east and pos["s400-1-fu2-lch"] == east  # ... inherited
+    assert pos["s400-1-fu2-92n6e"] == east  # ... inherited by its radar
+    # inline positions win over the parent's place
+    cp = next(s for s in sc.systems if s.id == "s400-1").command_post
+    assert pos["s400-1-cp"] == cp.position != north
     assert pos["ankara-city"] == sc.sites["ankara"]
+
+
+def test_battery_components_are_dispersed():
+    """No two components of a Turkish battery share a point (one warhead cannot take a whole
+    battery, claim C7): every pair at least 200 m apart, all within 4 km of their system (the base is a few km across)."""
+    sc = load_scenario(ROOT / "scenarios" / "turkey-2019" / "base.yaml")
+    pos = sc.positions()
+    for s in sc.systems:
+        ids = [r.id for r in s.radars] + [s.command_post.id] + [
+            x.id for fu in s.fire_units for x in [fu.radar, *fu.launchers]]
+        pts = [pos[i] for i in ids]
+        for i in range(len(pts)):
+            assert _haversine_km(pts[i].lat, pts[i].lon, pos[s.id].lat, pos[s.id].lon) < 4.0
+            for j in range(i):
+                d = _haversine_km(pts[i].lat, pts[i].lon, pts[j].lat, pts[j].lon)
+                assert d > 0.2, (ids[i], ids[j], d)
 
 
 def test_catalog_names_resolve_to_canonical_ids(tmp_path):
