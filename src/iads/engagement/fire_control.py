@@ -26,9 +26,11 @@ flight at a mean speed against the track extrapolated at constant velocity,
 in [range_min, range_max] (``range_max_ballistic`` against a ballistic track when the catalog
 gives it), height in [altitude_min, altitude_max], time of flight at most the missile's
 self-destruct time — and, for command, semi-active and track-via-missile guidance, inside the
-engagement radar's coverage (instrumented range, azimuth sector, elevation limits) with the
-radar radiating. Active-seeker missiles (``active``, ``command_active``) may intercept beyond
-that coverage only with external cueing (a track from another radar).
+engagement radar's coverage (instrumented range, azimuth sector, elevation limits) and in its
+line of sight over the terrain (:func:`line_of_sight`: the radar's own minimum-visible-height
+raster, or the smooth 4/3 earth without terrain) with the radar radiating. Active-seeker
+missiles (``active``, ``command_active``) may intercept beyond that coverage only with
+external cueing (a track from another radar).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "roe_permits",
     "intercept_point",
     "radar_coverage",
+    "line_of_sight",
     "launch_feasible",
     "MissileEnvelope",
     "missile_envelope",
@@ -135,6 +138,23 @@ def radar_coverage(points, radar_pos, lat_deg, lon_deg, max_range_m, boresight_r
         off = np.abs((az - boresight_rad + math.pi) % (2 * math.pi) - math.pi)
         ok &= off <= 0.5 * sector_rad
     return ok
+
+
+def line_of_sight(points, radar_pos, mask=None, k_factor: float = 4.0 / 3.0) -> np.ndarray:
+    """Points (N, 3) [m] ECEF in the radar's line of sight (bool (N,)): over the terrain by its
+    minimum-visible-height raster ``mask`` (:class:`iads.sensors.geometry.TerrainMask`, the
+    one the radar's detections use), or over the smooth effective earth (radius factor
+    ``k_factor``) without one."""
+    from ..sensors.geometry import look_geometry
+
+    p = np.asarray(points, float).reshape(-1, 3)
+    if not p.shape[0]:
+        return np.zeros(0, bool)
+    geo = look_geometry(np.asarray(radar_pos, float), np.zeros(3), p, np.zeros_like(p),
+                        k=k_factor)
+    if mask is None:
+        return np.asarray(geo.smooth_los, bool)
+    return mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m)
 
 
 @dataclass(frozen=True)

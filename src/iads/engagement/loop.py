@@ -30,9 +30,10 @@ known, and a kill only ends a path, so the outcome is decided at the interceptor
 radar-guided flight → self-destruct, ``guidance_lost``). Launches are flown in batches: a
 launch's flyout waits until half its predicted time of flight (no interceptor can end sooner),
 and every launch pending then flies together (per-missile launch times). Launch direction and
-target choice come from the track; in flight, guidance follows the object the track follows
-(exact by default, or with white errors ``guidance_sigma_pos_m`` / ``guidance_sigma_vel_mps``);
-a track following nothing (a false track) sends its missiles to self-destruct at their
+target choice come from the track; in flight, guidance follows the object the track follows,
+seen through the engagement radar's track errors and then the seeker's
+(:class:`iads.flyout.GuidanceErrors`, ``track_errors``); a track following nothing (a false
+track) sends its missiles to self-destruct at their
 time-out. The kill is drawn from
 ``component_rng(seed, "interceptor", launcher_id, n)`` (n the launcher's shot count).
 """
@@ -50,10 +51,10 @@ from ..flyout import (
     KILL,
     MISS,
     SELF_DESTRUCT,
+    GuidanceErrors,
     flyout,
     interceptor_params,
     lead_direction,
-    noisy_estimate,
     target_from_paths,
 )
 from ..flyout import REASONS as FLYOUT_REASONS
@@ -66,6 +67,7 @@ from .fire_control import (
     channels_free,
     intercept_point,
     launch_feasible,
+    line_of_sight,
     radar_coverage,
     roe_permits,
 )
@@ -101,10 +103,10 @@ class FireControlSettings:
     flyout_dt_s, flyout_refine
         Flyout step [s] and its divisor near the closest approach (0.1 s, a 10 Hz guidance
         rate, and 100: a 1 ms fine step over the last 0.3 s).
-    guidance_sigma_pos_m, guidance_sigma_vel_mps
-        White errors of the guidance estimate [m], [m/s] (default 0: the engagement radar's
-        or seeker's terminal track of the object is taken as exact; > 0 uses
-        :func:`iads.flyout.noisy_estimate`).
+    track_errors
+        Guide interceptors on the engagement radar's track and then the seeker's, with their
+        errors (:class:`iads.flyout.GuidanceErrors`: the radar's catalog σ; seeker and
+        filter times the stated assumptions); False: on the truth (exact guidance).
     assess_s
         Kill assessment: a track is engaged again only this long after its last interceptor
         ended [s] (the "look" of shoot-look-shoot; assumption 10 s, a few revisits); a track
@@ -123,8 +125,7 @@ class FireControlSettings:
     min_elevation_deg: float = 10.0
     flyout_dt_s: float = 0.1
     flyout_refine: int = 100
-    guidance_sigma_pos_m: float = 0.0
-    guidance_sigma_vel_mps: float = 0.0
+    track_errors: bool = True
     assess_s: float = 10.0
     threat_radius_m: float = 5_000.0
     base_value: float = 1.0
@@ -478,6 +479,7 @@ class EngagementLoop:
             cov = radar_coverage(ip, rp, float(lat[0]), float(lon[0]), pl.max_range_m,
                                  pl.boresight_rad, pl.sector_rad, pl.elevation_min_rad,
                                  pl.elevation_max_rad)
+            cov &= line_of_sight(ip, rp, rm.mask, pl.k_factor)
             up = self._radar_up(u.radar_index, t) and rm.id not in self.destroyed
             ok = launch_feasible(env, lc.pos, ip, tau, h, ballistic, cov, up,
                                  np.full(T, sy.cued[ui]))
@@ -525,8 +527,16 @@ class EngagementLoop:
         sm = sy.model
         launch_pos = np.array([lc.pos for _, lc, _ in shots])
         speeds = np.array([sm.envelopes[m].mean_speed_mps for _, _, m in shots])
-        dirs = lead_direction(launch_pos, pic.x[tk, :3], pic.x[tk, 3:6], speeds,
-                              min_elevation_deg=s.min_elevation_deg)
+        dirs = np.empty((len(shots), 3))
+        kinds = np.array([m for _, _, m in shots])
+        for m in set(kinds):
+            sel = np.flatnonzero(kinds == m)
+            pm = self._params(m)
+            dirs[sel] = lead_direction(launch_pos[sel], pic.x[tk[sel], :3],
+                                       pic.x[tk[sel], 3:6], speeds[sel],
+                                       min_elevation_deg=s.min_elevation_deg,
+                                       loft_deg=pm.loft_deg, loft_ceiling_m=pm.loft_ceiling_m,
+                                       loft_range_m=pm.loft_range_m)
         objs = pic.follows[tk]
         sy.first_launch = min(sy.first_launch, t)
         for i, (ui, lc, m) in enumerate(shots):
@@ -576,15 +586,10 @@ class EngagementLoop:
         self.n_flush += 1
         objs = np.array([p[7] for p in pend], np.int64)
         cats = [self.cat.targets[w.object_types[o]].category for o in objs]
-        est = None
-        if s.guidance_sigma_pos_m > 0 or s.guidance_sigma_vel_mps > 0:
-            est = noisy_estimate(self.truth_fn, s.guidance_sigma_pos_m,
-                                 s.guidance_sigma_vel_mps,
-                                 component_rng(w.seed, "guidance", self.n_flush))
         res = flyout(np.array([p[3] for p in pend]), np.array([p[4] for p in pend]),
                      np.array([p[5] for p in pend]), [self._params(p[6]) for p in pend],
                      self.truth_fn, rng=component_rng(w.seed, "flyout", self.n_flush),
-                     target_index=objs, estimate=est, target_category=cats,
+                     target_index=objs, errors=self._errors(pend), target_category=cats,
                      dt=s.flyout_dt_s, refine=s.flyout_refine)
         self.interceptor_steps += res.steps
         for j, (k, sy, u, *_rest) in enumerate(pend):
@@ -593,6 +598,23 @@ class EngagementLoop:
                        end_s=float(res.t_end[j]), miss_m=float(res.miss_m[j]),
                        p_kill=float(res.p_kill[j]))
             eng.schedule(max(rec["end_s"], t), Priority.SCENARIO, self._end, (sy, u, k))
+
+    def _errors(self, pend) -> GuidanceErrors | None:
+        """Guidance errors of a batch: each fire unit's engagement radar (catalog σ, its
+        position now) until terminal homing, then the seeker (none for command guidance)."""
+        if not self.s.track_errors:
+            return None
+        radars = self.w.radars
+        rows = []
+        for p in pend:
+            u, m = p[2], p[6]
+            pl = radars[u.radar_index].placed
+            rows.append((*pl.platform.p0[0], pl.sigma_range_m,
+                         math.hypot(pl.sigma_azimuth_rad, pl.sigma_elevation_rad) / math.sqrt(2),
+                         self.cat.missiles[m].guidance != "command"))
+        a = np.array(rows, float).reshape(len(pend), 6)
+        return GuidanceErrors(radar_pos=a[:, :3], sigma_range_m=a[:, 3],
+                              sigma_angle_rad=a[:, 4], seeker=a[:, 5])
 
     def _end(self, eng, t, payload):
         sy, u, k = payload

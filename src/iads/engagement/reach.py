@@ -3,7 +3,8 @@ flyout model itself (so that launch feasibility and the flyout agree).
 
 :func:`reach_table` flies one missile of the type (:func:`iads.flyout.flyout`, the same
 point-mass model, boost-coast speed profile and drag) to each stationary point of a grid of
-ground ranges and heights, launched towards the point at the lowest launch elevation; the time
+ground ranges and heights, launched as the engagement launches (towards the point raised by the
+type's loft, at least at the lowest launch elevation); the time
 of the closest approach is its time of flight, +inf where it does not come within the fuze
 radius (energy out, time out, ground). :meth:`ReachTable.time_of_flight` interpolates it
 (bilinear; +inf next to an unreachable node). The grid is fixed; tables are cached per
@@ -72,7 +73,9 @@ def _table(params: InterceptorParams, range_max_m: float, altitude_max_m: float,
     m = pts.shape[0]
     lp = np.broadcast_to(launch, (m, 3)).copy()
     dirs = lead_direction(lp, pts, np.zeros((m, 3)), params.speed_max_mps,
-                          min_elevation_deg=min_elevation_deg)
+                          min_elevation_deg=min_elevation_deg, loft_deg=params.loft_deg,
+                          loft_ceiling_m=params.loft_ceiling_m,
+                          loft_range_m=params.loft_range_m)
 
     def truth(t, j):
         j = np.asarray(j, np.int64)
