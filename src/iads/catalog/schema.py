@@ -234,6 +234,9 @@ class Launcher(_Strict):
     loads: dict[str, Annotated[int, Field(ge=1)]]
     alternative_loads: list[dict[str, Annotated[int, Field(ge=1)]]] = []
     reload_time_s: Figure
+    #: Shortest time between two launches of one launcher [s] (absent: the fire-control
+    #: setting ``launch_interval_s``).
+    launch_interval_s: Figure | None = None
     note: str | None = None
 
 

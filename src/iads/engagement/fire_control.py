@@ -31,6 +31,12 @@ line of sight over the terrain (:func:`line_of_sight`: the radar's own minimum-v
 raster, or the smooth 4/3 earth without terrain) with the radar radiating. Active-seeker
 missiles (``active``, ``command_active``) may intercept beyond that coverage only with
 external cueing (a track from another radar).
+
+Duplicate tracks (:func:`duplicate_groups`): tracks of a picture that pass the track-to-track
+association gate of each other (two feeders' tracks of one object, a swap's leftover) are one
+target for fire control: if any of them is engaged (interceptors in flight, kill assessment,
+killed) none is offered, and otherwise only the most accurate one (smallest position
+covariance trace) is, so one object never draws two salvos.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ __all__ = [
     "radar_coverage",
     "line_of_sight",
     "launch_feasible",
+    "DUPLICATE_GATE",
+    "duplicate_groups",
     "MissileEnvelope",
     "missile_envelope",
     "Launcher",
@@ -157,6 +165,58 @@ def line_of_sight(points, radar_pos, mask=None, k_factor: float = 4.0 / 3.0) -> 
     return mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m)
 
 
+#: χ² gate of :func:`duplicate_groups`: 6 degrees of freedom, 99 %.
+DUPLICATE_GATE = 16.812
+
+
+def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
+    """Group tracks that are one object (int (K,): a group label per track, the smallest
+    member index).
+
+    Two tracks are duplicates when the track-to-track association test passes: the
+    Mahalanobis distance of their state difference under the sum of their covariances,
+    ``Δxᵀ (P_i + P_j)⁻¹ Δx ≤ gate`` (χ², 6 degrees of freedom; cross-covariance neglected,
+    Bar-Shalom & Li, *Multitarget-Multisensor Tracking*, track-to-track association).
+    Groups are the connected components of that relation. ``x`` (K, 6) [m, m/s], ``P``
+    (K, 6, 6).
+    """
+    x = np.asarray(x, float).reshape(-1, 6)
+    P = np.asarray(P, float).reshape(-1, 6, 6)
+    k = x.shape[0]
+    label = np.arange(k)
+    if k < 2:
+        return label
+    from scipy.spatial import cKDTree
+
+    # only pairs closer than the gate can allow for the largest position errors
+    tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
+    reach = math.sqrt(gate) * math.sqrt(2.0 * float(tr.max()))
+    pairs = cKDTree(x[:, :3]).query_pairs(reach, output_type="ndarray")
+    if not len(pairs):
+        return label
+    i, j = pairs[:, 0], pairs[:, 1]
+    d = x[i] - x[j]
+    S = P[i] + P[j] + 1e-9 * np.eye(6)
+    with np.errstate(invalid="ignore"):
+        m2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    ok = m2 <= gate
+    i, j = i[ok], j[ok]
+    # connected components (union-find, small)
+    parent = np.arange(k)
+
+    def root(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([root(a) for a in range(k)])
+
+
 @dataclass(frozen=True)
 class MissileEnvelope:
     """A missile type's engagement envelope and flyout figures (SI).
@@ -232,8 +292,10 @@ def launch_feasible(env: MissileEnvelope, launcher_pos, ip, tau, ip_height_m, ba
 class Launcher:
     """One launcher: its rounds by missile, when it may fire next, reload state.
 
-    ``rounds`` missile → rounds aboard; ``capacity`` missile → full load; ``ready_at`` [s]:
-    the earliest next launch (launch interval, reload end); ``alive``: not destroyed.
+    ``rounds`` missile → rounds aboard; ``capacity`` missile → full load;
+    ``launch_interval_s`` [s] the shortest time between two of its launches (catalog);
+    ``ready_at`` [s]: the earliest next launch (launch interval, reload end); ``alive``: not
+    destroyed. A launcher fires at most one missile per fire-control cycle.
     """
 
     id: str
@@ -242,6 +304,7 @@ class Launcher:
     rounds: dict[str, int]
     capacity: dict[str, int]
     reload_s: float
+    launch_interval_s: float = 3.0
     ready_at: float = 0.0
     alive: bool = True
     reloading: bool = False

@@ -62,9 +62,11 @@ from ..identification import Identity, assign_identity, behaviour_flags
 from ..kinematics import geodetic_of, heading_of
 from ..rng import component_rng
 from .fire_control import (
+    DUPLICATE_GATE,
     FireUnitState,
     Launcher,
     channels_free,
+    duplicate_groups,
     intercept_point,
     launch_feasible,
     line_of_sight,
@@ -94,7 +96,8 @@ class FireControlSettings:
         Fire-control cycle per system [s] (assumption 4 s: the picture is fused and the
         assignment solved this often; launches still wait for ``launch_interval_s``).
     launch_interval_s
-        Time between two launches of one launcher [s] (assumption 3 s; 1-5).
+        Time between two launches of one launcher [s] when its catalog type gives none
+        (assumption 3 s; 1-5).
     mean_speed_fraction
         Mean speed over the flight / catalog top speed, for the predicted intercept point
         (assumption 0.6; 0.5-0.8).
@@ -116,6 +119,10 @@ class FireControlSettings:
         A track passing within this of a defended asset threatens it [m] (assumption 5 km).
     base_value
         WTA value of a track threatening no asset (assets add their values).
+    duplicate_gate
+        χ² gate under which two tracks are one target
+        (:func:`iads.engagement.fire_control.duplicate_groups`; 16.8: 6 degrees of freedom,
+        99 %).
     """
 
     enabled: bool = True
@@ -128,6 +135,7 @@ class FireControlSettings:
     track_errors: bool = True
     assess_s: float = 10.0
     threat_radius_m: float = 5_000.0
+    duplicate_gate: float = DUPLICATE_GATE
     base_value: float = 1.0
 
     def __post_init__(self):
@@ -163,7 +171,10 @@ class EngagementLoop:
             cued = []
             for f in sm.fire_units:
                 lcs = [Launcher(id=lm.id, group=lm.group, pos=lm.pos, rounds=dict(lm.load),
-                                capacity=dict(lm.load), reload_s=lm.reload_s)
+                                capacity=dict(lm.load), reload_s=lm.reload_s,
+                                launch_interval_s=(lm.launch_interval_s
+                                                   if lm.launch_interval_s is not None
+                                                   else self.s.launch_interval_s))
                        for lm in f.launchers]
                 units.append(FireUnitState(id=f.id, system=sm.id, radar_index=f.radar_index,
                                            launchers=lcs, reserve=dict(f.reserve),
@@ -413,7 +424,17 @@ class EngagementLoop:
             engaged |= {tid for tid, c in u.in_flight.items() if c > 0}
         engaged |= {tid for tid, te in sy.last_end.items() if t - te < self.s.assess_s}
         engaged |= sy.killed
-        near &= ~np.isin(pic.track_id, list(engaged))
+        # duplicate tracks are one target: engaged if any is, else offered once (the best)
+        group = duplicate_groups(pic.x, pic.P, self.s.duplicate_gate)
+        busy = np.isin(group, group[np.isin(pic.track_id, list(engaged))])
+        near &= ~busy
+        if near.any() and len(np.unique(group[near])) < near.sum():
+            acc = np.trace(pic.P[:, :3, :3], axis1=1, axis2=2)
+            idx = np.flatnonzero(near)
+            order = idx[np.lexsort((acc[idx], group[idx]))]
+            first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+            near[:] = False
+            near[first] = True
         if not near.any():
             return
         pic = pic.take(np.flatnonzero(near))
@@ -556,7 +577,7 @@ class EngagementLoop:
             self.records.append(rec)
             k = len(self.records) - 1
             lc.rounds[m] -= 1
-            lc.ready_at = t + s.launch_interval_s
+            lc.ready_at = t + lc.launch_interval_s
             u.in_flight[tid] = u.in_flight.get(tid, 0) + 1
             if lc.total() == 0 and any(u.reserve.get(mm, 0) > 0 for mm in lc.capacity):
                 lc.reloading = True
