@@ -31,7 +31,7 @@ from iads.engagement.fire_control import (
     line_of_sight,
 )
 from iads.engagement.reach import reach_table
-from iads.flyout import flyout, interceptor_params, lead_direction
+from iads.flyout import flyout, interceptor_params, launch_direction
 from iads.geodesy import SiteGrid, geodetic_to_ecef
 from iads.identification import Identity
 
@@ -190,9 +190,8 @@ def test_reach_table_matches_a_direct_flyout():
     lat0, lon0 = 38.0, 35.0
     launch = _ecef(lat0, lon0, 0.0)[None, :]
     tgt = _ecef(lat0 + math.degrees(g / 6_371_000.0), lon0, h)[None, :]
-    d = lead_direction(launch, tgt, np.zeros((1, 3)), p.speed_max_mps, min_elevation_deg=10.0,
-                       loft_deg=p.loft_deg, loft_ceiling_m=p.loft_ceiling_m,
-                       loft_range_m=p.loft_range_m)
+    d = launch_direction(p, launch, tgt, np.zeros((1, 3)), p.speed_max_mps,
+                         min_elevation_deg=10.0)
     res = flyout(launch, d, 0.0, p, lambda t, jj: (tgt[np.zeros(len(jj), int)],
                                                   np.zeros((len(jj), 3)),
                                                   np.ones(len(jj), bool)),

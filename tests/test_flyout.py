@@ -25,6 +25,7 @@ from iads.flyout import (
     interceptor_params,
     isa_density,
     kill_probability,
+    launch_direction,
     lead_direction,
     noisy_estimate,
     raise_aim,
@@ -527,9 +528,8 @@ def _fly_to_points(p, ground_m, height_m, lat0=40.0, lon0=32.0):
     pts = np.array([ecef(lat0 + math.degrees(x / 6_371_000.0), lon0, y)
                     for x, y in zip(g, h, strict=True)])
     launch = np.broadcast_to(ecef(lat0, lon0, 0.0), pts.shape).copy()
-    d = lead_direction(launch, pts, np.zeros_like(pts), p.speed_max_mps, min_elevation_deg=10.0,
-                       loft_deg=p.loft_deg, loft_ceiling_m=p.loft_ceiling_m,
-                       loft_range_m=p.loft_range_m)
+    d = launch_direction(p, launch, pts, np.zeros_like(pts), p.speed_max_mps,
+                         min_elevation_deg=10.0)
 
     def truth(t, j):
         j = np.asarray(j, np.int64)
@@ -623,9 +623,8 @@ def _crossing_engagement(n):
         t = np.asarray(t, float)[:, None]
         return t0 + vt * t, np.broadcast_to(vt, (t.shape[0], 3)), np.ones(t.shape[0], bool)
     launch = np.broadcast_to(lp, (n, 3)).copy()
-    d = lead_direction(launch, np.broadcast_to(t0, (n, 3)), np.broadcast_to(vt, (n, 3)),
-                       1200.0, min_elevation_deg=10.0, loft_deg=p.loft_deg,
-                       loft_ceiling_m=p.loft_ceiling_m, loft_range_m=p.loft_range_m)
+    d = launch_direction(p, launch, np.broadcast_to(t0, (n, 3)), np.broadcast_to(vt, (n, 3)),
+                         1200.0, min_elevation_deg=10.0)
 
     def fly(errors, seed=3):
         return flyout(launch, d, 0.0, p, truth, rng=np.random.default_rng(seed),

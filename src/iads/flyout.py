@@ -108,6 +108,7 @@ __all__ = [
     "interceptor_params",
     "isa_density",
     "lead_direction",
+    "launch_direction",
     "raise_aim",
     "target_from_paths",
     "noisy_estimate",
@@ -828,6 +829,15 @@ def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
             el = math.radians(min_elevation_deg)
             u[low] = math.cos(el) * hor + math.sin(el) * up[low]
     return u
+
+
+def launch_direction(params: InterceptorParams, launch_pos, target_pos, target_vel,
+                     mean_speed_mps, min_elevation_deg: float | None = None):
+    """:func:`lead_direction` with the loft of ``params`` (how the engagement loop and the
+    reach table launch)."""
+    return lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
+                          min_elevation_deg=min_elevation_deg, loft_deg=params.loft_deg,
+                          loft_ceiling_m=params.loft_ceiling_m, loft_range_m=params.loft_range_m)
 
 
 def kill_probability(miss_m, pk, category_factor, sigma_lethal_m, fuze_radius_m):

@@ -8,8 +8,12 @@ these events (priorities of :class:`iads.engine.Priority`):
 event                 priority    what it does
 ====================  ==========  ==============================================================
 fire-control cycle    DECISION    every ``cycle_s`` per system: its node's picture (confirmed
-                                  tracks, identities from :meth:`_Run.identify`), ROE, threat
-                                  evaluation, launch feasibility per fire unit and missile,
+                                  tracks, identities from :meth:`_Run.identify`; duplicate
+                                  tracks of one object offered once, none while one is
+                                  engaged), ROE, threat evaluation, launch feasibility per
+                                  fire unit and missile (envelope, engagement radar coverage
+                                  and terrain line of sight to the predicted intercept point),
+                                  one round per ready launcher (catalog launch interval),
                                   weapon–target assignment (:func:`iads.assignment.
                                   assign_weapons` with the fire-unit channel caps; the system
                                   caps bound the targets and weapons offered), launches
@@ -54,7 +58,7 @@ from ..flyout import (
     GuidanceErrors,
     flyout,
     interceptor_params,
-    lead_direction,
+    launch_direction,
     target_from_paths,
 )
 from ..flyout import REASONS as FLYOUT_REASONS
@@ -552,12 +556,9 @@ class EngagementLoop:
         kinds = np.array([m for _, _, m in shots])
         for m in set(kinds):
             sel = np.flatnonzero(kinds == m)
-            pm = self._params(m)
-            dirs[sel] = lead_direction(launch_pos[sel], pic.x[tk[sel], :3],
-                                       pic.x[tk[sel], 3:6], speeds[sel],
-                                       min_elevation_deg=s.min_elevation_deg,
-                                       loft_deg=pm.loft_deg, loft_ceiling_m=pm.loft_ceiling_m,
-                                       loft_range_m=pm.loft_range_m)
+            dirs[sel] = launch_direction(self._params(m), launch_pos[sel], pic.x[tk[sel], :3],
+                                         pic.x[tk[sel], 3:6], speeds[sel],
+                                         min_elevation_deg=s.min_elevation_deg)
         objs = pic.follows[tk]
         sy.first_launch = min(sy.first_launch, t)
         for i, (ui, lc, m) in enumerate(shots):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..flyout import InterceptorParams, flyout, lead_direction
+from ..flyout import InterceptorParams, flyout, launch_direction
 from ..geodesy import geodetic_to_ecef
 from ..kinematics import geodetic_of
 
@@ -72,10 +72,8 @@ def _table(params: InterceptorParams, range_max_m: float, altitude_max_m: float,
     pts = _ecef(lat, np.full(lat.shape, lon0), hh.ravel())
     m = pts.shape[0]
     lp = np.broadcast_to(launch, (m, 3)).copy()
-    dirs = lead_direction(lp, pts, np.zeros((m, 3)), params.speed_max_mps,
-                          min_elevation_deg=min_elevation_deg, loft_deg=params.loft_deg,
-                          loft_ceiling_m=params.loft_ceiling_m,
-                          loft_range_m=params.loft_range_m)
+    dirs = launch_direction(params, lp, pts, np.zeros((m, 3)), params.speed_max_mps,
+                            min_elevation_deg=min_elevation_deg)
 
     def truth(t, j):
         j = np.asarray(j, np.int64)
