@@ -33,8 +33,6 @@ MODEL_MODULES = {
     "threats": "iads.threats",
     "raids": "iads.simulation.raids",
     "flyout": "iads.flyout",
-    "fire-control": "iads.engagement.fire_control",
-    "kill-chain": "iads.engagement.loop",
     "weapon-target-assignment": "iads.assignment",
     "sweeps": "iads.sweep",
     "randomness": "iads.rng",
