@@ -177,7 +177,8 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     Mahalanobis distance of their state difference under the sum of their covariances,
     ``Δxᵀ (P_i + P_j)⁻¹ Δx ≤ gate`` (χ², 6 degrees of freedom; cross-covariance neglected,
     Bar-Shalom & Li, *Multitarget-Multisensor Tracking*, track-to-track association).
-    Groups are the connected components of that relation. ``x`` (K, 6) [m, m/s], ``P``
+    Groups are the connected components of that relation (a chain of pairwise duplicates is
+    one group). ``x`` (K, 6) [m, m/s], ``P``
     (K, 6, 6).
     """
     x = np.asarray(x, float).reshape(-1, 6)
@@ -200,21 +201,16 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         m2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
     ok = m2 <= gate
-    i, j = i[ok], j[ok]
-    # connected components (union-find, small)
-    parent = np.arange(k)
+    if not ok.any():
+        return label
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def root(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([root(a) for a in range(k)])
+    graph = coo_matrix((np.ones(int(ok.sum())), (i[ok], j[ok])), shape=(k, k))
+    n, comp = connected_components(graph, directed=False)
+    first = np.full(n, k)
+    np.minimum.at(first, comp, label)
+    return first[comp]
 
 
 @dataclass(frozen=True)

@@ -504,7 +504,9 @@ class EngagementLoop:
             cov = radar_coverage(ip, rp, float(lat[0]), float(lon[0]), pl.max_range_m,
                                  pl.boresight_rad, pl.sector_rad, pl.elevation_min_rad,
                                  pl.elevation_max_rad)
-            cov &= line_of_sight(ip, rp, rm.mask, pl.k_factor)
+            look = np.flatnonzero(cov & np.isfinite(tau))  # terrain only where it can matter
+            cov[:] = False
+            cov[look] = line_of_sight(ip[look], rp, rm.mask, pl.k_factor)
             up = self._radar_up(u.radar_index, t) and rm.id not in self.destroyed
             ok = launch_feasible(env, lc.pos, ip, tau, h, ballistic, cov, up,
                                  np.full(T, sy.cued[ui]))
