@@ -29,6 +29,7 @@ from iads.engagement.fire_control import (
     channels_free,
     duplicate_groups,
     line_of_sight,
+    offer_once,
 )
 from iads.engagement.reach import reach_table
 from iads.flyout import flyout, interceptor_params, launch_direction
@@ -260,3 +261,24 @@ def test_duplicate_tracks_pass_the_gate_at_the_chi_square_rate():
     assert m_ab < DUPLICATE_GATE < 4 * m_ab
     assert duplicate_groups(chain, np.stack([Pc] * 3)).tolist() == [0, 0, 0]
     assert duplicate_groups(np.zeros((1, 6)), P1[None]).tolist() == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans(), st.booleans(),
+                          st.integers(0, 3)), min_size=1, max_size=12))
+def test_offer_once_against_brute_force(rows):
+    """One salvo per object: brute force over the groups — a group with an engaged member
+    offers nothing, otherwise exactly its most accurate candidate (ties: lowest index)."""
+    group = np.array([r[0] for r in rows])
+    engaged = np.array([r[1] for r in rows])
+    cand = np.array([r[2] for r in rows])
+    acc = np.array([float(r[3]) for r in rows])
+    want = np.zeros(len(rows), bool)
+    for g in set(group.tolist()):
+        members = [k for k in range(len(rows)) if group[k] == g]
+        if any(engaged[k] for k in members):
+            continue
+        c = [k for k in members if cand[k]]
+        if c:
+            want[min(c, key=lambda k: (acc[k], k))] = True
+    np.testing.assert_array_equal(offer_once(group, engaged, cand, acc), want)

@@ -59,6 +59,7 @@ __all__ = [
     "launch_feasible",
     "DUPLICATE_GATE",
     "duplicate_groups",
+    "offer_once",
     "MissileEnvelope",
     "missile_envelope",
     "Launcher",
@@ -211,6 +212,23 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     first = np.full(n, k)
     np.minimum.at(first, comp, label)
     return first[comp]
+
+
+def offer_once(group, engaged, candidate, accuracy) -> np.ndarray:
+    """The tracks fire control may offer (bool (K,)), duplicates drawn together: none of a
+    group (:func:`duplicate_groups` labels) with an ``engaged`` member, and of each other
+    group only its ``candidate`` member with the smallest ``accuracy`` (e.g. the position
+    covariance trace [m²]; ties: the lowest index)."""
+    group = np.asarray(group)
+    ok = np.asarray(candidate, bool) & ~np.isin(group, group[np.asarray(engaged, bool)])
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return ok
+    order = idx[np.lexsort((idx, np.asarray(accuracy, float)[idx], group[idx]))]
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    out = np.zeros(ok.shape, bool)
+    out[first] = True
+    return out
 
 
 @dataclass(frozen=True)

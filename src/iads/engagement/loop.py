@@ -74,6 +74,7 @@ from .fire_control import (
     intercept_point,
     launch_feasible,
     line_of_sight,
+    offer_once,
     radar_coverage,
     roe_permits,
 )
@@ -429,16 +430,9 @@ class EngagementLoop:
         engaged |= {tid for tid, te in sy.last_end.items() if t - te < self.s.assess_s}
         engaged |= sy.killed
         # duplicate tracks are one target: engaged if any is, else offered once (the best)
-        group = duplicate_groups(pic.x, pic.P, self.s.duplicate_gate)
-        busy = np.isin(group, group[np.isin(pic.track_id, list(engaged))])
-        near &= ~busy
-        if near.any() and len(np.unique(group[near])) < near.sum():
-            acc = np.trace(pic.P[:, :3, :3], axis1=1, axis2=2)
-            idx = np.flatnonzero(near)
-            order = idx[np.lexsort((acc[idx], group[idx]))]
-            first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
-            near[:] = False
-            near[first] = True
+        near = offer_once(duplicate_groups(pic.x, pic.P, self.s.duplicate_gate),
+                          np.isin(pic.track_id, list(engaged)), near,
+                          np.trace(pic.P[:, :3, :3], axis1=1, axis2=2))
         if not near.any():
             return
         pic = pic.take(np.flatnonzero(near))
