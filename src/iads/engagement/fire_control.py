@@ -197,6 +197,10 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     if not len(pairs):
         return label
     i, j = pairs[:, 0], pairs[:, 1]
+    # exact screen: the 6-D distance is at least the position part's, which is at least
+    # |Δp|² / trace of the summed position covariance
+    near = np.einsum("ki,ki->k", x[i, :3] - x[j, :3], x[i, :3] - x[j, :3]) <= gate * (tr[i] + tr[j])
+    i, j = i[near], j[near]
     d = x[i] - x[j]
     S = P[i] + P[j] + 1e-9 * np.eye(6)
     with np.errstate(invalid="ignore"):
