@@ -8,7 +8,8 @@ Setup
   engagement radars left out, so the batteries work all hour), 24 ballistic missiles
   (Iskander-M class from 300 km east, spread over 40 min, on Murted and Ankara), 40 hostile
   aircraft (the scenario's 4 and 36 more on similar in-and-out routes) and 300 civil aircraft
-  with transponders on straight routes across the area (generated here, seeded).
+  on straight routes across the area (generated here, seeded), each with a filed flight plan
+  and a Mode 3/A-C-S / ADS-B transponder, as in the air-picture scenarios.
 * Sweep-sized: ``scenarios/turkey-2019/raid-ankara-sweep.yaml`` as shipped, timed warm (after
   one run in the same process: numba caches, terrain masks and reach tables loaded), the way a
   sweep worker runs it.
@@ -76,7 +77,10 @@ def raid_scenario(duration_s: float = 3600.0, seed: int = 7):
         t0 = float(rng.uniform(-1800, duration_s))
         objs.append(AirObject(
             id=f"civ{k + 1:03d}", type="airliner", owner="civil", category="civil",
-            transponder=Transponder(modes=["3a", "c"], code_3a=f"{rng.integers(0, 4096):04o}"),
+            flight_plan=True,
+            transponder=Transponder(modes=["3a", "c", "s", "adsb"],
+                                    code_3a=f"{rng.integers(0, 4096):04o}",
+                                    mode_s=f"{0x4B0000 + k:06X}"),
             route=[Waypoint(lat=float(lat0), lon=float(lon0), alt_m=float(rng.choice(
                 [9_450.0, 10_050.0, 10_650.0, 11_250.0])), speed_mps=230.0, time_s=max(t0, 0.0)),
                    Waypoint(lat=float(lat1), lon=float(lon1), alt_m=10_000.0)]))

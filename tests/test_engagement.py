@@ -1,6 +1,7 @@
 """The kill chain inside the simulation (issue 5 validation): conservation of interceptors,
 magazines, channel caps, a destroyed engagement radar, ROE and unauthorised engagements,
-supplier disable, wrong engagements recorded, kills cutting paths, determinism.
+supplier disable, wrong engagements recorded, kills cutting paths, determinism, launcher launch
+intervals, civil traffic with flight plans left alone under weapons free.
 
 Runs the sweep-sized raid (scenarios/turkey-2019/raid-ankara-sweep.yaml: eight cruise missiles
 against one S-400 system, 420 s) and variants of it, without terrain masks to stay fast.
@@ -16,9 +17,10 @@ import pandas.testing as pd_testing
 import pytest
 
 from iads.catalog import load_catalog
+from iads.engagement import FireControlSettings
 from iads.identification import Identity, Truth
 from iads.scenario import load_scenario
-from iads.scenario.schema import AirObject, Event, Waypoint
+from iads.scenario.schema import AirObject, Event, Transponder, Waypoint
 from iads.simulation import SimulationSettings, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,3 +225,61 @@ def test_shoot_look_shoot_one_interceptor_per_track_at_a_time():
     # a salvo doctrine fires pairs at one track in the same cycle
     s2 = _run(sc).engagements.to_pandas()
     assert s2.groupby(["time_s", "track_id"]).size().max() == 2
+
+
+def test_a_launcher_never_fires_faster_than_its_catalog_launch_interval():
+    """Launcher readiness by counting: with a 1 s fire-control cycle the catalog launch
+    interval binds; each launcher's launches are at least that far apart (one per cycle at
+    most), and a longer catalog interval spaces them further (10 s)."""
+    sc = load_scenario(SWEEP)
+    cat = load_catalog()
+    fast_cycle = dataclasses.replace(FAST, fire_control=FireControlSettings(cycle_s=1.0))
+    lt = cat.launchers["5p85te2"]
+    assert lt.launch_interval_s.value == 3.0
+
+    def gaps(catalog):
+        e = simulate(sc, seed=1, settings=fast_cycle, catalog=catalog).engagements.to_pandas()
+        assert len(e) > 4
+        out = []
+        for _, g in e.groupby("launcher"):
+            t = np.sort(g.time_s.to_numpy())
+            out += np.diff(t).tolist()
+        return np.array(out), e
+    g3, e3 = gaps(cat)
+    assert g3.size and g3.min() >= 3.0 - 1e-9
+    assert not e3.duplicated(["launcher", "time_s"]).any()
+    slow = lt.model_copy(update={"launch_interval_s": lt.launch_interval_s.model_copy(
+        update={"value": 10.0})})
+    g10, _ = gaps(dataclasses.replace(cat, launchers={**cat.launchers, "5p85te2": slow}))
+    assert g10.size and g10.min() >= 10.0 - 1e-9
+
+
+def test_civil_traffic_with_flight_plans_is_not_engaged_under_weapons_free():
+    """The civil picture: an airliner on the dark airliner's route, but with a filed flight
+    plan and a Mode 3/A-C-S / ADS-B transponder (as in raid-ankara.yaml), correlates with its
+    plan (neutral) and is never engaged, where the dark one (no transponder) is engaged and
+    recorded as a wrong engagement of a civil aircraft."""
+    sc = _with_civil(load_scenario(SWEEP))
+    lit = AirObject(id="civ-lit", type="airliner", owner="civil", category="civil",
+                    flight_plan=True,
+                    transponder=Transponder(modes=["3a", "c", "s", "adsb"], code_3a="2150",
+                                            mode_s="4BA8C1"),
+                    route=[Waypoint(lat=41.0, lon=32.35, alt_m=9600.0, speed_mps=220.0),
+                           Waypoint(lat=39.5, lon=32.85, alt_m=9600.0)])
+    res = _run(sc.model_copy(update={"air_objects": [*sc.air_objects, lit]}))
+    e = res.engagements.to_pandas()
+    objects = res.objects.to_pandas()
+    row = {i: k for k, i in enumerate(objects.id)}
+    assert (e.object == row["civ-dark"]).any()
+    assert (e[e.object == row["civ-dark"]].truth == int(Truth.CIVIL)).all()
+    assert not (e.object == row["civ-lit"]).any()
+    assert res.metrics()["wrong_engagements"] >= 1
+
+
+def test_raid_ankara_civil_traffic_files_flight_plans_and_squits():
+    sc = load_scenario(ROOT / "scenarios/turkey-2019/raid-ankara.yaml")
+    civil = [o for o in sc.air_objects if o.category == "civil"]
+    assert len(civil) >= 5
+    for o in civil:
+        assert o.flight_plan and o.transponder is not None
+        assert {"3a", "s", "adsb"} <= set(o.transponder.modes) and o.transponder.mode_s

@@ -1,6 +1,7 @@
 """Fire control's pure parts against closed forms and independent tables: ROE truth table,
 straight-line intercept, radar coverage, launch feasibility, channels, threat evaluation, and
-the reach table against a direct flyout."""
+the reach table against a direct flyout, line of sight over a synthetic ridge against the
+curved-earth shadow line, and the duplicate-track gate against the χ² distribution."""
 
 from __future__ import annotations
 
@@ -22,10 +23,17 @@ from iads.engagement import (
     threat_values,
     time_to_points,
 )
-from iads.engagement.fire_control import FireUnitState, channels_free
+from iads.engagement.fire_control import (
+    DUPLICATE_GATE,
+    FireUnitState,
+    channels_free,
+    duplicate_groups,
+    line_of_sight,
+    offer_once,
+)
 from iads.engagement.reach import reach_table
-from iads.flyout import flyout, interceptor_params, lead_direction
-from iads.geodesy import geodetic_to_ecef
+from iads.flyout import flyout, interceptor_params, launch_direction
+from iads.geodesy import SiteGrid, geodetic_to_ecef
 from iads.identification import Identity
 
 I = Identity  # noqa: E741
@@ -183,7 +191,8 @@ def test_reach_table_matches_a_direct_flyout():
     lat0, lon0 = 38.0, 35.0
     launch = _ecef(lat0, lon0, 0.0)[None, :]
     tgt = _ecef(lat0 + math.degrees(g / 6_371_000.0), lon0, h)[None, :]
-    d = lead_direction(launch, tgt, np.zeros((1, 3)), p.speed_max_mps, min_elevation_deg=10.0)
+    d = launch_direction(p, launch, tgt, np.zeros((1, 3)), p.speed_max_mps,
+                         min_elevation_deg=10.0)
     res = flyout(launch, d, 0.0, p, lambda t, jj: (tgt[np.zeros(len(jj), int)],
                                                   np.zeros((len(jj), 3)),
                                                   np.ones(len(jj), bool)),
@@ -191,3 +200,85 @@ def test_reach_table_matches_a_direct_flyout():
     assert res.reason[0] == 0
     assert res.t_cpa[0] == pytest.approx(tb.tof_s[i, j], abs=0.5)
     assert tb.time_of_flight(g, h) == pytest.approx(tb.tof_s[i, j])
+
+
+def test_line_of_sight_over_a_ridge_matches_the_shadow_line():
+    """The predicted intercept point must be seen over the terrain: an east-west ridge 800 m
+    high whose near edge is 9.5 km north of a radar 6 m above flat ground hides, 25 km north,
+    everything under the line over the edge on the 4/3 earth: h = 6 + s d + d²/(2 k a),
+    s = (800 − 9.5²/(2 k a) − 6) / 9.5 km (≈ 2.12 km at 25 km). South of the radar nothing
+    hides; without terrain the smooth-earth radio horizon applies."""
+    from iads.sensors.geometry import TerrainMask
+
+    lat0, lon0, k = 39.5, 33.0, 4.0 / 3.0
+    grid = SiteGrid(lat0, lon0, 60, 500.0)
+    z = np.zeros((grid.n, grid.n))
+    z[60 - 22:60 - 18, :] = 800.0  # rows 38-41: 11 km to 9.5 km north
+    mask = TerrainMask.from_terrain(grid, z, 6.0, k=k)
+    radar = _ecef(lat0, lon0, 6.0)
+    ka = k * 6_371_000.0
+    d, edge = 25e3, 9.5e3
+    slope = (800.0 - edge**2 / (2 * ka) - 6.0) / edge
+    shadow = 6.0 + slope * d + d**2 / (2 * ka)
+    assert shadow == pytest.approx(2120.0, abs=10.0)
+    north = lat0 + math.degrees(d / 6_371_000.0)
+    south = lat0 - math.degrees(d / 6_371_000.0)
+    pts = np.array([_ecef(north, lon0, 0.85 * shadow), _ecef(north, lon0, 1.15 * shadow),
+                    _ecef(south, lon0, 300.0), _ecef(south, lon0, 0.85 * shadow)])
+    np.testing.assert_array_equal(line_of_sight(pts, radar, mask, k), [False, True, True, True])
+    # smooth earth: horizon sqrt(2 k a 6) + sqrt(2 k a 300) ≈ 81 km for a point at 300 m
+    far = [_ecef(lat0 + math.degrees(x / 6_371_000.0), lon0, 300.0) for x in (70e3, 95e3)]
+    np.testing.assert_array_equal(line_of_sight(np.array(far), radar, None, k), [True, False])
+    assert line_of_sight(np.zeros((0, 3)), radar, mask, k).shape == (0,)
+
+
+def test_duplicate_tracks_pass_the_gate_at_the_chi_square_rate():
+    """Two tracks of one object, each drawn from its own covariance, pass the 6-DOF χ² gate
+    at 99 % (the χ² quantile, scipy); tracks of objects 2 km apart never do; groups are
+    transitive (a-b and b-c duplicates make one group) and take the smallest index."""
+    from scipy.stats import chi2
+
+    assert DUPLICATE_GATE == pytest.approx(chi2.ppf(0.99, 6), abs=1e-3)
+    rng = np.random.default_rng(5)
+    n = 4000
+    P1 = np.diag([100.0**2] * 3 + [20.0**2] * 3)
+    P2 = np.diag([300.0**2] * 3 + [10.0**2] * 3)
+    truth = np.column_stack([rng.uniform(-1e7, 1e7, (n, 3)), rng.normal(0, 200, (n, 3))])
+    a = truth + rng.multivariate_normal(np.zeros(6), P1, n)
+    b = truth + rng.multivariate_normal(np.zeros(6), P2, n)
+    same = 0
+    for k in range(n):
+        g = duplicate_groups(np.stack([a[k], b[k]]), np.stack([P1, P2]))
+        same += g[1] == g[0]
+    assert same / n == pytest.approx(0.99, abs=0.006)
+    x = np.zeros((3, 6))
+    x[1, 0], x[2, 0] = 2_000.0, 250.0  # 2 km from the first (m² = 200), the third 250 m (3.1)
+    assert duplicate_groups(x, np.stack([P1, P1, P1])).tolist() == [0, 1, 0]
+    chain = np.zeros((3, 6))
+    chain[1, 0], chain[2, 0] = 500.0, 1_000.0  # a-b and b-c within the gate, a-c not
+    Pc = np.diag([120.0**2] * 3 + [1.0] * 3)
+    m_ab = 500.0**2 / (2 * 120.0**2)
+    assert m_ab < DUPLICATE_GATE < 4 * m_ab
+    assert duplicate_groups(chain, np.stack([Pc] * 3)).tolist() == [0, 0, 0]
+    assert duplicate_groups(np.zeros((1, 6)), P1[None]).tolist() == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans(), st.booleans(),
+                          st.integers(0, 3)), min_size=1, max_size=12))
+def test_offer_once_against_brute_force(rows):
+    """One salvo per object: brute force over the groups — a group with an engaged member
+    offers nothing, otherwise exactly its most accurate candidate (ties: lowest index)."""
+    group = np.array([r[0] for r in rows])
+    engaged = np.array([r[1] for r in rows])
+    cand = np.array([r[2] for r in rows])
+    acc = np.array([float(r[3]) for r in rows])
+    want = np.zeros(len(rows), bool)
+    for g in set(group.tolist()):
+        members = [k for k in range(len(rows)) if group[k] == g]
+        if any(engaged[k] for k in members):
+            continue
+        c = [k for k in members if cand[k]]
+        if c:
+            want[min(c, key=lambda k: (acc[k], k))] = True
+    np.testing.assert_array_equal(offer_once(group, engaged, cand, acc), want)

@@ -1,6 +1,7 @@
 """Tests of iads.flyout against Zarchan's closed forms for linearised proportional navigation,
 the US Standard Atmosphere 1976 table, an independent point-mass integration, geometry, and
-Monte Carlo from the kill-probability definition."""
+Monte Carlo from the kill-probability definition; the loft's reach against the catalog's
+range_max, and the guidance errors against their covariance and the miss they imply."""
 
 from __future__ import annotations
 
@@ -17,15 +18,19 @@ from iads.flyout import (
     OUTCOMES,
     REASONS,
     SELF_DESTRUCT,
+    GuidanceErrors,
     InterceptorParams,
     _intercept_time,
     flyout,
     interceptor_params,
     isa_density,
     kill_probability,
+    launch_direction,
     lead_direction,
     noisy_estimate,
+    raise_aim,
     target_from_paths,
+    track_error,
 )
 from iads.geodesy import geodetic_to_ecef
 from iads.kinematics import WGS84_A, WGS84_F, enu_basis, positions
@@ -509,3 +514,166 @@ def test_catalog_parameters_are_read_and_unknown_overrides_refused():
     with pytest.raises(ValueError, match="target_category"):
         flyout(O5[None], E[None], 0.0, p, accelerating_target(O5, R0, VT, 0.0),
                target_category="frigate", rng=np.random.default_rng(0))
+
+
+# ------------------------------------------------------------------------------------------------
+# loft and reach
+
+
+def _fly_to_points(p, ground_m, height_m, lat0=40.0, lon0=32.0):
+    """Fly one catalog-parameter missile per point (ground range due north [m], height [m])
+    from a launcher on the ellipsoid, launched as the engagement loop launches."""
+    g = np.atleast_1d(np.asarray(ground_m, float))
+    h = np.broadcast_to(np.asarray(height_m, float), g.shape)
+    pts = np.array([ecef(lat0 + math.degrees(x / 6_371_000.0), lon0, y)
+                    for x, y in zip(g, h, strict=True)])
+    launch = np.broadcast_to(ecef(lat0, lon0, 0.0), pts.shape).copy()
+    d = launch_direction(p, launch, pts, np.zeros_like(pts), p.speed_max_mps,
+                         min_elevation_deg=10.0)
+
+    def truth(t, j):
+        j = np.asarray(j, np.int64)
+        return pts[j], np.zeros((j.size, 3)), np.ones(j.size, bool)
+    return flyout(launch, d, 0.0, p, truth, rng=np.random.default_rng(0), dt=0.1, refine=5)
+
+
+@pytest.mark.parametrize("missile", sorted(load_catalog().missiles))
+def test_catalog_interceptors_reach_their_catalog_range(missile):
+    """Reach against the catalog envelope: every catalog interceptor, flown with its catalog
+    speed profile and the catalog loft, reaches a stationary point at 85 % of its catalog
+    range_max (fails if the reach falls short by more than 15 %) and at 10 % of it, at 10 km
+    or, for a lower ceiling, half the catalog ceiling, before its self-destruct time."""
+    m = load_catalog().get("missiles", missile)
+    p = interceptor_params(m)
+    rmax = m.range_max_km.value * 1e3
+    h = min(10_000.0, 0.5 * m.altitude_max_km.value * 1e3)
+    res = _fly_to_points(p, [0.1 * rmax, 0.85 * rmax], h)
+    assert [REASONS[k] for k in res.reason] == ["cpa", "cpa"]
+    assert np.all(res.miss_m <= p.fuze_radius_m)
+    assert np.all(res.t_cpa <= p.max_time_s)
+
+
+def test_loft_is_what_reaches_the_48n6e3_catalog_range():
+    """Without the loft (a straight climb to the intercept point through dense air) the
+    48N6E3 falls short of 85 % of its 250 km; with it, it gets there."""
+    m = load_catalog().get("missiles", "48n6e3")
+    lofted = interceptor_params(m)
+    straight = interceptor_params(m, loft_deg=0.0)
+    assert lofted.loft_deg > 0
+    g = 0.85 * m.range_max_km.value * 1e3
+    assert _fly_to_points(lofted, [g], 10_000.0).reason[0] == REASONS.index("cpa")
+    res = _fly_to_points(straight, [g], 10_000.0)
+    assert res.reason[0] != REASONS.index("cpa") or res.miss_m[0] > straight.fuze_radius_m
+
+
+@pytest.mark.parametrize("ground_km", [5.0, 40.0, 60.0, 200.0])
+def test_raise_aim_is_the_stated_loft_law(ground_km):
+    """Aim point at ground distance D and height h from a launcher on the ground: raised
+    vertically by D tan γ · min(D / D_L, 1) (D_L the loft range; the launcher far under the
+    ceiling), up to the chord-versus-arc and geocentric-versus-geodetic vertical differences
+    (the 8 km height difference tilted by 0.19° is 27 m of horizontal distance: 1 % of the raise
+    at 5 km, 0.1 % at 40 km); no raise from above the ceiling."""
+    lat0, lon0 = 40.0, 32.0
+    D = ground_km * 1e3
+    launch = ecef(lat0, lon0, 0.0)
+    aim = ecef(lat0 + math.degrees(D / 6_371_000.0), lon0, 8_000.0)
+    out = raise_aim(launch[None], (aim - launch)[None], 30.0, 20_000.0, 60_000.0)[0]
+    up = aim / np.linalg.norm(aim)
+    lift = (out - (aim - launch)) @ up
+    want = D * math.tan(math.radians(30.0)) * min(D / 60e3, 1.0)
+    assert lift == pytest.approx(want, rel=0.012 if D < 10e3 else 2e-3)
+    assert np.linalg.norm(out - (aim - launch) - lift * up) < 1e-6 * D
+    high = ecef(lat0, lon0, 25_000.0)
+    same = raise_aim(high[None], (aim - high)[None], 30.0, 20_000.0, 60_000.0)[0]
+    np.testing.assert_allclose(same, aim - high)
+
+
+# ------------------------------------------------------------------------------------------------
+# guidance errors
+
+
+def test_track_error_covariance_is_range_along_and_angle_across_the_line_of_sight():
+    """Sample covariance of the track error against σ_∥² r̂r̂ᵀ + σ_⊥² (I − r̂r̂ᵀ), σ_∥² = σ_r²
+    + σ_f², σ_⊥² = (R σ_θ)² + σ_f² (closed form)."""
+    rng = np.random.default_rng(11)
+    ref = ecef(40.0, 32.0, 100.0)
+    tgt = ecef(40.3, 32.4, 9_000.0)
+    R = np.linalg.norm(tgt - ref)
+    u = (tgt - ref) / R
+    n = 100_000
+    z = rng.standard_normal((n, 3))
+    e = track_error(np.broadcast_to(tgt, (n, 3)), ref, z, 30.0, 1e-3, 5.0)
+    cov = np.cov(e.T)
+    s_par2, s_perp2 = 30.0**2 + 25.0, (R * 1e-3) ** 2 + 25.0
+    want = s_par2 * np.outer(u, u) + s_perp2 * (np.eye(3) - np.outer(u, u))
+    np.testing.assert_allclose(cov, want, atol=0.02 * s_perp2)
+    assert u @ cov @ u == pytest.approx(s_par2, rel=0.02)
+
+
+def _crossing_engagement(n):
+    """A 48N6E3 from the radar's site at an aircraft 40 km north at 8 km, crossing at
+    250 m/s: n identical shots."""
+    p = interceptor_params(load_catalog().get("missiles", "48n6e3"))
+    lp = ecef(40.0, 32.0, 0.0)
+    t0 = ecef(40.0 + math.degrees(40e3 / 6_371_000.0), 32.0, 8_000.0)
+    east = ecef(40.0, 32.01, 0.0) - lp
+    vt = -250.0 * east / np.linalg.norm(east)
+
+    def truth(t, j):
+        t = np.asarray(t, float)[:, None]
+        return t0 + vt * t, np.broadcast_to(vt, (t.shape[0], 3)), np.ones(t.shape[0], bool)
+    launch = np.broadcast_to(lp, (n, 3)).copy()
+    d = launch_direction(p, launch, np.broadcast_to(t0, (n, 3)), np.broadcast_to(vt, (n, 3)),
+                         1200.0, min_elevation_deg=10.0)
+
+    def fly(errors, seed=3):
+        return flyout(launch, d, 0.0, p, truth, rng=np.random.default_rng(seed),
+                      target_index=np.zeros(n, int), errors=errors, dt=0.1, refine=100)
+    return lp, t0, vt, fly
+
+
+def test_command_guided_miss_is_the_radar_track_error_across_the_line_of_sight():
+    """Command guidance on the radar track (no seeker): the track error varies slowly
+    (5 s) against the last second of flight, so the missile flies into the erroneous
+    position and misses by the error across the closing line (both components across the
+    radar's line of sight here, the launcher standing at the radar): RMS miss ≈ √2 R σ_θ, R
+    the radar–target range at the intercept; linear in σ_θ (same draws). With the exact track
+    the miss is ~0."""
+    n = 200
+    lp, t0, vt, fly = _crossing_engagement(n)
+    exact = fly(None)
+    assert np.nanmax(exact.miss_m) < 1e-3
+    rms = {}
+    for s in (0.5e-3, 1e-3):
+        res = fly(GuidanceErrors(radar_pos=lp, sigma_range_m=0.0, sigma_angle_rad=s,
+                                 seeker=False))
+        assert np.all(res.reason == 0)
+        rms[s] = math.sqrt(np.mean(res.miss_m**2))
+    R = np.linalg.norm(t0 + vt * np.mean(exact.t_cpa) - lp)
+    assert rms[1e-3] == pytest.approx(math.sqrt(2.0) * R * 1e-3, rel=0.15)
+    assert rms[1e-3] / rms[0.5e-3] == pytest.approx(2.0, rel=0.05)
+
+
+def test_seeker_homing_miss_follows_the_seeker_not_the_radar():
+    """With a seeker the terminal miss is set by the seeker (glint floor 1 m, 1 mrad): a few
+    metres whatever the radar's angle noise, and growing with the glint floor."""
+    n = 100
+    lp, _t0, _vt, fly = _crossing_engagement(n)
+    out = {}
+    for s_th, glint in ((1e-3, 1.0), (4e-3, 1.0), (1e-3, 4.0)):
+        res = fly(GuidanceErrors(radar_pos=lp, sigma_range_m=30.0, sigma_angle_rad=s_th,
+                                 glint_m=glint))
+        assert np.all(np.isfinite(res.t_homing))
+        out[(s_th, glint)] = math.sqrt(np.mean(res.miss_m**2))
+    assert 0.2 < out[(1e-3, 1.0)] < 5.0
+    assert out[(4e-3, 1.0)] == pytest.approx(out[(1e-3, 1.0)], rel=0.25)
+    assert out[(1e-3, 4.0)] > 2.0 * out[(1e-3, 1.0)]
+    # same seed, same draws, same misses
+    a = fly(GuidanceErrors(radar_pos=lp, sigma_range_m=30.0, sigma_angle_rad=1e-3), seed=9)
+    b = fly(GuidanceErrors(radar_pos=lp, sigma_range_m=30.0, sigma_angle_rad=1e-3), seed=9)
+    np.testing.assert_array_equal(a.miss_m, b.miss_m)
+
+
+def test_guidance_errors_refuse_negative_sigma():
+    with pytest.raises(ValueError, match="guidance error"):
+        GuidanceErrors(radar_pos=np.zeros(3), sigma_range_m=-1.0, sigma_angle_rad=0.0).table(2)

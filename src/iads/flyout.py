@@ -36,6 +36,34 @@ Models (labelled assumptions: :class:`InterceptorParams`)
   the first step the time to go falls below ``homing_time_s`` the missile homes on the
   estimate (the seeker's or the radar's track) for the rest of the flight; the time is
   recorded (``t_homing``). ``homing_time_s = inf`` gives homing from launch.
+* **Loft** (``loft_deg`` γ, ``loft_ceiling_m``, ``loft_range_m``): in mid-course the aim
+  point is raised along its local vertical by b = w(h) · D tan γ · min(D / D_L, 1), D the
+  horizontal distance from the missile to the aim point, D_L the loft range, w(h) = 1 while
+  the missile is more than ``LOFT_RAMP_M`` (5 km) under the ceiling, falling linearly to 0
+  at it. The missile climbs steeply out of the dense low air, flies on above the ceiling
+  towards the point, and the raise fades as D shrinks (parabolically under D_L), so the
+  handover to homing is on the true line of sight. Launch directions use the same raise
+  (:func:`lead_direction`). Lofting long shots to thin air is standard practice for
+  long-range surface-to-air and air-to-air missiles (e.g. Imado, Kuroda & Miwa, "Optimal
+  midcourse guidance for medium-range air-to-air missiles", J. Guidance 13(4), 1990;
+  Zarchan, *Tactical and Strategic Missile Guidance*, AIAA, on trajectory shaping); the
+  S-400's 48N6 family is launched vertically before turning over. Catalog interceptors
+  (:func:`interceptor_params`) use γ = 35°, ceiling 20 km, D_L = 60 km (assumptions, chosen so
+  that every catalog missile reaches its catalog range_max against a stationary point at
+  10 km within 15 %, tests/test_flyout.py); ``loft_deg = 0`` (the dataclass default) flies
+  straight to the predicted intercept point.
+* **Guidance errors** (:class:`GuidanceErrors`, optional; the engagement loop uses them):
+  the guiding estimate is the truth plus an error from the track that guides the missile.
+  Until terminal homing (and to the end without a seeker: command guidance) it is the
+  engagement radar's track: σ_r along the radar's line of sight to the target and R σ_θ
+  across it (R the radar–target range; σ the radar's catalog measurement errors), a
+  first-order Gauss–Markov process with correlation time ``track_time_s`` (a track filter's
+  smoothing), the velocity error the same process's scale divided by that time. In terminal
+  homing with a seeker: R_m σ_s across the missile–target line of sight (R_m the
+  missile–target range, σ_s the seeker's angle noise) with a glint floor σ_g in quadrature
+  in every direction, correlation time ``seeker_time_s``. The normal draws come from the
+  flyout's ``Generator`` (per missile and step). Miss distances then follow the tracking
+  quality: a finite miss where the exact track gives ~0.
 * **Manoeuvre limit**: |a_c| ≤ min(q / w_L, n_max·g₀), w_L = m/(S·C_Lmax) the lift loading
   [kg/m²]: thin air at altitude limits the turn.
 * **Integration**: fixed step ``dt`` (0.01 s, a 100 Hz guidance rate), the command computed at
@@ -66,7 +94,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from numba import njit
 
-from .kinematics import WGS84_A, WGS84_F, Paths, _eval_one
+from .kinematics import WGS84_A, WGS84_F, Paths, _eval_one, geodetic_of
 
 __all__ = [
     "OUTCOMES",
@@ -80,13 +108,21 @@ __all__ = [
     "interceptor_params",
     "isa_density",
     "lead_direction",
+    "launch_direction",
+    "raise_aim",
     "target_from_paths",
     "noisy_estimate",
+    "GuidanceErrors",
+    "track_error",
     "kill_probability",
     "flyout",
 ]
 
 GM_EARTH = 3.986004418e14  # [m³/s²]
+#: Loft of catalog interceptors [°] (:func:`interceptor_params`; assumption, module docstring).
+CATALOG_LOFT_DEG = 35.0
+#: Height band under the loft ceiling over which the loft fades out [m].
+LOFT_RAMP_M = 5_000.0
 G0 = 9.80665  # [m/s²]
 
 KILL, MISS, SELF_DESTRUCT = 0, 1, 2
@@ -172,26 +208,32 @@ class InterceptorParams:
     fuze_radius_m: float = 30.0
     sigma_lethal_m: float = 10.0
     homing_time_s: float = 10.0
+    loft_deg: float = 0.0
+    loft_ceiling_m: float = 20_000.0
+    loft_range_m: float = 60_000.0
 
     def __post_init__(self):
-        pos = ("speed_max_mps", "max_time_s", "ballistic_coeff_kgm2", "lift_loading_kgm2",
+        pos = ("speed_max_mps", "max_time_s", "loft_range_m", "ballistic_coeff_kgm2",
+               "lift_loading_kgm2",
                "n_max_g", "nav_constant", "sigma_lethal_m", "min_speed_mps")
         for name in pos:
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         nonneg = ("boost_time_s", "sustain_time_s", "launch_speed_mps", "guidance_delay_s",
-                  "fuze_radius_m", "homing_time_s")
+                  "fuze_radius_m", "homing_time_s", "loft_ceiling_m")
         for name in nonneg:
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0.0 <= self.pk <= 1.0:
             raise ValueError(f"pk must be in [0, 1], got {self.pk}")
+        if not 0.0 <= self.loft_deg < 90.0:
+            raise ValueError(f"loft_deg must be in [0, 90), got {self.loft_deg}")
 
 
 _COLS = ("launch_speed_mps", "speed_max_mps", "boost_time_s", "sustain_time_s",
          "ballistic_coeff_kgm2", "lift_loading_kgm2", "n_max_g", "nav_constant",
          "guidance_delay_s", "max_time_s", "min_speed_mps", "gravity_bias", "fuze_radius_m",
-         "homing_time_s")
+         "homing_time_s", "loft_deg", "loft_ceiling_m", "loft_range_m")
 
 
 def interceptor_params(missile, **overrides) -> InterceptorParams:
@@ -199,6 +241,9 @@ def interceptor_params(missile, **overrides) -> InterceptorParams:
     ``overrides`` for any field of :class:`InterceptorParams`."""
     base = dict(speed_max_mps=missile.speed_max_mps.value,
                 boost_time_s=missile.boost_time_s.value, pk=missile.pk.value,
+                loft_deg=CATALOG_LOFT_DEG,
+                sustain_time_s=(missile.sustain_time_s.value
+                                if missile.sustain_time_s is not None else 0.0),
                 max_time_s=missile.range_max_km.value * 1e3 / (0.5 * missile.speed_max_mps.value))
     names = {f.name for f in fields(InterceptorParams)}
     unknown = set(overrides) - names
@@ -206,6 +251,77 @@ def interceptor_params(missile, **overrides) -> InterceptorParams:
         raise ValueError(f"unknown interceptor parameter(s) {sorted(unknown)}; choose from "
                          f"{sorted(names)}")
     return InterceptorParams(**{**base, **overrides})
+
+
+#: Errors of a guiding track, per missile: on, radar position (3), σ_r, σ_θ, track time,
+#: seeker, seeker σ_θ, floor, seeker time.
+_ECOLS = 11
+
+
+@dataclass(frozen=True)
+class GuidanceErrors:
+    """Errors of the track that guides each missile (model: module docstring, *Guidance
+    errors*). Arrays broadcast over the M missiles.
+
+    Attributes
+    ----------
+    radar_pos
+        ECEF position of the guiding (engagement) radar, (3,) or (M, 3) [m].
+    sigma_range_m, sigma_angle_rad
+        The radar's measurement σ in range [m] and angle [rad] (catalog).
+    track_time_s
+        Correlation time of the radar track's error [s]; its velocity error is the position
+        error's scale divided by it. Assumption: 5 s (2–10: a track filter smoothing a few
+        seconds of 0.1–1 s revisits).
+    seeker
+        The missile homes with its own seeker in the terminal phase (bool; False: the radar
+        track guides to the end, command guidance).
+    seeker_sigma_rad
+        Seeker angle noise [rad]. Assumption: 1 mrad (0.5–3: monopulse seeker at short range).
+    glint_m
+        Floor of the seeker's error in every direction [m]. Assumption: 1 m (0.5–3: target
+        glint, a fraction of the target's span).
+    seeker_time_s
+        Correlation time of the seeker's error [s] (velocity error = position error /
+        it). Assumption: 0.2 s (0.1–0.5: the line-of-sight-rate filter).
+    """
+
+    radar_pos: np.ndarray
+    sigma_range_m: float | np.ndarray
+    sigma_angle_rad: float | np.ndarray
+    track_time_s: float | np.ndarray = 5.0
+    seeker: bool | np.ndarray = True
+    seeker_sigma_rad: float | np.ndarray = 1e-3
+    glint_m: float | np.ndarray = 1.0
+    seeker_time_s: float | np.ndarray = 0.2
+
+    def table(self, m: int) -> np.ndarray:
+        """The (M, 11) table the kernel reads."""
+        out = np.empty((m, _ECOLS))
+        out[:, 0] = 1.0
+        out[:, 1:4] = np.broadcast_to(np.asarray(self.radar_pos, float), (m, 3))
+        cols = (self.sigma_range_m, self.sigma_angle_rad, self.track_time_s, self.seeker,
+                self.seeker_sigma_rad, self.glint_m, self.seeker_time_s)
+        for k, c in enumerate(cols):
+            out[:, 4 + k] = np.broadcast_to(np.asarray(c, float), (m,))
+        if not (np.all(out[:, [4, 5, 8, 9]] >= 0) and np.all(out[:, [6, 10]] > 0)):
+            raise ValueError("guidance error σ must be >= 0 and correlation times > 0")
+        return np.ascontiguousarray(out)
+
+
+def track_error(target_pos, ref_pos, z, sigma_range_m, sigma_angle_rad, floor_m=0.0):
+    """Error [m] of a track of ``target_pos`` (N, 3) [m] held from ``ref_pos`` (3,)/(N, 3) for
+    unit normal draws ``z`` (N, 3): σ_r along the line of sight, R σ_θ across it, both with
+    ``floor_m`` added in quadrature (the guidance error model's kernel)."""
+    p = np.atleast_2d(np.asarray(target_pos, float))
+    n = p.shape[0]
+    ref = np.broadcast_to(np.asarray(ref_pos, float), (n, 3))
+    zz = np.broadcast_to(np.asarray(z, float), (n, 3))
+    out = np.empty((n, 3))
+    for k in range(n):
+        _track_error(p[k], ref[k], zz[k], float(sigma_range_m), float(sigma_angle_rad),
+                     float(floor_m), 1.0, out[k])
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -373,12 +489,90 @@ def _intercept_time(d, vt, s):
 
 
 @njit(cache=True)
+def _loft_weight(h_missile, ceiling):
+    """Share of the loft at the missile's height [m]: 1 up to ``LOFT_RAMP_M`` under the
+    ceiling, falling linearly to 0 at it."""
+    return min(max((ceiling - h_missile) / LOFT_RAMP_M, 0.0), 1.0)
+
+
+@njit(cache=True)
+def _raise_aim(rm, de, tan_loft, ceiling, loft_range):
+    """Loft: raise the aim point rm + de [m] (ECEF) along its local vertical by
+    D tan γ · w(h), D the horizontal distance to go at the aim point [m], w the
+    :func:`_loft_weight` of the missile's height (in place on ``de``)."""
+    w = _loft_weight(_altitude(rm[0], rm[1], rm[2]), ceiling)
+    if w <= 0.0:
+        return
+    a0, a1, a2 = rm[0] + de[0], rm[1] + de[1], rm[2] + de[2]
+    an = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+    u0, u1, u2 = a0 / an, a1 / an, a2 / an
+    dv = de[0] * u0 + de[1] * u1 + de[2] * u2
+    dh = math.sqrt(max(de[0] ** 2 + de[1] ** 2 + de[2] ** 2 - dv * dv, 0.0))
+    b = w * dh * tan_loft * min(dh / loft_range, 1.0)
+    de[0] += b * u0
+    de[1] += b * u1
+    de[2] += b * u2
+
+
+@njit(cache=True)
+def _track_error(pt, ref, z, sig_r, sig_th, floor, scale, out):
+    """Error of a track of the point ``pt`` [m] held from ``ref`` [m] (ECEF) for the unit
+    normal draw ``z`` (3,), into ``out``: ``scale · (s_∥ (r̂·z) r̂ + s_⊥ (z − (r̂·z) r̂))``
+    with s_∥ = √(σ_r² + σ_f²) along the line of sight and s_⊥ = √((R σ_θ)² + σ_f²) across it,
+    r̂ and R the unit vector and range from ``ref`` to ``pt``, σ_f the ``floor`` [m]: the
+    covariance is ``scale² (s_∥² r̂r̂ᵀ + s_⊥² (I − r̂r̂ᵀ))`` when ``z`` is standard normal."""
+    d0, d1, d2 = pt[0] - ref[0], pt[1] - ref[1], pt[2] - ref[2]
+    rr = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+    if rr > 0.0:
+        u0, u1, u2 = d0 / rr, d1 / rr, d2 / rr
+    else:
+        u0, u1, u2 = 0.0, 0.0, 1.0
+    s_par = math.sqrt(sig_r * sig_r + floor * floor)
+    s_perp = math.sqrt((rr * sig_th) ** 2 + floor * floor)
+    zr = z[0] * u0 + z[1] * u1 + z[2] * u2
+    out[0] = scale * (s_par * zr * u0 + s_perp * (z[0] - zr * u0))
+    out[1] = scale * (s_par * zr * u1 + s_perp * (z[1] - zr * u1))
+    out[2] = scale * (s_par * zr * u2 + s_perp * (z[2] - zr * u2))
+
+
+@njit(cache=True)
+def _guidance_error(pt, vt, rm, homing, e, z, h, n, pe, ve):
+    """The guidance estimate (position ``pe`` [m], velocity ``ve`` [m/s]) of the target at
+    ``pt``, ``vt`` for one missile at ``rm`` (model: :class:`GuidanceErrors`; ``e`` its row of
+    the error table, ``z`` (6,) its Gauss–Markov state, advanced by ``h`` [s] with the
+    standard normals ``n`` (6,); ``h`` NaN starts the state)."""
+    seek = homing and e[7] > 0.0
+    tc = e[10] if seek else e[6]
+    if h == h:
+        a = math.exp(-h / tc)
+        c = math.sqrt(1.0 - a * a)
+        for k in range(6):
+            z[k] = a * z[k] + c * n[k]
+    else:
+        for k in range(6):
+            z[k] = n[k]
+    zp = z[0:3]
+    zv = z[3:6]
+    if seek:
+        _track_error(pt, rm, zp, 0.0, e[8], e[9], 1.0, pe)
+        _track_error(pt, rm, zv, 0.0, e[8], e[9], 1.0 / tc, ve)
+    else:
+        _track_error(pt, e[1:4], zp, e[4], e[5], 0.0, 1.0, pe)
+        _track_error(pt, e[1:4], zv, e[4], e[5], 0.0, 1.0 / tc, ve)
+    for k in range(3):
+        pe[k] += pt[k]
+        ve[k] += vt[k]
+
+
+@njit(cache=True)
 def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
              prev_closing, has_prev, done, reason, miss, t_cpa, acc, t_home, dt, refine, window,
-             layers):
+             layers, E, Z, t_err, nrm):
     """One step of the missiles ``idx[lo:hi]`` (rows ``lo:hi`` of the target arrays); returns
     the number of missiles stepped."""
     stepped = 0
+    pe = np.empty(3)
+    ve = np.empty(3)
     d = np.empty(3)
     w = np.empty(3)
     de = np.empty(3)
@@ -397,6 +591,9 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
             P[i, 0], P[i, 1], P[i, 2], P[i, 3], P[i, 4], P[i, 5], P[i, 6], P[i, 7], P[i, 8],
             P[i, 9], P[i, 10], P[i, 11])
         t_hom = P[i, 13]
+        tan_loft = math.tan(math.radians(P[i, 14]))
+        ceiling = P[i, 15]
+        loft_range = P[i, 16]
         tau = t[i] - t_launch[i]
         for k in range(3):
             d[k] = pT[j, k] - r[i, k]
@@ -442,9 +639,17 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
         for k in range(3):
             cmd[k] = 0.0
         if tau >= delay:
+            if E[i, 0] > 0.0:  # the guiding track: truth + the radar's or seeker's error
+                _guidance_error(pT[j], vT[j], r[i], t_home[i] == t_home[i], E[i], Z[i],
+                                t[i] - t_err[i], nrm[j], pe, ve)
+                t_err[i] = t[i]
+            else:
+                for k in range(3):
+                    pe[k] = pE[j, k]
+                    ve[k] = vE[j, k]
             for k in range(3):
-                de[k] = pE[j, k] - r[i, k]
-                we[k] = vE[j, k] - v[i, k]
+                de[k] = pe[k] - r[i, k]
+                we[k] = ve[k] - v[i, k]
             re2 = de[0] ** 2 + de[1] ** 2 + de[2] ** 2
             if re2 > 1e-18:
                 re = math.sqrt(re2)
@@ -453,14 +658,16 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
                 if not homing and (t_hom == math.inf or (vc > 0.0 and re < t_hom * vc)):
                     t_home[i] = t[i]
                     homing = True
-                if not homing:  # mid-course: towards the predicted intercept point
-                    tau_p = _intercept_time(de, vE[j], spd)
+                if not homing:  # mid-course: towards the (raised) predicted intercept point
+                    tau_p = _intercept_time(de, ve, spd)
                     if tau_p > 0.0:
                         for k in range(3):
-                            de[k] += vE[j, k] * tau_p
+                            de[k] += ve[k] * tau_p
                             we[k] = -v[i, k]
-                        re2 = de[0] ** 2 + de[1] ** 2 + de[2] ** 2
-                        vc = -(de[0] * we[0] + de[1] * we[1] + de[2] * we[2]) / math.sqrt(re2)
+                    if tan_loft > 0.0:
+                        _raise_aim(r[i], de, tan_loft, ceiling, loft_range)
+                    re2 = de[0] ** 2 + de[1] ** 2 + de[2] ** 2
+                    vc = -(de[0] * we[0] + de[1] * we[1] + de[2] * we[2]) / math.sqrt(re2)
                 om0 = (de[1] * we[2] - de[2] * we[1]) / re2
                 om1 = (de[2] * we[0] - de[0] * we[2]) / re2
                 om2 = (de[0] * we[1] - de[1] * we[0]) / re2
@@ -561,16 +768,35 @@ def noisy_estimate(truth: Callable, sigma_pos_m: float, sigma_vel_mps: float,
     return estimate
 
 
+def raise_aim(launch_pos, aim_offset, loft_deg: float, ceiling_m: float, range_m: float):
+    """Loft: the aim offsets (M, 3) [m] from ``launch_pos`` (M, 3) raised along the aim
+    point's vertical by D tan γ · w(h), D the horizontal distance to go at the aim point [m],
+    w = clip((ceiling − h) / ``LOFT_RAMP_M``, 0, 1) for the height h [m] of ``launch_pos``
+    (the law the flyout's mid-course applies at every step from the missile's position)."""
+    p0 = np.broadcast_to(np.asarray(launch_pos, float), np.shape(aim_offset))
+    d = np.array(aim_offset, float)
+    a = p0 + d
+    up = a / np.linalg.norm(a, axis=-1, keepdims=True)
+    dv = np.einsum("ij,ij->i", d, up)
+    dh = np.sqrt(np.maximum(np.einsum("ij,ij->i", d, d) - dv * dv, 0.0))
+    w = np.clip((ceiling_m - geodetic_of(p0)[2]) / LOFT_RAMP_M, 0.0, 1.0)
+    b = w * dh * math.tan(math.radians(loft_deg)) * np.minimum(dh / range_m, 1.0)
+    return d + b[:, None] * up
+
+
 def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
-                   min_elevation_deg: float | None = None):
+                   min_elevation_deg: float | None = None, loft_deg: float = 0.0,
+                   loft_ceiling_m: float = math.inf, loft_range_m: float = 1.0):
     """Unit launch directions (M, 3) towards the straight-line intercept point.
 
     The target is extrapolated at constant velocity and the missile flies at
     ``mean_speed_mps`` [m/s] in a straight line; without a solution (a target too fast to
     catch) the direction is the line of sight. All (M, 3) ECEF [m], [m/s] (or broadcastable).
-    ``min_elevation_deg`` [°] raises directions below that elevation above the geocentric
-    horizontal at the launcher to it, keeping their azimuth (a diving target extrapolated in
-    a straight line can put the intercept point underground).
+    ``loft_deg`` [°] and ``loft_ceiling_m`` [m] raise the intercept point first
+    (:func:`raise_aim`, the loft of :class:`InterceptorParams`). ``min_elevation_deg`` [°]
+    raises directions below that elevation above the geocentric horizontal at the launcher
+    to it, keeping their azimuth (a diving target extrapolated in a straight line can put the
+    intercept point underground).
     """
     p0 = np.atleast_2d(np.asarray(launch_pos, float))
     D = np.atleast_2d(np.asarray(target_pos, float)) - p0
@@ -590,6 +816,8 @@ def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
     cand = np.where((cand > 0) & (disc >= 0), cand, np.inf)
     tau = cand.min(axis=0)
     aim = D + V * np.where(np.isfinite(tau), tau, 0.0)[:, None]
+    if loft_deg > 0:
+        aim = raise_aim(p0, aim, loft_deg, loft_ceiling_m, loft_range_m)
     u = aim / np.linalg.norm(aim, axis=1, keepdims=True)
     if min_elevation_deg is not None:
         up = np.broadcast_to(p0 / np.linalg.norm(p0, axis=1, keepdims=True), u.shape)
@@ -601,6 +829,15 @@ def lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
             el = math.radians(min_elevation_deg)
             u[low] = math.cos(el) * hor + math.sin(el) * up[low]
     return u
+
+
+def launch_direction(params: InterceptorParams, launch_pos, target_pos, target_vel,
+                     mean_speed_mps, min_elevation_deg: float | None = None):
+    """:func:`lead_direction` with the loft of ``params`` (how the engagement loop and the
+    reach table launch)."""
+    return lead_direction(launch_pos, target_pos, target_vel, mean_speed_mps,
+                          min_elevation_deg=min_elevation_deg, loft_deg=params.loft_deg,
+                          loft_ceiling_m=params.loft_ceiling_m, loft_range_m=params.loft_range_m)
 
 
 def kill_probability(miss_m, pk, category_factor, sigma_lethal_m, fuze_radius_m):
@@ -676,7 +913,8 @@ def _param_table(params, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
            rng: np.random.Generator, target_index=None, estimate: Callable | None = None,
-           target_category: str | Sequence[str] | None = None, dt: float = 0.01,
+           target_category: str | Sequence[str] | None = None,
+           errors: GuidanceErrors | None = None, dt: float = 0.01,
            refine: int = 10, refine_window_s: float | None = None,
            record: Sequence[int] = (), max_iterations: int = 10_000_000) -> FlyoutResult:
     """Fly M interceptors to their targets (models: module docstring).
@@ -701,6 +939,10 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
     estimate
         ``estimate(t, j) -> (pos, vel)``: the target state guidance uses (a track, or
         :func:`noisy_estimate`); default: the truth.
+    errors
+        The guiding track's errors (:class:`GuidanceErrors`): the truth plus the engagement
+        radar's, then the seeker's, correlated error (overrides ``estimate``); its normal
+        draws come from ``rng`` after the kill draws.
     target_category
         Category of each missile's target (one or (M,)) for :data:`PK_CATEGORY_FACTOR`;
         default: factor 1.
@@ -759,6 +1001,10 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
     acc = np.zeros((m, 3))
     t_home = np.full(m, np.nan)
     rec = {int(i): {"t": [], "pos": [], "vel": [], "acc": []} for i in record}
+    E = errors.table(m) if errors is not None else np.zeros((m, _ECOLS))
+    Z = np.zeros((m, 6))
+    t_err = np.full(m, np.nan)
+    no_draws = np.zeros((0, 6))
 
     active = np.arange(m, dtype=np.int64)
     steps = 0
@@ -786,7 +1032,8 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
             rec[i]["vel"].append(v[i].copy())
         args = (active, r, v, t, t0, P, pT, vT, alive, pE, vE, prev_d, prev_w, prev_t,
                 prev_closing, has_prev, done, reason, miss, t_cpa, acc, t_home, float(dt),
-                float(refine), window, _LAYERS)
+                float(refine), window, _LAYERS, E, Z, t_err,
+                rng.standard_normal((active.size, 6)) if errors is not None else no_draws)
         steps += _advance(0, active.size, *args)
         for i in live:
             rec[i]["acc"].append(acc[i].copy() if not done[i] else np.full(3, np.nan))

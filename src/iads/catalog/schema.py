@@ -214,6 +214,9 @@ class Missile(_Strict):
     range_max_ballistic_km: Figure | None = None
     speed_max_mps: Figure
     boost_time_s: Figure
+    #: Time the motor holds the top speed after the boost [s] (a sustainer or second pulse;
+    #: absent: 0, a single-pulse motor).
+    sustain_time_s: Figure | None = None
     guidance: Literal["command", "semi_active", "active", "tvm", "command_active"]
     pk: Figure
     note: str | None = None
@@ -231,6 +234,9 @@ class Launcher(_Strict):
     loads: dict[str, Annotated[int, Field(ge=1)]]
     alternative_loads: list[dict[str, Annotated[int, Field(ge=1)]]] = []
     reload_time_s: Figure
+    #: Shortest time between two launches of one launcher [s] (absent: the fire-control
+    #: setting ``launch_interval_s``).
+    launch_interval_s: Figure | None = None
     note: str | None = None
 
 

@@ -26,9 +26,17 @@ flight at a mean speed against the track extrapolated at constant velocity,
 in [range_min, range_max] (``range_max_ballistic`` against a ballistic track when the catalog
 gives it), height in [altitude_min, altitude_max], time of flight at most the missile's
 self-destruct time — and, for command, semi-active and track-via-missile guidance, inside the
-engagement radar's coverage (instrumented range, azimuth sector, elevation limits) with the
-radar radiating. Active-seeker missiles (``active``, ``command_active``) may intercept beyond
-that coverage only with external cueing (a track from another radar).
+engagement radar's coverage (instrumented range, azimuth sector, elevation limits) and in its
+line of sight over the terrain (:func:`line_of_sight`: the radar's own minimum-visible-height
+raster, or the smooth 4/3 earth without terrain) with the radar radiating. Active-seeker
+missiles (``active``, ``command_active``) may intercept beyond that coverage only with
+external cueing (a track from another radar).
+
+Duplicate tracks (:func:`duplicate_groups`): tracks of a picture that pass the track-to-track
+association gate of each other (two feeders' tracks of one object, a swap's leftover) are one
+target for fire control: if any of them is engaged (interceptors in flight, kill assessment,
+killed) none is offered, and otherwise only the most accurate one (smallest position
+covariance trace) is, so one object never draws two salvos.
 """
 
 from __future__ import annotations
@@ -47,7 +55,11 @@ __all__ = [
     "roe_permits",
     "intercept_point",
     "radar_coverage",
+    "line_of_sight",
     "launch_feasible",
+    "DUPLICATE_GATE",
+    "duplicate_groups",
+    "offer_once",
     "MissileEnvelope",
     "missile_envelope",
     "Launcher",
@@ -137,6 +149,92 @@ def radar_coverage(points, radar_pos, lat_deg, lon_deg, max_range_m, boresight_r
     return ok
 
 
+def line_of_sight(points, radar_pos, mask=None, k_factor: float = 4.0 / 3.0) -> np.ndarray:
+    """Points (N, 3) [m] ECEF in the radar's line of sight (bool (N,)): over the terrain by its
+    minimum-visible-height raster ``mask`` (:class:`iads.sensors.geometry.TerrainMask`, the
+    one the radar's detections use), or over the smooth effective earth (radius factor
+    ``k_factor``) without one."""
+    from ..sensors.geometry import look_geometry
+
+    p = np.asarray(points, float).reshape(-1, 3)
+    if not p.shape[0]:
+        return np.zeros(0, bool)
+    geo = look_geometry(np.asarray(radar_pos, float), np.zeros(3), p, np.zeros_like(p),
+                        k=k_factor)
+    if mask is None:
+        return np.asarray(geo.smooth_los, bool)
+    return mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m)
+
+
+#: χ² gate of :func:`duplicate_groups`: 6 degrees of freedom, 99 %.
+DUPLICATE_GATE = 16.812
+
+
+def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
+    """Group tracks that are one object (int (K,): a group label per track, the smallest
+    member index).
+
+    Two tracks are duplicates when the track-to-track association test passes: the
+    Mahalanobis distance of their state difference under the sum of their covariances,
+    ``Δxᵀ (P_i + P_j)⁻¹ Δx ≤ gate`` (χ², 6 degrees of freedom; cross-covariance neglected,
+    Bar-Shalom & Li, *Multitarget-Multisensor Tracking*, track-to-track association).
+    Groups are the connected components of that relation (a chain of pairwise duplicates is
+    one group). ``x`` (K, 6) [m, m/s], ``P``
+    (K, 6, 6).
+    """
+    x = np.asarray(x, float).reshape(-1, 6)
+    P = np.asarray(P, float).reshape(-1, 6, 6)
+    k = x.shape[0]
+    label = np.arange(k)
+    if k < 2:
+        return label
+    from scipy.spatial import cKDTree
+
+    # only pairs closer than the gate can allow for the largest position errors
+    tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
+    reach = math.sqrt(gate) * math.sqrt(2.0 * float(tr.max()))
+    pairs = cKDTree(x[:, :3]).query_pairs(reach, output_type="ndarray")
+    if not len(pairs):
+        return label
+    i, j = pairs[:, 0], pairs[:, 1]
+    # exact screen: the 6-D distance is at least the position part's, which is at least
+    # |Δp|² / trace of the summed position covariance
+    near = np.einsum("ki,ki->k", x[i, :3] - x[j, :3], x[i, :3] - x[j, :3]) <= gate * (tr[i] + tr[j])
+    i, j = i[near], j[near]
+    d = x[i] - x[j]
+    S = P[i] + P[j] + 1e-9 * np.eye(6)
+    with np.errstate(invalid="ignore"):
+        m2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    ok = m2 <= gate
+    if not ok.any():
+        return label
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(int(ok.sum())), (i[ok], j[ok])), shape=(k, k))
+    n, comp = connected_components(graph, directed=False)
+    first = np.full(n, k)
+    np.minimum.at(first, comp, label)
+    return first[comp]
+
+
+def offer_once(group, engaged, candidate, accuracy) -> np.ndarray:
+    """The tracks fire control may offer (bool (K,)), duplicates drawn together: none of a
+    group (:func:`duplicate_groups` labels) with an ``engaged`` member, and of each other
+    group only its ``candidate`` member with the smallest ``accuracy`` (e.g. the position
+    covariance trace [m²]; ties: the lowest index)."""
+    group = np.asarray(group)
+    ok = np.asarray(candidate, bool) & ~np.isin(group, group[np.asarray(engaged, bool)])
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return ok
+    order = idx[np.lexsort((idx, np.asarray(accuracy, float)[idx], group[idx]))]
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    out = np.zeros(ok.shape, bool)
+    out[first] = True
+    return out
+
+
 @dataclass(frozen=True)
 class MissileEnvelope:
     """A missile type's engagement envelope and flyout figures (SI).
@@ -212,8 +310,10 @@ def launch_feasible(env: MissileEnvelope, launcher_pos, ip, tau, ip_height_m, ba
 class Launcher:
     """One launcher: its rounds by missile, when it may fire next, reload state.
 
-    ``rounds`` missile → rounds aboard; ``capacity`` missile → full load; ``ready_at`` [s]:
-    the earliest next launch (launch interval, reload end); ``alive``: not destroyed.
+    ``rounds`` missile → rounds aboard; ``capacity`` missile → full load;
+    ``launch_interval_s`` [s] the shortest time between two of its launches (catalog);
+    ``ready_at`` [s]: the earliest next launch (launch interval, reload end); ``alive``: not
+    destroyed. A launcher fires at most one missile per fire-control cycle.
     """
 
     id: str
@@ -222,6 +322,7 @@ class Launcher:
     rounds: dict[str, int]
     capacity: dict[str, int]
     reload_s: float
+    launch_interval_s: float = 3.0
     ready_at: float = 0.0
     alive: bool = True
     reloading: bool = False

@@ -8,8 +8,12 @@ these events (priorities of :class:`iads.engine.Priority`):
 event                 priority    what it does
 ====================  ==========  ==============================================================
 fire-control cycle    DECISION    every ``cycle_s`` per system: its node's picture (confirmed
-                                  tracks, identities from :meth:`_Run.identify`), ROE, threat
-                                  evaluation, launch feasibility per fire unit and missile,
+                                  tracks, identities from :meth:`_Run.identify`; duplicate
+                                  tracks of one object offered once, none while one is
+                                  engaged), ROE, threat evaluation, launch feasibility per
+                                  fire unit and missile (envelope, engagement radar coverage
+                                  and terrain line of sight to the predicted intercept point),
+                                  one round per ready launcher (catalog launch interval),
                                   weapon–target assignment (:func:`iads.assignment.
                                   assign_weapons` with the fire-unit channel caps; the system
                                   caps bound the targets and weapons offered), launches
@@ -30,9 +34,10 @@ known, and a kill only ends a path, so the outcome is decided at the interceptor
 radar-guided flight → self-destruct, ``guidance_lost``). Launches are flown in batches: a
 launch's flyout waits until half its predicted time of flight (no interceptor can end sooner),
 and every launch pending then flies together (per-missile launch times). Launch direction and
-target choice come from the track; in flight, guidance follows the object the track follows
-(exact by default, or with white errors ``guidance_sigma_pos_m`` / ``guidance_sigma_vel_mps``);
-a track following nothing (a false track) sends its missiles to self-destruct at their
+target choice come from the track; in flight, guidance follows the object the track follows,
+seen through the engagement radar's track errors and then the seeker's
+(:class:`iads.flyout.GuidanceErrors`, ``track_errors``); a track following nothing (a false
+track) sends its missiles to self-destruct at their
 time-out. The kill is drawn from
 ``component_rng(seed, "interceptor", launcher_id, n)`` (n the launcher's shot count).
 """
@@ -50,10 +55,10 @@ from ..flyout import (
     KILL,
     MISS,
     SELF_DESTRUCT,
+    GuidanceErrors,
     flyout,
     interceptor_params,
-    lead_direction,
-    noisy_estimate,
+    launch_direction,
     target_from_paths,
 )
 from ..flyout import REASONS as FLYOUT_REASONS
@@ -61,11 +66,15 @@ from ..identification import Identity, assign_identity, behaviour_flags
 from ..kinematics import geodetic_of, heading_of
 from ..rng import component_rng
 from .fire_control import (
+    DUPLICATE_GATE,
     FireUnitState,
     Launcher,
     channels_free,
+    duplicate_groups,
     intercept_point,
     launch_feasible,
+    line_of_sight,
+    offer_once,
     radar_coverage,
     roe_permits,
 )
@@ -92,7 +101,8 @@ class FireControlSettings:
         Fire-control cycle per system [s] (assumption 4 s: the picture is fused and the
         assignment solved this often; launches still wait for ``launch_interval_s``).
     launch_interval_s
-        Time between two launches of one launcher [s] (assumption 3 s; 1-5).
+        Time between two launches of one launcher [s] when its catalog type gives none
+        (assumption 3 s; 1-5).
     mean_speed_fraction
         Mean speed over the flight / catalog top speed, for the predicted intercept point
         (assumption 0.6; 0.5-0.8).
@@ -101,10 +111,10 @@ class FireControlSettings:
     flyout_dt_s, flyout_refine
         Flyout step [s] and its divisor near the closest approach (0.1 s, a 10 Hz guidance
         rate, and 100: a 1 ms fine step over the last 0.3 s).
-    guidance_sigma_pos_m, guidance_sigma_vel_mps
-        White errors of the guidance estimate [m], [m/s] (default 0: the engagement radar's
-        or seeker's terminal track of the object is taken as exact; > 0 uses
-        :func:`iads.flyout.noisy_estimate`).
+    track_errors
+        Guide interceptors on the engagement radar's track and then the seeker's, with their
+        errors (:class:`iads.flyout.GuidanceErrors`: the radar's catalog σ; seeker and
+        filter times the stated assumptions); False: on the truth (exact guidance).
     assess_s
         Kill assessment: a track is engaged again only this long after its last interceptor
         ended [s] (the "look" of shoot-look-shoot; assumption 10 s, a few revisits); a track
@@ -114,6 +124,10 @@ class FireControlSettings:
         A track passing within this of a defended asset threatens it [m] (assumption 5 km).
     base_value
         WTA value of a track threatening no asset (assets add their values).
+    duplicate_gate
+        χ² gate under which two tracks are one target
+        (:func:`iads.engagement.fire_control.duplicate_groups`; 16.8: 6 degrees of freedom,
+        99 %).
     """
 
     enabled: bool = True
@@ -123,10 +137,10 @@ class FireControlSettings:
     min_elevation_deg: float = 10.0
     flyout_dt_s: float = 0.1
     flyout_refine: int = 100
-    guidance_sigma_pos_m: float = 0.0
-    guidance_sigma_vel_mps: float = 0.0
+    track_errors: bool = True
     assess_s: float = 10.0
     threat_radius_m: float = 5_000.0
+    duplicate_gate: float = DUPLICATE_GATE
     base_value: float = 1.0
 
     def __post_init__(self):
@@ -162,7 +176,10 @@ class EngagementLoop:
             cued = []
             for f in sm.fire_units:
                 lcs = [Launcher(id=lm.id, group=lm.group, pos=lm.pos, rounds=dict(lm.load),
-                                capacity=dict(lm.load), reload_s=lm.reload_s)
+                                capacity=dict(lm.load), reload_s=lm.reload_s,
+                                launch_interval_s=(lm.launch_interval_s
+                                                   if lm.launch_interval_s is not None
+                                                   else self.s.launch_interval_s))
                        for lm in f.launchers]
                 units.append(FireUnitState(id=f.id, system=sm.id, radar_index=f.radar_index,
                                            launchers=lcs, reserve=dict(f.reserve),
@@ -412,7 +429,10 @@ class EngagementLoop:
             engaged |= {tid for tid, c in u.in_flight.items() if c > 0}
         engaged |= {tid for tid, te in sy.last_end.items() if t - te < self.s.assess_s}
         engaged |= sy.killed
-        near &= ~np.isin(pic.track_id, list(engaged))
+        # duplicate tracks are one target: engaged if any is, else offered once (the best)
+        near = offer_once(duplicate_groups(pic.x, pic.P, self.s.duplicate_gate),
+                          np.isin(pic.track_id, list(engaged)), near,
+                          np.trace(pic.P[:, :3, :3], axis1=1, axis2=2))
         if not near.any():
             return
         pic = pic.take(np.flatnonzero(near))
@@ -478,6 +498,9 @@ class EngagementLoop:
             cov = radar_coverage(ip, rp, float(lat[0]), float(lon[0]), pl.max_range_m,
                                  pl.boresight_rad, pl.sector_rad, pl.elevation_min_rad,
                                  pl.elevation_max_rad)
+            look = np.flatnonzero(cov & np.isfinite(tau))  # terrain only where it can matter
+            cov[:] = False
+            cov[look] = line_of_sight(ip[look], rp, rm.mask, pl.k_factor)
             up = self._radar_up(u.radar_index, t) and rm.id not in self.destroyed
             ok = launch_feasible(env, lc.pos, ip, tau, h, ballistic, cov, up,
                                  np.full(T, sy.cued[ui]))
@@ -525,8 +548,13 @@ class EngagementLoop:
         sm = sy.model
         launch_pos = np.array([lc.pos for _, lc, _ in shots])
         speeds = np.array([sm.envelopes[m].mean_speed_mps for _, _, m in shots])
-        dirs = lead_direction(launch_pos, pic.x[tk, :3], pic.x[tk, 3:6], speeds,
-                              min_elevation_deg=s.min_elevation_deg)
+        dirs = np.empty((len(shots), 3))
+        kinds = np.array([m for _, _, m in shots])
+        for m in set(kinds):
+            sel = np.flatnonzero(kinds == m)
+            dirs[sel] = launch_direction(self._params(m), launch_pos[sel], pic.x[tk[sel], :3],
+                                         pic.x[tk[sel], 3:6], speeds[sel],
+                                         min_elevation_deg=s.min_elevation_deg)
         objs = pic.follows[tk]
         sy.first_launch = min(sy.first_launch, t)
         for i, (ui, lc, m) in enumerate(shots):
@@ -546,7 +574,7 @@ class EngagementLoop:
             self.records.append(rec)
             k = len(self.records) - 1
             lc.rounds[m] -= 1
-            lc.ready_at = t + s.launch_interval_s
+            lc.ready_at = t + lc.launch_interval_s
             u.in_flight[tid] = u.in_flight.get(tid, 0) + 1
             if lc.total() == 0 and any(u.reserve.get(mm, 0) > 0 for mm in lc.capacity):
                 lc.reloading = True
@@ -576,15 +604,10 @@ class EngagementLoop:
         self.n_flush += 1
         objs = np.array([p[7] for p in pend], np.int64)
         cats = [self.cat.targets[w.object_types[o]].category for o in objs]
-        est = None
-        if s.guidance_sigma_pos_m > 0 or s.guidance_sigma_vel_mps > 0:
-            est = noisy_estimate(self.truth_fn, s.guidance_sigma_pos_m,
-                                 s.guidance_sigma_vel_mps,
-                                 component_rng(w.seed, "guidance", self.n_flush))
         res = flyout(np.array([p[3] for p in pend]), np.array([p[4] for p in pend]),
                      np.array([p[5] for p in pend]), [self._params(p[6]) for p in pend],
                      self.truth_fn, rng=component_rng(w.seed, "flyout", self.n_flush),
-                     target_index=objs, estimate=est, target_category=cats,
+                     target_index=objs, errors=self._errors(pend), target_category=cats,
                      dt=s.flyout_dt_s, refine=s.flyout_refine)
         self.interceptor_steps += res.steps
         for j, (k, sy, u, *_rest) in enumerate(pend):
@@ -593,6 +616,23 @@ class EngagementLoop:
                        end_s=float(res.t_end[j]), miss_m=float(res.miss_m[j]),
                        p_kill=float(res.p_kill[j]))
             eng.schedule(max(rec["end_s"], t), Priority.SCENARIO, self._end, (sy, u, k))
+
+    def _errors(self, pend) -> GuidanceErrors | None:
+        """Guidance errors of a batch: each fire unit's engagement radar (catalog σ, its
+        position now) until terminal homing, then the seeker (none for command guidance)."""
+        if not self.s.track_errors:
+            return None
+        radars = self.w.radars
+        rows = []
+        for p in pend:
+            u, m = p[2], p[6]
+            pl = radars[u.radar_index].placed
+            rows.append((*pl.platform.p0[0], pl.sigma_range_m,
+                         math.hypot(pl.sigma_azimuth_rad, pl.sigma_elevation_rad) / math.sqrt(2),
+                         self.cat.missiles[m].guidance != "command"))
+        a = np.array(rows, float).reshape(len(pend), 6)
+        return GuidanceErrors(radar_pos=a[:, :3], sigma_range_m=a[:, 3],
+                              sigma_angle_rad=a[:, 4], seeker=a[:, 5])
 
     def _end(self, eng, t, payload):
         sy, u, k = payload

@@ -3,7 +3,8 @@ flyout model itself (so that launch feasibility and the flyout agree).
 
 :func:`reach_table` flies one missile of the type (:func:`iads.flyout.flyout`, the same
 point-mass model, boost-coast speed profile and drag) to each stationary point of a grid of
-ground ranges and heights, launched towards the point at the lowest launch elevation; the time
+ground ranges and heights, launched as the engagement launches (towards the point raised by the
+type's loft, at least at the lowest launch elevation); the time
 of the closest approach is its time of flight, +inf where it does not come within the fuze
 radius (energy out, time out, ground). :meth:`ReachTable.time_of_flight` interpolates it
 (bilinear; +inf next to an unreachable node). The grid is fixed; tables are cached per
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..flyout import InterceptorParams, flyout, lead_direction
+from ..flyout import InterceptorParams, flyout, launch_direction
 from ..geodesy import geodetic_to_ecef
 from ..kinematics import geodetic_of
 
@@ -71,8 +72,8 @@ def _table(params: InterceptorParams, range_max_m: float, altitude_max_m: float,
     pts = _ecef(lat, np.full(lat.shape, lon0), hh.ravel())
     m = pts.shape[0]
     lp = np.broadcast_to(launch, (m, 3)).copy()
-    dirs = lead_direction(lp, pts, np.zeros((m, 3)), params.speed_max_mps,
-                          min_elevation_deg=min_elevation_deg)
+    dirs = launch_direction(params, lp, pts, np.zeros((m, 3)), params.speed_max_mps,
+                            min_elevation_deg=min_elevation_deg)
 
     def truth(t, j):
         j = np.asarray(j, np.int64)

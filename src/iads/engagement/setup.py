@@ -31,13 +31,15 @@ def _ecef(lat, lon, h) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LauncherModel:
-    """One launcher (a launcher group of ``count`` gives ``count`` of them)."""
+    """One launcher (a launcher group of ``count`` gives ``count`` of them); its catalog
+    launch interval [s] (None: the fire-control setting)."""
 
     id: str
     group: str
     pos: np.ndarray
     load: dict
     reload_s: float
+    launch_interval_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,14 @@ def fire_control_models(sc, cat, radars, ground, mean_speed_fraction: float = 0.
                 p = positions[lg.id]
                 h = (float(ground(p.lat, p.lon)) if ground is not None else 0.0) + p.height_agl_m
                 pos = _ecef(p.lat, p.lon, h + 5.0)
-                reload_s = cat.launchers[lg.type].reload_time_s.value
+                lcat = cat.launchers[lg.type]
+                reload_s = lcat.reload_time_s.value
+                interval = (lcat.launch_interval_s.value if lcat.launch_interval_s is not None
+                            else None)
                 for k in range(lg.count):
                     lcs.append(LauncherModel(id=f"{lg.id}/{k + 1}", group=lg.id, pos=pos,
-                                             load=dict(lg.load), reload_s=reload_s))
+                                             load=dict(lg.load), reload_s=reload_s,
+                                             launch_interval_s=interval))
             fus.append(FireUnitFC(
                 id=fu.id, system=s.id, radar_index=radar_of[fu.radar.id], launchers=tuple(lcs),
                 reserve=dict(fu.reserve), max_targets=int(fc.targets_per_fire_unit.value),
