@@ -471,6 +471,19 @@ def test_behaviour_thresholds_and_hostile_area():
         behaviour_flags([200.0], [0.0], hostile_areas=[Area(36.2, 37.2, 100e3)])
 
 
+def test_fast_needs_significant_evidence():
+    """With σ given, "fast" needs speed − k·σ above the threshold (k = evidence_sigmas); the
+    ballistic profile is taken on the estimate."""
+    rules = Rules(fast_mps=320, evidence_sigmas=2.0)
+    speed = [330.0, 400.0, 400.0, 400.0, 1500.0]
+    sigma = [0.0, 39.0, 40.0, 41.0, 600.0]
+    b = behaviour_flags(speed, [0.0, 0.0, 0.0, 0.0, -600.0], rules=rules, speed_sigma_mps=sigma)
+    assert b.fast.tolist() == [True, True, False, False, False]
+    assert b.ballistic.tolist() == [False, False, False, False, True]
+    # without σ: the old rule, whatever evidence_sigmas says
+    assert behaviour_flags(speed, [0.0] * 5, rules=rules).fast.all()
+
+
 # ---- identity matrix ---------------------------------------------------------------------------
 
 

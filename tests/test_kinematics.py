@@ -22,6 +22,7 @@ from iads.kinematics import (
     positions,
     racetrack_segments,
     route_segments,
+    speed_sigma,
     stack_paths,
     stationary_paths,
     stationary_segments,
@@ -335,3 +336,18 @@ def test_racetrack_is_continuous_closed_and_flown_at_constant_speed(clockwise):
     az, _, _ = GEOD.inv(30.0, 41.0, float(lo), float(la))
     side = np.mod(az - 60.0, 360.0)
     assert (side > 180.0) == clockwise  # clockwise: outbound leg on the left of the axis
+
+
+def test_speed_sigma_matches_monte_carlo_spread_of_speeds():
+    """σ of |v| for v ~ N(v̂, P) against sampled speeds (the delta method is first order:
+    |v̂| ≫ σ here), for an anisotropic P; a zero velocity gives √(trace P / 3)."""
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(3, 3)) * 20.0
+    P = A @ A.T
+    v = np.array([180.0, -150.0, 30.0]) * 3
+    samples = rng.multivariate_normal(v, P, size=200_000)
+    sd = np.linalg.norm(samples, axis=1).std()
+    assert speed_sigma(v, P) == pytest.approx(sd, rel=0.02)
+    got = speed_sigma(np.stack([v, np.zeros(3)]), np.stack([P, P]))
+    assert got[0] == pytest.approx(sd, rel=0.02)
+    assert got[1] == pytest.approx(np.sqrt(np.trace(P) / 3))

@@ -137,7 +137,8 @@ def test_positions_inherit_from_the_parent_unit():
 
 def test_battery_components_are_dispersed():
     """No two components of a Turkish battery share a point (one warhead cannot take a whole
-    battery, claim C7): every pair at least 200 m apart, all within 4 km of their system (the base is a few km across)."""
+    battery, claim C7): every pair at least 200 m apart, all within 4 km of their system (the
+    base is a few km across)."""
     sc = load_scenario(ROOT / "scenarios" / "turkey-2019" / "base.yaml")
     pos = sc.positions()
     for s in sc.systems:

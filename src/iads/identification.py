@@ -477,11 +477,19 @@ class Rules:
         Identity of an object that gives no reply and no other evidence (unknown or suspect).
     falsified
         Identity given when an altered interrogator reports a failed authentication.
+    evidence_sigmas
+        "Fast" needs significant evidence: with the track's speed uncertainty σ given
+        (:func:`behaviour_flags`), an object is fast only if speed − ``evidence_sigmas``·σ is
+        above ``fast_mps`` (2: one-sided ~97.7 %). A young or badly fed track (two plots of a
+        long-range radar give a velocity error of hundreds of m/s) does not make an airliner
+        suspect. The ballistic profile (Mach 3 and a steep climb or dive, far from any
+        aircraft) is taken on the estimate itself.
     """
 
     fast_mps: float = 320.0
     ballistic_speed_mps: float = 1000.0
     ballistic_climb_mps: float = 200.0
+    evidence_sigmas: float = 2.0
     code_match: Identity = Identity.ASSUMED_FRIEND
     no_reply: Identity = Identity.UNKNOWN
     falsified: Identity = Identity.HOSTILE
@@ -715,6 +723,7 @@ def behaviour_flags(
     origin_lon_deg=None,
     hostile_areas: Sequence[Area] = (),
     rules: Rules | None = None,
+    speed_sigma_mps=None,
 ) -> Behaviour:
     """Behaviour evidence per object.
 
@@ -730,12 +739,18 @@ def behaviour_flags(
         Circles an object coming from is hostile (WGS-84 geodesic distance to the centre).
     rules
         Thresholds (:class:`Rules`).
+    speed_sigma_mps
+        Standard deviation of the speed estimates [m/s], shape ``(n,)`` or scalar (e.g. from
+        the track's velocity covariance along its velocity); None: exact speeds. "Fast" needs
+        the estimate ``rules.evidence_sigmas`` σ above ``rules.fast_mps``.
     """
     rules = rules or Rules()
     speed = np.asarray(speed_mps, float).reshape(-1)
     climb = np.broadcast_to(np.asarray(climb_mps, float), speed.shape)
+    margin = 0.0 if speed_sigma_mps is None else rules.evidence_sigmas * np.broadcast_to(
+        np.asarray(speed_sigma_mps, float), speed.shape)
     ballistic = (speed >= rules.ballistic_speed_mps) & (np.abs(climb) >= rules.ballistic_climb_mps)
-    fast = speed > rules.fast_mps
+    fast = speed - margin > rules.fast_mps
     origin = np.zeros(speed.shape, bool)
     if hostile_areas:
         if origin_lat_deg is None or origin_lon_deg is None:

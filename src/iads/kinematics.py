@@ -69,6 +69,7 @@ from .errors import ScenarioError, format_field_path
 from .geodesy import ecef_to_geodetic, geodetic_to_ecef
 
 __all__ = [
+    "speed_sigma",
     "WGS84_A",
     "WGS84_F",
     "Segments",
@@ -507,6 +508,28 @@ def heading_of(pos_ecef, vel_ecef):
     _heading_many(p, v, out)
     shape = np.shape(pos_ecef)[:-1]
     return out[:, 0].reshape(shape), out[:, 1].reshape(shape), out[:, 2].reshape(shape)
+
+
+def speed_sigma(vel_ecef, vel_cov) -> np.ndarray:
+    """Standard deviation of estimated speeds [m/s] from velocity covariances (first order).
+
+    σ = √(ûᵀ P û), û the unit velocity: the spread of |v| for v ~ N(v̂, P) when |v̂| ≫ σ
+    (delta method); √(trace P / 3) for a zero velocity.
+
+    Parameters
+    ----------
+    vel_ecef
+        (..., 3) velocities [m/s].
+    vel_cov
+        (..., 3, 3) their covariances [m²/s²].
+    """
+    v = np.asarray(vel_ecef, float)
+    P = np.asarray(vel_cov, float)
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    u = np.divide(v, n, out=np.zeros_like(v), where=n > 0)
+    var = np.einsum("...i,...ij,...j->...", u, P, u)
+    var = np.where(n[..., 0] > 0, var, np.trace(P, axis1=-2, axis2=-1) / 3.0)
+    return np.sqrt(np.maximum(var, 0.0))
 
 
 def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:

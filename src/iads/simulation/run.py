@@ -65,7 +65,7 @@ from ..identification import (
     interrogate,
     interrogators_from_scenario,
 )
-from ..kinematics import active, geodetic_of, heading_of, positions
+from ..kinematics import active, geodetic_of, heading_of, positions, speed_sigma
 from ..metrics import gospa
 from ..metrics.identity import inside_envelope
 from ..sensors import scan_window
@@ -494,8 +494,10 @@ class _Run:
             self.intr_cache[key] = (intrs, interrogate(self.w.objects, intrs))
         return self.intr_cache[key]
 
-    def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps):
-        """Identities (int8, (N,)) of all objects in node's picture at ``t``.
+    def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps,
+                 speed_sigma_mps=None):
+        """Identities (int8, (N,)) of all objects in node's picture at ``t`` (speeds with their
+        standard deviations from the tracks: kinematic flags need significant evidence).
 
         The stages of :func:`iads.identification.identify` (interrogation, flight-plan
         correlation, behaviour, decision list), with the interrogation cached per ``iff_alter``
@@ -507,7 +509,8 @@ class _Run:
                                               replies.code_match, replies.falsified,
                                               replies.read_3a, replies.read_address)))
         correlated = correlate(self.w.objects, seen_r, self.w.flight_plans, lat_deg, lon_deg)
-        beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules)
+        beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules,
+                              speed_sigma_mps=speed_sigma_mps)
         return assign_identity(seen=seen, falsified=replies.falsified,
                                authenticated=replies.authenticated, ballistic=beh.ballistic,
                                correlated=correlated, fast=beh.fast,
@@ -592,6 +595,7 @@ class _Run:
                 tlat, tlon, th = lat.copy(), lon.copy(), h.copy()
                 sp = np.zeros(N)
                 cl = np.zeros(N)
+                sd = np.zeros(N)
                 rows = row_of[seen]
                 if rows.size:
                     plat, plon, ph = geodetic_of(pic.x[rows, :3])
@@ -599,7 +603,8 @@ class _Run:
                     _, climb, gs = heading_of(pic.x[rows, :3], pic.x[rows, 3:])
                     sp[seen] = gs
                     cl[seen] = gs * np.tan(climb)
-                identity = self.identify(node, t, seen, tlat, tlon, sp, cl)
+                    sd[seen] = speed_sigma(pic.x[rows, 3:], pic.P[rows, 3:, 3:])
+                identity = self.identify(node, t, seen, tlat, tlon, sp, cl, sd)
                 sel = np.flatnonzero(pop)
                 self.ident_parts.append(dict(
                     time_s=np.full(sel.size, t), node=np.full(sel.size, n, np.int64),
