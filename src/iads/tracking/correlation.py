@@ -101,14 +101,17 @@ class TrackCorrelator:
 
     def reset(self) -> None:
         """Forget every correlation (numbers drawn so far are not drawn again)."""
-        self._member: dict[tuple[int, int], int] = {}  # (source, key) -> system number
-        self._reporter: dict[int, tuple[int, int]] = {}  # system number -> (source, key)
+        e = np.zeros(0, np.int64)
+        # members: (source, key) -> system number, sorted by (source, key)
+        self._member = (e, e, e)
+        # reporters: system number (sorted) -> (source, key) of its reporter
+        self._reporter = (e, e, e)
         self._born: dict[int, int] = {}  # system number -> creation order
         self._seq = 0
 
     def __len__(self) -> int:
         """System tracks alive after the last update."""
-        return len(self._reporter)
+        return self._reporter[0].size
 
     def update(self, source, key, x, P) -> Correlation:
         """Correlate one set of source tracks, all predicted to the same time.
@@ -129,15 +132,16 @@ class TrackCorrelator:
         pos = np.asarray(x, float)[:, :3]
         Pp = np.asarray(P, float)[:, :3, :3]
         tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
-        ids = list(zip(source.tolist(), key.tolist(), strict=True))
-        system = np.array([self._member.get(i, -1) for i in ids], np.int64)
+        m_src, m_key, m_sys = self._member
+        at = _find(m_src, m_key, source, key)
+        system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
         # one track per source in a system track (kept: the first)
         if M:
             o = np.lexsort((np.arange(M), source, system))
             dup = np.zeros(M, bool)
             dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
             system[dup & (system >= 0)] = -1
-        rep = self._reporters(system, tr, ids)
+        rep = self._reporters(system, tr, source, key)
         # decorrelation: members out of their reporter's wide gate
         k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
         if k.size:
@@ -179,14 +183,20 @@ class TrackCorrelator:
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
         self._merge(system, source, sys_num, sys_row, pos, Pp, tr)
-        rep = self._reporters(system, tr, ids)
-        self._member = dict(zip(ids, system.tolist(), strict=True))
+        rep = self._reporters(system, tr, source, key)
+        # a (source, key) given twice keeps its last row's system track
+        o = np.lexsort((np.arange(M), key, source))
+        last = np.ones(M, bool)
+        last[:-1] = (source[o[1:]] != source[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
+        o = o[last]
+        self._member = (source[o], key[o], system[o])
         number = np.unique(system)
         row = np.empty(number.size, np.int64)
         if M:
             row[np.searchsorted(number, system)] = rep
-        self._reporter = {int(n): ids[r] for n, r in zip(number, row, strict=True)}
-        self._born = {int(n): self._born[int(n)] for n in number}
+        self._reporter = (number, source[row], key[row])
+        if len(self._born) > 2 * number.size + 1024:  # forget the numbers of ended tracks
+            self._born = {n: self._born[n] for n in number.tolist()}
         return Correlation(number, row, system)
 
     # ---- parts ---------------------------------------------------------------------------
@@ -196,7 +206,7 @@ class TrackCorrelator:
         """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
         return mahalanobis2(pos[a] - pos[b], inv_small(Pp[a] + Pp[b]))
 
-    def _reporters(self, system, tr, ids) -> np.ndarray:
+    def _reporters(self, system, tr, source, key) -> np.ndarray:
         """Reporter row of each row's system track (-1 for rows without one): the previous
         reporter unless another member's trace is below ``handover_ratio`` times its."""
         M = system.size
@@ -209,7 +219,10 @@ class TrackCorrelator:
         head[1:] = system[o[1:]] != system[o[:-1]]
         grp = np.cumsum(head) - 1
         best = o[head][grp]  # per row of o: its group's smallest trace
-        stored = np.array([self._reporter.get(int(system[r])) == ids[r] for r in o], bool)
+        r_num, r_src, r_key = self._reporter
+        j = np.minimum(np.searchsorted(r_num, system[o]), max(r_num.size - 1, 0))
+        stored = ((r_num[j] == system[o]) & (r_src[j] == source[o]) & (r_key[j] == key[o])
+                  if r_num.size else np.zeros(o.size, bool))
         cur = np.full(int(grp[-1]) + 1, -1, np.int64)
         cur[grp[stored]] = o[stored]
         keep = cur >= 0
@@ -272,3 +285,21 @@ class TrackCorrelator:
         ok = d2 < g * g
         mr, mc = optimal_pairs(rows[ok], cols[ok], d2[ok] - g * g, new.size, nk)
         return mr, free[mc]
+
+
+def _find(s_src, s_key, source, key) -> np.ndarray:
+    """Row of each (``source``, ``key``) among the stored pairs (``s_src``, ``s_key``), sorted
+    by source then key; -1 where absent."""
+    out = np.full(key.size, -1, np.int64)
+    if s_key.size == 0 or key.size == 0:
+        return out
+    for s in np.unique(source):
+        lo, hi = np.searchsorted(s_src, s, "left"), np.searchsorted(s_src, s, "right")
+        if lo == hi:
+            continue
+        q = np.flatnonzero(source == s)
+        ks = s_key[lo:hi]
+        i = np.minimum(np.searchsorted(ks, key[q]), ks.size - 1)
+        hit = ks[i] == key[q]
+        out[q[hit]] = lo + i[hit]
+    return out
