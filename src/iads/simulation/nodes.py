@@ -87,6 +87,7 @@ from ..tracking import (
 from ..tracking.association import optimal_pairs, pairs_within
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
+from ..tracking.fusion import information_fusion
 from ..tracking.models import ct_transition_about
 from ..tracking.tracker import Detections
 from .build import FLOOR_CELLS
@@ -942,14 +943,9 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])
         o = k[np.argsort(grp[k], kind="stable")]
-        info = np.linalg.inv(allp.P[o])
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
-        I = np.add.reduceat(info, starts, axis=0)
-        v = np.add.reduceat(np.einsum("kij,kj->ki", info, allp.x[o]), starts, axis=0)
-        Pf = np.linalg.inv(I)
         rows = grp[o][starts]
         x, P = out.x.copy(), out.P.copy()
-        x[rows] = np.einsum("kij,kj->ki", Pf, v)
-        P[rows] = 0.5 * (Pf + np.swapaxes(Pf, 1, 2))
+        x[rows], P[rows] = information_fusion(allp.x[o], allp.P[o], starts)
         out = replace(out, x=x, P=P)
     return out
