@@ -384,42 +384,45 @@ class GNNAssociator:
         return Association(mr, mc, cost[pos] if len(mr) else np.empty(0), T, D)
 
 
-_DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
-
-
 def pairs_within(centre, radius, points):
-    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m]: dense for small sets,
-    k-d trees otherwise (:func:`iads.tracking.association.gate`'s two-tier search)."""
-    c = np.asarray(centre, float).reshape(-1, 3)
-    p = np.asarray(points, float).reshape(-1, 3)
+    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m], in row-major order
+    (as ``np.nonzero`` of the dense test), found by a compiled sweep: the points sorted along
+    their widest axis, each centre tests only those within its radius along that axis."""
+    c = np.ascontiguousarray(np.asarray(centre, float).reshape(-1, 3))
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
     if c.shape[0] == 0 or p.shape[0] == 0:
         e = np.zeros(0, np.int64)
         return e, e
-    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        r2 = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float) ** 2, c.shape[:1]))
-        return _dense_pairs(c, r2, np.ascontiguousarray(p))
-    return _candidates(c, np.asarray(radius, float), cKDTree(p))
+    r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), c.shape[:1]))
+    axis = int(np.argmax(p.max(axis=0) - p.min(axis=0)))
+    return _sweep_pairs(c, r, r * r, p, axis)
 
 
 @numba.njit(cache=True)
-def _dense_pairs(c, r2, p):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major order (as ``np.nonzero``)."""
+def _sweep_pairs(c, r, r2, p, axis):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from the points
+    sorted along ``axis`` within ``r[i]`` (padded) of the centre there."""
+    D = p.shape[0]
+    perm = np.argsort(p[:, axis], kind="mergesort")
+    xs = p[perm, axis]
+    keys = np.empty(64, np.int64)
     n = 0
-    rows = np.empty(64, np.int64)
-    cols = np.empty(64, np.int64)
     for i in range(c.shape[0]):
-        for j in range(p.shape[0]):
+        w = abs(r[i]) * (1.0 + 1e-9) + 1e-9
+        lo = np.searchsorted(xs, c[i, axis] - w, side="left")
+        hi = np.searchsorted(xs, c[i, axis] + w, side="right")
+        for k in range(lo, hi):
+            j = perm[k]
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
             if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
-                if n == rows.size:
-                    rows = np.concatenate((rows, np.empty(n, np.int64)))
-                    cols = np.concatenate((cols, np.empty(n, np.int64)))
-                rows[n] = i
-                cols[n] = j
+                if n == keys.size:
+                    keys = np.concatenate((keys, np.empty(n, np.int64)))
+                keys[n] = i * D + j
                 n += 1
-    return rows[:n].copy(), cols[:n].copy()
+    keys = np.sort(keys[:n])
+    return keys // D, keys % D
 
 
 @numba.njit(cache=True)
