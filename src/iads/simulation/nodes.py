@@ -283,6 +283,31 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         d2[e] = q / det if det > 0.0 else np.inf
 
 
+@njit(cache=True)
+def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
+    """For tracks ``first`` onwards: the position predicted to the chunk's middle and the
+    Euclidean radius holding its gate over the chunk, ``g √(tr + r_noise) + |v| (c1 − c0)/2 +
+    1`` with ``tr`` the larger trace of the position block of ``F P Fᵀ + Q`` at the chunk's
+    two ends (``q``: traces of the position blocks of the ``|dt|`` powers of Q)."""
+    tm = 0.5 * (c0 + c1)
+    for k in range(centre.shape[0]):
+        i = first + k
+        ts = t_track[i]
+        for a in range(3):
+            centre[k, a] = x[i, a] + (tm - ts) * x[i, 3 + a]
+        tpp = P[i, 0, 0] + P[i, 1, 1] + P[i, 2, 2]
+        tpv = P[i, 0, 3] + P[i, 1, 4] + P[i, 2, 5]
+        tvv = P[i, 3, 3] + P[i, 4, 4] + P[i, 5, 5]
+        tr = -np.inf
+        for dt in (c0 - ts, c1 - ts):
+            a = abs(dt)
+            v = (tpp + 2.0 * dt * tpv + dt * dt * tvv + ((q[3] * a + q[2]) * a + q[1]) * a * a
+                 + q[0] * a)
+            tr = max(tr, v)
+        speed = math.sqrt(x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4] + x[i, 5] * x[i, 5])
+        radius[k] = g * math.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+
+
 # ------------------------------------------------------------------------------------------------
 # looks expected by the node
 
@@ -642,17 +667,14 @@ class PlotTracker:
         e = np.zeros(0, np.int64)
         if T <= 0 or D == 0:
             return e, e
-        x, P = self.tracks.states.x[first:], self.tracks.states.P[first:]
-        ts = self.time_s[first:]
-        g = self.associator.gate_threshold
-        z = plots.z[pending]
-        tm = 0.5 * (c0 + c1)
-        centre = x[:, :3] + (tm - ts)[:, None] * x[:, 3:]
+        st = self.tracks.states
         r_noise = float(np.einsum("dii->d", plots.R[pending]).max())
-        tr = np.maximum(self._pos_trace(P, c0 - ts), self._pos_trace(P, c1 - ts))
-        speed = np.sqrt(np.einsum("ij,ij->i", x[:, 3:], x[:, 3:]))
-        radius = g * np.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
-        rows, cols = pairs_within(centre, radius, z)
+        centre = np.empty((T, 3))
+        radius = np.empty(T)
+        q = np.trace(self.cv.Qc[:, :3, :3], axis1=1, axis2=2)  # (4,) per power of |dt|
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), q,
+                       float(self.associator.gate_threshold), r_noise, centre, radius)
+        rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
 
     def _gate(self, plots: Plots, rows, cols):
@@ -668,17 +690,6 @@ class PlotTracker:
                      self.cv.Qc[:, :3, :3].copy(), d2, S)
         keep = d2 < g * g
         return rows[keep], cols[keep], d2[keep], S[keep]
-
-    def _pos_trace(self, P, dt):
-        """Trace of the position block of ``F P Fᵀ + Q`` for each track, (T,) [m²]."""
-        d = 3
-        tpp = np.einsum("tii->t", P[:, :d, :d])
-        tpv = np.einsum("tii->t", P[:, :d, d:])
-        tvv = np.einsum("tii->t", P[:, d:, d:])
-        a = np.abs(dt)
-        q = np.trace(self.cv.Qc[:, :d, :d], axis1=1, axis2=2)  # (4,) per power of |dt|
-        return tpp + 2.0 * dt * tpv + dt * dt * tvv + ((q[3] * a + q[2]) * a + q[1]) * a * a + (
-            q[0] * a)
 
     def _assign(self, rows, cols, d2, S, T, D):
         """One plot per track at most: GNN on the pairs (plot indices global, < D)."""

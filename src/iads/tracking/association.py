@@ -448,30 +448,65 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
     cluster (its row and column in no other pair) is matched outright, small conflicting
     sets are solved densely (:func:`iads.tracking.association.assign_dense`), large ones
     sparsely. Returns matched (rows, cols), sorted by row."""
-    rows = np.asarray(rows, np.int64)
-    cols = np.asarray(cols, np.int64)
-    w = np.asarray(weight, float)
-    k = w < 0
-    rows, cols, w = rows[k], cols[k], w[k]
+    rows = np.ascontiguousarray(rows, np.int64)
+    cols = np.ascontiguousarray(cols, np.int64)
+    w = np.ascontiguousarray(weight, float)
     if rows.size == 0:
         return rows, cols
-    nr = np.bincount(rows, minlength=n_rows)
-    nc = np.bincount(cols, minlength=n_cols)
-    alone = (nr[rows] == 1) & (nc[cols] == 1)
-    if alone.all():
-        o = np.argsort(rows, kind="stable")
-        return rows[o], cols[o]
-    k = ~alone
-    ur, ir = _unique_inverse(rows[k])
-    uc, ic = _unique_inverse(cols[k])
+    ar, ac, cr, cc, cw = _split_alone(rows, cols, w, max(int(n_rows), int(rows.max()) + 1),
+                                      max(int(n_cols), int(cols.max()) + 1))
+    if cr.size == 0:
+        return ar, ac
+    ur, ir = _unique_inverse(cr)
+    uc, ic = _unique_inverse(cc)
     if ur.size * uc.size <= 4096:
         W = np.zeros((ur.size, uc.size))
-        W[ir, ic] = w[k]
+        W[ir, ic] = cw
         mr, mc = assign_dense(W)
         mr, mc = ur[mr], uc[mc]
     else:
-        mr, mc = assign_sparse(rows[k], cols[k], w[k], n_rows, n_cols)
-    mr = np.concatenate([rows[alone], mr])
-    mc = np.concatenate([cols[alone], mc])
+        mr, mc = assign_sparse(cr, cc, cw, n_rows, n_cols)
+    mr = np.concatenate([ar, mr])
+    mc = np.concatenate([ac, mc])
     o = np.argsort(mr, kind="stable")
     return mr[o], mc[o]
+
+
+@numba.njit(cache=True)
+def _split_alone(rows, cols, w, n_rows, n_cols):
+    """The pairs worth matching (``w < 0``) split into those alone in their row and column
+    (rows, cols; sorted by row) and the conflicting ones (rows, cols, weights; in order)."""
+    nr = np.zeros(n_rows, np.int64)
+    nc = np.zeros(n_cols, np.int64)
+    for e in range(rows.size):
+        if w[e] < 0:
+            nr[rows[e]] += 1
+            nc[cols[e]] += 1
+    n_alone = 0
+    n_conf = 0
+    for e in range(rows.size):
+        if w[e] < 0:
+            if nr[rows[e]] == 1 and nc[cols[e]] == 1:
+                n_alone += 1
+            else:
+                n_conf += 1
+    ar = np.empty(n_alone, np.int64)
+    ac = np.empty(n_alone, np.int64)
+    cr = np.empty(n_conf, np.int64)
+    cc = np.empty(n_conf, np.int64)
+    cw = np.empty(n_conf)
+    a = 0
+    c = 0
+    for e in range(rows.size):
+        if w[e] < 0:
+            if nr[rows[e]] == 1 and nc[cols[e]] == 1:
+                ar[a] = rows[e]
+                ac[a] = cols[e]
+                a += 1
+            else:
+                cr[c] = rows[e]
+                cc[c] = cols[e]
+                cw[c] = w[e]
+                c += 1
+    o = np.argsort(ar, kind="mergesort")
+    return ar[o], ac[o], cr, cc, cw

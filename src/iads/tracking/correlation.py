@@ -43,9 +43,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .association import optimal_pairs, pairs_within
-from .filters import inv_small, mahalanobis2
 
 __all__ = ["Correlation", "TrackCorrelator"]
 
@@ -204,7 +204,11 @@ class TrackCorrelator:
     @staticmethod
     def _d2(pos, Pp, a, b):
         """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
-        return mahalanobis2(pos[a] - pos[b], inv_small(Pp[a] + Pp[b]))
+        a = np.ascontiguousarray(a, np.int64)
+        b = np.ascontiguousarray(b, np.int64)
+        if a.size == 0:
+            return np.zeros(0)
+        return _pair_d2(np.ascontiguousarray(pos), np.ascontiguousarray(Pp), a, b)
 
     def _reporters(self, system, tr, source, key) -> np.ndarray:
         """Reporter row of each row's system track (-1 for rows without one): the previous
@@ -302,4 +306,44 @@ def _find(s_src, s_key, source, key) -> np.ndarray:
         i = np.minimum(np.searchsorted(ks, key[q]), ks.size - 1)
         hit = ks[i] == key[q]
         out[q[hit]] = lo + i[hit]
+    return out
+
+
+@njit(cache=True)
+def _pair_d2(pos, Pp, a, b):
+    """``νᵀ (P_a + P_b)⁻¹ ν`` with ``ν = pos_a − pos_b`` for each pair (3-D; the adjugate
+    inverse of :func:`iads.tracking.filters.inv_small`)."""
+    out = np.empty(a.size)
+    for e in range(a.size):
+        i = a[e]
+        j = b[e]
+        s00 = Pp[i, 0, 0] + Pp[j, 0, 0]
+        s01 = Pp[i, 0, 1] + Pp[j, 0, 1]
+        s02 = Pp[i, 0, 2] + Pp[j, 0, 2]
+        s10 = Pp[i, 1, 0] + Pp[j, 1, 0]
+        s11 = Pp[i, 1, 1] + Pp[j, 1, 1]
+        s12 = Pp[i, 1, 2] + Pp[j, 1, 2]
+        s20 = Pp[i, 2, 0] + Pp[j, 2, 0]
+        s21 = Pp[i, 2, 1] + Pp[j, 2, 1]
+        s22 = Pp[i, 2, 2] + Pp[j, 2, 2]
+        c00 = s11 * s22 - s12 * s21
+        c01 = s12 * s20 - s10 * s22
+        c02 = s10 * s21 - s11 * s20
+        det = s00 * c00 + s01 * c01 + s02 * c02
+        i00 = c00 / det
+        i10 = c01 / det
+        i20 = c02 / det
+        i01 = (s02 * s21 - s01 * s22) / det
+        i11 = (s00 * s22 - s02 * s20) / det
+        i21 = (s01 * s20 - s00 * s21) / det
+        i02 = (s01 * s12 - s02 * s11) / det
+        i12 = (s02 * s10 - s00 * s12) / det
+        i22 = (s00 * s11 - s01 * s10) / det
+        n0 = pos[i, 0] - pos[j, 0]
+        n1 = pos[i, 1] - pos[j, 1]
+        n2 = pos[i, 2] - pos[j, 2]
+        y0 = i00 * n0 + i01 * n1 + i02 * n2
+        y1 = i10 * n0 + i11 * n1 + i12 * n2
+        y2 = i20 * n0 + i21 * n1 + i22 * n2
+        out[e] = y0 * n0 + y1 * n1 + y2 * n2
     return out
