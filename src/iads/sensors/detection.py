@@ -422,7 +422,7 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
     rcs = sig.rcs_m2[obj, aspect]
     rng_m = np.maximum(geo.range_m, 1.0)
     snr = np.asarray(snr_db_at(rng_m, rcs, radar.ref_range_m, radar.ref_rcs_m2,
-                               radar.ref_snr_db), float).reshape(-1)
+                               radar.ref_snr_db, check=False), float).reshape(-1)
     interference = np.ones(t.shape)  # (N + C/I + J)/N
     cnr = np.full(t.shape, -np.inf)
     if clutter is not None:
@@ -432,7 +432,7 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
                             range_resolution_m=radar.range_resolution_m,
                             floor_db=clutter.floor_db, k=radar.k_factor)
         cnr = np.asarray(snr_db_at(rng_m, sc, radar.ref_range_m, radar.ref_rcs_m2,
-                                   radar.ref_snr_db), float).reshape(-1)
+                                   radar.ref_snr_db, check=False), float).reshape(-1)
         cnr = cnr - radar.mti_improvement_db
         interference += 10.0 ** (cnr / 10.0)
     jnr = np.full(t.shape, -np.inf)

@@ -16,6 +16,7 @@ Analysis only; not for fire control.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -92,7 +93,8 @@ def information_fusion(x, P, starts):
 
     Group ``g`` is rows ``starts[g]`` to ``starts[g + 1]`` (the last to the end) of ``x``,
     ``P``: ``P_f = (Σ Pᵢ⁻¹)⁻¹``, ``x_f = P_f Σ Pᵢ⁻¹ xᵢ`` (``P_f`` symmetrised), the inverses
-    by Gauss–Jordan elimination with partial pivoting (compiled, one pass).
+    by Cholesky factors (Gauss–Jordan elimination with partial pivoting for a matrix that is
+    not positive definite; compiled, one pass).
 
     Parameters
     ----------
@@ -148,6 +150,44 @@ def _inverse(A, out, work):
 
 
 @njit(cache=True)
+def _inverse_spd(A, out, work):
+    """``out = A⁻¹`` for a symmetric positive definite ``A`` by its Cholesky factor
+    ``A = L Lᵀ`` (``work``: n × n, L then L⁻¹, lower); Gauss–Jordan (:func:`_inverse`) if a
+    pivot is not positive."""
+    n = A.shape[0]
+    for j in range(n):
+        d = A[j, j]
+        for k in range(j):
+            d -= work[j, k] * work[j, k]
+        if not d > 0.0:
+            _inverse(A, out, work)
+            return
+        d = math.sqrt(d)
+        work[j, j] = d
+        for i in range(j + 1, n):
+            v = A[i, j]
+            for k in range(j):
+                v -= work[i, k] * work[j, k]
+            work[i, j] = v / d
+    # L⁻¹ in place (lower triangle)
+    for j in range(n):
+        work[j, j] = 1.0 / work[j, j]
+        for i in range(j + 1, n):
+            v = 0.0
+            for k in range(j, i):
+                v -= work[i, k] * work[k, j]
+            work[i, j] = v / work[i, i]
+    # A⁻¹ = L⁻ᵀ L⁻¹
+    for i in range(n):
+        for j in range(i + 1):
+            v = 0.0
+            for k in range(i, n):
+                v += work[k, i] * work[k, j]
+            out[i, j] = v
+            out[j, i] = v
+
+
+@njit(cache=True)
 def _information_fusion(x, P, bounds, xf, Pf):
     n = x.shape[1]
     info = np.empty((n, n))
@@ -159,14 +199,14 @@ def _information_fusion(x, P, bounds, xf, Pf):
         I[:] = 0.0
         v[:] = 0.0
         for k in range(bounds[g], bounds[g + 1]):
-            _inverse(P[k], info, work)
+            _inverse_spd(P[k], info, work)
             for i in range(n):
                 s = 0.0
                 for j in range(n):
                     I[i, j] += info[i, j]
                     s += info[i, j] * x[k, j]
                 v[i] += s
-        _inverse(I, F, work)
+        _inverse_spd(I, F, work)
         for i in range(n):
             s = 0.0
             for j in range(n):
