@@ -68,7 +68,7 @@ def reference_snr_db(pd, pfa, n_pulses, swerling):
     return required_snr(pd, pfa, n_pulses, swerling)
 
 
-def snr_db_at(range_m, rcs_m2, ref_range_m, ref_rcs_m2, ref_snr_db, *, check: bool = True):
+def snr_db_at(range_m, rcs_m2, ref_range_m, ref_rcs_m2, ref_snr_db):
     """Per-pulse SNR of a target at a range, scaled from the reference as ``sigma / R^4``.
 
     Parameters
@@ -83,23 +83,16 @@ def snr_db_at(range_m, rcs_m2, ref_range_m, ref_rcs_m2, ref_snr_db, *, check: bo
         RCS of the reference target, > 0 [m^2].
     ref_snr_db : array_like
         Per-pulse SNR of the reference detection (:func:`reference_snr_db`) [dB].
-    check : bool
-        Check the arguments' ranges (False: the caller guarantees them, e.g. the simulation's
-        looks at validated radars).
 
     Returns
     -------
     numpy.ndarray or float
         Per-pulse SNR [dB], broadcast over the arguments.
     """
-    if check:
-        r = _positive("range_m", range_m)
-        s = _positive("rcs_m2", rcs_m2, allow_zero=True)
-        r0 = _positive("ref_range_m", ref_range_m)
-        s0 = _positive("ref_rcs_m2", ref_rcs_m2)
-    else:
-        r, s, r0, s0 = (np.asarray(a, dtype=float) for a in (range_m, rcs_m2, ref_range_m,
-                                                             ref_rcs_m2))
+    r = _positive("range_m", range_m)
+    s = _positive("rcs_m2", rcs_m2, allow_zero=True)
+    r0 = _positive("ref_range_m", ref_range_m)
+    s0 = _positive("ref_rcs_m2", ref_rcs_m2)
     with np.errstate(divide="ignore"):
         gain_db = 10.0 * np.log10(s / s0) + 40.0 * np.log10(r0 / r)
     out = np.asarray(ref_snr_db, dtype=float) + gain_db
