@@ -459,17 +459,83 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
         return ar, ac
     ur, ir = _unique_inverse(cr)
     uc, ic = _unique_inverse(cc)
-    if ur.size * uc.size <= 4096:
-        W = np.zeros((ur.size, uc.size))
-        W[ir, ic] = cw
-        mr, mc = assign_dense(W)
-        mr, mc = ur[mr], uc[mc]
-    else:
-        mr, mc = assign_sparse(cr, cc, cw, n_rows, n_cols)
-    mr = np.concatenate([ar, mr])
-    mc = np.concatenate([ac, mc])
+    star, rest = _stars(ir, ic, cw, ur.size, uc.size)
+    parts_r, parts_c = [ar, cr[star]], [ac, cc[star]]
+    if rest.any():
+        cr, cc, cw = cr[rest], cc[rest], cw[rest]
+        ur, ir = _unique_inverse(cr)
+        uc, ic = _unique_inverse(cc)
+        if ur.size * uc.size <= 4096:
+            W = np.zeros((ur.size, uc.size))
+            W[ir, ic] = cw
+            mr, mc = assign_dense(W)
+            mr, mc = ur[mr], uc[mc]
+        else:
+            mr, mc = assign_sparse(cr, cc, cw, n_rows, n_cols)
+        parts_r.append(mr)
+        parts_c.append(mc)
+    mr = np.concatenate(parts_r)
+    mc = np.concatenate(parts_c)
     o = np.argsort(mr, kind="stable")
     return mr[o], mc[o]
+
+
+@numba.njit(cache=True)
+def _root(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@numba.njit(cache=True)
+def _stars(ir, ic, w, n_r, n_c):
+    """Connected components of the pairs (compact rows ``ir``, columns ``ic``) with one row or
+    one column: their optimum is their cheapest pair (the first of equal ones). Returns the
+    indices of those pairs and a mask of the pairs in the other components."""
+    parent = np.arange(n_r + n_c)
+    for e in range(ir.size):
+        a = _root(parent, ir[e])
+        b = _root(parent, n_r + ic[e])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    comp = np.empty(ir.size, np.int64)
+    for e in range(ir.size):
+        comp[e] = _root(parent, ir[e])
+    n = n_r + n_c
+    first_r = np.full(n, -1, np.int64)
+    first_c = np.full(n, -1, np.int64)
+    many_r = np.zeros(n, np.bool_)
+    many_c = np.zeros(n, np.bool_)
+    best = np.full(n, -1, np.int64)
+    for e in range(ir.size):
+        k = comp[e]
+        if first_r[k] < 0:
+            first_r[k] = ir[e]
+        elif first_r[k] != ir[e]:
+            many_r[k] = True
+        if first_c[k] < 0:
+            first_c[k] = ic[e]
+        elif first_c[k] != ic[e]:
+            many_c[k] = True
+        if best[k] < 0 or w[e] < w[best[k]]:
+            best[k] = e
+    rest = np.zeros(ir.size, np.bool_)
+    n_star = 0
+    for e in range(ir.size):
+        k = comp[e]
+        if many_r[k] and many_c[k]:
+            rest[e] = True
+        elif best[k] == e:
+            n_star += 1
+    star = np.empty(n_star, np.int64)
+    j = 0
+    for e in range(ir.size):
+        k = comp[e]
+        if not (many_r[k] and many_c[k]) and best[k] == e:
+            star[j] = e
+            j += 1
+    return star, rest
 
 
 @numba.njit(cache=True)
