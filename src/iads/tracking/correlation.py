@@ -213,27 +213,14 @@ class TrackCorrelator:
     def _reporters(self, system, tr, source, key) -> np.ndarray:
         """Reporter row of each row's system track (-1 for rows without one): the previous
         reporter unless another member's trace is below ``handover_ratio`` times its."""
-        M = system.size
-        rep = np.full(M, -1, np.int64)
-        has = np.flatnonzero(system >= 0)
-        if has.size == 0:
-            return rep
-        o = has[np.lexsort((has, tr[has], system[has]))]
-        head = np.ones(o.size, bool)
-        head[1:] = system[o[1:]] != system[o[:-1]]
-        grp = np.cumsum(head) - 1
-        best = o[head][grp]  # per row of o: its group's smallest trace
         r_num, r_src, r_key = self._reporter
-        j = np.minimum(np.searchsorted(r_num, system[o]), max(r_num.size - 1, 0))
-        stored = ((r_num[j] == system[o]) & (r_src[j] == source[o]) & (r_key[j] == key[o])
-                  if r_num.size else np.zeros(o.size, bool))
-        cur = np.full(int(grp[-1]) + 1, -1, np.int64)
-        cur[grp[stored]] = o[stored]
-        keep = cur >= 0
-        keep[keep] = ~(tr[best[head][keep]] < self.handover_ratio * tr[cur[keep]])
-        chosen = np.where(keep, cur, o[head])
-        rep[o] = chosen[grp]
-        return rep
+        stored = np.zeros(system.size, bool)
+        if r_num.size and system.size:
+            j = np.minimum(np.searchsorted(r_num, system), r_num.size - 1)
+            stored = (system >= 0) & (r_num[j] == system) & (r_src[j] == source) & (
+                r_key[j] == key)
+        return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), stored,
+                              self.handover_ratio)
 
     def _merge(self, system, source, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
@@ -347,3 +334,44 @@ def _pair_d2(pos, Pp, a, b):
         y2 = i20 * n0 + i21 * n1 + i22 * n2
         out[e] = y0 * n0 + y1 * n1 + y2 * n2
     return out
+
+
+@njit(cache=True)
+def _reporter_rows(system, tr, stored, ratio):
+    """:meth:`TrackCorrelator._reporters` over the rows: per system track (rows with equal
+    ``system`` ≥ 0), the best member (smallest trace, then row) unless the stored reporter
+    (the last of the ``stored`` rows in that order) keeps reporting — its trace is not above
+    the best's by ``1 / ratio``."""
+    M = system.size
+    rep = np.full(M, -1, np.int64)
+    n = 0
+    for i in range(M):
+        if system[i] >= 0:
+            n += 1
+    has = np.empty(n, np.int64)
+    n = 0
+    for i in range(M):
+        if system[i] >= 0:
+            has[n] = i
+            n += 1
+    o = has[np.argsort(system[has], kind="mergesort")]  # by system, rows ascending
+    g0 = 0
+    while g0 < n:
+        g1 = g0 + 1
+        while g1 < n and system[o[g1]] == system[o[g0]]:
+            g1 += 1
+        best = o[g0]
+        cur = -1
+        for k in range(g0, g1):
+            r = o[k]
+            if tr[r] < tr[best]:
+                best = r
+            if stored[r] and (cur < 0 or tr[r] >= tr[cur]):
+                cur = r
+        chosen = best
+        if cur >= 0 and not (tr[best] < ratio * tr[cur]):
+            chosen = cur
+        for k in range(g0, g1):
+            rep[o[k]] = chosen
+        g0 = g1
+    return rep
