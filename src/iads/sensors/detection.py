@@ -348,6 +348,9 @@ class Looks:
 
 def _platform_at(radar: PlacedRadar, t):
     t = np.asarray(t, float).reshape(-1)
+    if radar.platform.speed_max[0] == 0.0 and t.shape[0] > 1:  # a ground radar: one point
+        p, v = positions(radar.platform, t[:1], np.zeros(1, np.int64))
+        return np.repeat(p, t.shape[0], axis=0), np.repeat(v, t.shape[0], axis=0)
     return positions(radar.platform, t, np.zeros(t.shape[0], np.int64))
 
 
