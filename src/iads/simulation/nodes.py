@@ -70,9 +70,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from ..kinematics import _geodetic, geodetic_of
 from ..sensors.scan import RotatingScan
@@ -306,6 +303,53 @@ def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
             tr = max(tr, v)
         speed = math.sqrt(x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4] + x[i, 5] * x[i, 5])
         radius[k] = g * math.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+
+
+@njit(cache=True)
+def _cluster_head_mask(z, trR, t, g, vs):
+    """Plots that start a track: the earliest (then lowest row) of each cluster of plots
+    linked by ``|z_a − z_b|² < g² (tr R_a + tr R_b + 3 vs² (t_a − t_b)²)`` (positions ``z``,
+    traces ``trR`` of their covariances, times ``t``, prior velocity σ ``vs``); a sweep along
+    x finds the links, union–find the clusters."""
+    n = z.shape[0]
+    span = t.max() - t.min()
+    reach = g * math.sqrt(2.0 * trR.max() + 3.0 * vs * vs * span * span)
+    reach = reach * (1.0 + 1e-9) + 1e-9
+    perm = np.argsort(z[:, 0], kind="mergesort")
+    parent = np.arange(n)
+    for ii in range(n):
+        a = perm[ii]
+        for jj in range(ii + 1, n):
+            b = perm[jj]
+            if z[b, 0] - z[a, 0] > reach:
+                break
+            d0 = z[a, 0] - z[b, 0]
+            d1 = z[a, 1] - z[b, 1]
+            d2 = z[a, 2] - z[b, 2]
+            dt = t[a] - t[b]
+            if d0 * d0 + d1 * d1 + d2 * d2 < g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (dt * dt)):
+                ra = a
+                while parent[ra] != ra:
+                    ra = parent[ra]
+                rb = b
+                while parent[rb] != rb:
+                    rb = parent[rb]
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    root = np.empty(n, np.int64)
+    best = np.full(n, -1, np.int64)
+    for i in range(n):
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        root[i] = r
+        k = best[r]
+        if k < 0 or t[i] < t[k]:  # rows ascending: the first of equal times stays
+            best[r] = i
+    head = np.zeros(n, np.bool_)
+    for i in range(n):
+        head[i] = best[root[i]] == i
+    return head
 
 
 # ------------------------------------------------------------------------------------------------
@@ -742,30 +786,12 @@ class PlotTracker:
         plots, and the others."""
         if idx.size <= 1:
             return idx, idx[:0]
-        z, R, t = plots.z[idx], plots.R[idx], plots.time_s[idx]
-        g = self.associator.gate_threshold
-        vs = self.initiator.velocity_sigma_m_s
-        trR = np.trace(R, axis1=1, axis2=2)
-        span = float(t.max() - t.min())
-        reach = g * np.sqrt(2.0 * trR.max() + 3.0 * vs * vs * span * span)
-        pairs = cKDTree(z).query_pairs(reach, output_type="ndarray")
-        if pairs.size == 0:
-            return idx, idx[:0]
-        a, b = pairs[:, 0], pairs[:, 1]
-        d2 = np.sum((z[a] - z[b]) ** 2, axis=1)
-        lim = g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (t[a] - t[b]) ** 2)
-        ok = d2 < lim
-        a, b = a[ok], b[ok]
-        if a.size == 0:
-            return idx, idx[:0]
-        n = idx.size
-        graph = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n))
-        _, lab = connected_components(graph, directed=False)
-        order = np.lexsort((np.arange(n), t, lab))  # by cluster, then time
-        first = np.ones(n, bool)
-        first[1:] = lab[order[1:]] != lab[order[:-1]]
-        head = np.zeros(n, bool)
-        head[order[first]] = True
+        R = plots.R[idx]
+        head = _cluster_head_mask(np.ascontiguousarray(plots.z[idx]),
+                                  np.ascontiguousarray(np.trace(R, axis1=1, axis2=2)),
+                                  np.ascontiguousarray(plots.time_s[idx]),
+                                  float(self.associator.gate_threshold),
+                                  float(self.initiator.velocity_sigma_m_s))
         return idx[head], idx[~head]
 
     def process(self, plots: Plots, c0: float, c1: float, looks, now_s: float) -> None:
