@@ -427,7 +427,7 @@ def test_assign_sparse_equals_dense_on_many_small_clusters():
 
 def test_pairs_within_equals_the_dense_test_in_row_major_order():
     rng = component_rng(7, "test", "pairs-within")
-    for T, D in ((1, 1), (7, 0), (40, 90), (300, 200)):
+    for T, D in ((1, 1), (7, 0), (40, 90), (300, 200), (200, 1500)):  # sweep, then grid
         c = rng.uniform(-2e5, 2e5, (T, 3)) + 4e6
         p = rng.uniform(-2e5, 2e5, (D, 3)) + 4e6
         r = rng.uniform(0.0, 3e4, T)

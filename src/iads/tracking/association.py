@@ -24,6 +24,7 @@ interact, so the per-cluster optimum is the global optimum.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numba
@@ -386,16 +387,24 @@ class GNNAssociator:
 
 def pairs_within(centre, radius, points):
     """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m], in row-major order
-    (as ``np.nonzero`` of the dense test), found by a compiled sweep: the points sorted along
-    their widest axis, each centre tests only those within its radius along that axis."""
+    (as ``np.nonzero`` of the dense test), compiled: a few hundred points are sorted along
+    their widest axis and each centre tests those within its radius along it; more are binned
+    in square cells over their two widest axes (side twice the median radius) and each centre
+    tests the points of the cells its radius reaches."""
     c = np.ascontiguousarray(np.asarray(centre, float).reshape(-1, 3))
     p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
     if c.shape[0] == 0 or p.shape[0] == 0:
         e = np.zeros(0, np.int64)
         return e, e
     r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), c.shape[:1]))
-    axis = int(np.argmax(p.max(axis=0) - p.min(axis=0)))
-    return _sweep_pairs(c, r, r * r, p, axis)
+    ext = p.max(axis=0) - p.min(axis=0)
+    ax = np.argsort(-ext, kind="stable")[:2]
+    if p.shape[0] <= _SWEEP_POINTS or not np.isfinite(r).all():
+        return _sweep_pairs(c, r, r * r, p, int(ax[0]))
+    return _grid_pairs(c, r, r * r, p, int(ax[0]), int(ax[1]))
+
+
+_SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
 
 
 @numba.njit(cache=True)
@@ -421,6 +430,53 @@ def _sweep_pairs(c, r, r2, p, axis):
                     keys = np.concatenate((keys, np.empty(n, np.int64)))
                 keys[n] = i * D + j
                 n += 1
+    keys = np.sort(keys[:n])
+    return keys // D, keys % D
+
+
+@numba.njit(cache=True)
+def _grid_pairs(c, r, r2, p, ax0, ax1):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from a grid of the
+    points over axes ``ax0``, ``ax1``."""
+    D = p.shape[0]
+    ra = np.abs(r)
+    h = max(2.0 * np.median(ra), 1.0)
+    lo0 = p[:, ax0].min()
+    lo1 = p[:, ax1].min()
+    n0 = int((p[:, ax0].max() - lo0) / h) + 1
+    n1 = int((p[:, ax1].max() - lo1) / h) + 1
+    cell = np.empty(D, np.int64)
+    for j in range(D):
+        cell[j] = int((p[j, ax0] - lo0) / h) * n1 + int((p[j, ax1] - lo1) / h)
+    perm = np.argsort(cell, kind="mergesort")
+    sc = cell[perm]
+    ps = np.empty((D, 3))  # the points in cell order, contiguous
+    for k in range(D):
+        for a in range(3):
+            ps[k, a] = p[perm[k], a]
+    keys = np.empty(64, np.int64)
+    n = 0
+    for i in range(c.shape[0]):
+        w = ra[i] * (1.0 + 1e-9) + 1e-9
+        a0 = max(int(math.floor((c[i, ax0] - w - lo0) / h)), 0)
+        b0 = min(int(math.floor((c[i, ax0] + w - lo0) / h)), n0 - 1)
+        a1 = max(int(math.floor((c[i, ax1] - w - lo1) / h)), 0)
+        b1 = min(int(math.floor((c[i, ax1] + w - lo1) / h)), n1 - 1)
+        if a0 > b0 or a1 > b1:
+            continue
+        ci0, ci1, ci2, ri2 = c[i, 0], c[i, 1], c[i, 2], r2[i]
+        for g0 in range(a0, b0 + 1):
+            k0 = np.searchsorted(sc, g0 * n1 + a1, side="left")
+            k1 = np.searchsorted(sc, g0 * n1 + b1, side="right")
+            for k in range(k0, k1):
+                d0 = ci0 - ps[k, 0]
+                d1 = ci1 - ps[k, 1]
+                d2 = ci2 - ps[k, 2]
+                if d0 * d0 + d1 * d1 + d2 * d2 <= ri2:
+                    if n == keys.size:
+                        keys = np.concatenate((keys, np.empty(n, np.int64)))
+                    keys[n] = i * D + perm[k]
+                    n += 1
     keys = np.sort(keys[:n])
     return keys // D, keys % D
 
