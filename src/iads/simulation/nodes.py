@@ -15,7 +15,8 @@ state. :class:`PlotTracker` takes the node's plots in time order in *chunks* of 
 
 1. candidate pairs, once per chunk: the plots within each track's Euclidean gate radius over
    the chunk (its covariance at the chunk's ends, plus its speed times half the chunk), around
-   the track predicted to the chunk's middle (dense or k-d tree search);
+   the track predicted to the chunk's middle (compiled
+   :func:`~iads.tracking.association.pairs_within`);
 2. exact gate per pair at the plot's time: ``ν = z − H F(τ − t) x``,
    ``S = H (F P Fᵀ + Q(τ − t)) Hᵀ + R``, Mahalanobis ``< g`` (compiled); a pair out of the gate
    is dropped for the chunk;
