@@ -396,15 +396,34 @@ def pairs_within(centre, radius, points):
     if c.shape[0] == 0 or p.shape[0] == 0:
         e = np.zeros(0, np.int64)
         return e, e
-    r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), c.shape[:1]))
-    ext = p.max(axis=0) - p.min(axis=0)
-    ax = np.argsort(-ext, kind="stable")[:2]
-    if p.shape[0] <= _SWEEP_POINTS or not np.isfinite(r).all():
-        return _sweep_pairs(c, r, r * r, p, int(ax[0]))
-    return _grid_pairs(c, r, r * r, p, int(ax[0]), int(ax[1]))
+    r = np.asarray(radius, float)
+    r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
+         else np.ascontiguousarray(np.broadcast_to(r, c.shape[:1])))
+    return _pairs(c, r, p, _SWEEP_POINTS)
 
 
 _SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
+
+
+@numba.njit(cache=True)
+def _pairs(c, r, p, sweep_points):
+    """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
+    grid."""
+    ext = np.empty(3)
+    for a in range(3):
+        ext[a] = p[:, a].max() - p[:, a].min()
+    a0 = 0
+    for a in range(1, 3):
+        if ext[a] > ext[a0]:
+            a0 = a
+    a1 = -1
+    for a in range(3):
+        if a != a0 and (a1 < 0 or ext[a] > ext[a1]):
+            a1 = a
+    r2 = r * r
+    if p.shape[0] <= sweep_points or not np.isfinite(r).all():
+        return _sweep_pairs(c, r, r2, p, a0)
+    return _grid_pairs(c, r, r2, p, a0, a1)
 
 
 @numba.njit(cache=True)
