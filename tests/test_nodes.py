@@ -154,3 +154,29 @@ def test_two_sources_one_track_per_target():
         if shown is not None:
             assert numbers == shown
         shown = numbers
+
+
+def test_cluster_heads_are_the_earliest_plot_of_each_gate_graph_component():
+    # reference: every pair tested densely, components by scipy's connected_components
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from iads.simulation.nodes import _cluster_head_mask
+
+    rng = np.random.default_rng(11)
+    g, vs = 4.0, 300.0
+    for n in (2, 30, 150):
+        z = rng.uniform(-1.0, 1.0, (n, 3)) * 2e4
+        A = rng.normal(size=(n, 3, 3)) * 150.0
+        trR = np.trace(A @ np.swapaxes(A, 1, 2), axis1=1, axis2=2)
+        t = np.round(rng.uniform(0.0, 5.0, n), 1)  # equal times: the lower row heads
+        a, b = np.triu_indices(n, 1)
+        link = (np.sum((z[a] - z[b]) ** 2, axis=1)
+                < g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (t[a] - t[b]) ** 2))
+        _, lab = connected_components(coo_matrix((np.ones(link.sum()), (a[link], b[link])),
+                                                 shape=(n, n)), directed=False)
+        want = np.zeros(n, bool)
+        for k in np.unique(lab):
+            members = np.flatnonzero(lab == k)
+            want[members[np.lexsort((members, t[members]))[0]]] = True
+        np.testing.assert_array_equal(_cluster_head_mask(z, trR, t, g, vs), want)

@@ -188,6 +188,33 @@ def test_plot_inversion_agrees_with_proj():
     assert err_ref.max() < 20.0 and err_true.max() < 20.0  # m, at up to ~550 km
 
 
+def test_converted_plots_in_ecef_equal_the_tracking_conversion_rotated():
+    # the compiled conversion of plots_from_detections against
+    # iads.tracking.convert_radar_measurements and an explicit rotation, for a stationary radar
+    # (one frame) and a moving one (a frame per plot)
+    from iads.simulation.plots import _converted_ecef
+    from iads.tracking import convert_radar_measurements
+
+    rng = np.random.default_rng(4)
+    n = 60
+    enu = rng.normal(size=(n, 3)) * 1e5
+    enu[:, 2] = np.abs(enu[:, 2]) / 10.0
+    for rp in (_ecef(40.0, 32.5, 900.0)[None, :],
+               _ecef(39.0 + rng.random(n), 33.0 + rng.random(n), np.full(n, 9000.0))):
+        rows = enu_rows_many(rp)
+        z = np.empty((n, 3))
+        R = np.empty((n, 3, 3))
+        _converted_ecef(enu, rp, rows, 0.003, 0.004, 50.0, z, R)
+        r = np.linalg.norm(enu, axis=1)
+        az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), 2.0 * np.pi)
+        el = np.arcsin(enu[:, 2] / r)
+        zr, Rr = convert_radar_measurements(az, el, r, 0.003, 0.004, 50.0)
+        M = np.broadcast_to(rows, (n, 3, 3))
+        np.testing.assert_allclose(z, rp + np.einsum("dki,dk->di", M, zr), rtol=1e-13)
+        want = np.einsum("dki,dkl,dlj->dij", M, Rr, M)
+        np.testing.assert_allclose(R, want, rtol=0, atol=1e-9 * np.abs(want).max())
+
+
 @pytest.mark.parametrize("terrain", [False, True])
 def test_prefilter_keeps_every_visible_look(terrain):
     sc = _battery(n=40, seed=8, lat0=40.0, lon0=32.3, spread=3.0)

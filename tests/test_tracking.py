@@ -33,7 +33,9 @@ from iads.tracking import (
     position_measurement_matrix,
     radar_detections,
 )
+from iads.tracking.association import optimal_pairs, pairs_within
 from iads.tracking.filters import imm_combine, inv_small, radar_jacobian, radar_measurement
+from iads.tracking.fusion import information_fusion
 from iads.tracking.models import stonesoup_permutation
 
 ss_linear = pytest.importorskip("stonesoup.models.transition.linear")
@@ -421,6 +423,58 @@ def test_assign_sparse_equals_dense_on_many_small_clusters():
         assert W[mr, mc].sum() == pytest.approx(W[dr, dc].sum(), rel=1e-12, abs=0)
         assert np.all(W[mr, mc] < 0)
         assert len(set(mr.tolist())) == len(mr) and len(set(mc.tolist())) == len(mc)
+
+
+def test_pairs_within_equals_the_dense_test_in_row_major_order():
+    rng = component_rng(7, "test", "pairs-within")
+    for T, D in ((1, 1), (7, 0), (40, 90), (300, 200), (200, 1500)):  # sweep, then grid
+        c = rng.uniform(-2e5, 2e5, (T, 3)) + 4e6
+        p = rng.uniform(-2e5, 2e5, (D, 3)) + 4e6
+        r = rng.uniform(0.0, 3e4, T)
+        k = min(T, D)
+        p[:k] = c[:k] + r[:k, None] * np.array([0.0, 1.0, 0.0])  # on the sphere's edge
+        d2 = ((c[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1)
+        want = np.nonzero(d2 <= (r**2)[:, None])
+        got = pairs_within(c, r, p)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+    got = pairs_within(c, 1e4, p)  # one radius for all
+    want = np.nonzero(d2 <= 1e8)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_optimal_pairs_equals_dense_assignment_with_stars_and_larger_clusters():
+    # sparse random pairs: many components of one row or one column (the compiled path) and
+    # some larger ones (linear_sum_assignment), against one dense assignment of everything
+    rng = component_rng(7, "test", "optimal-pairs")
+    for _ in range(200):
+        nr, nc = rng.integers(1, 15, 2)
+        W = np.where(rng.random((nr, nc)) < 0.2, rng.normal(-0.5, 0.5, (nr, nc)), np.inf)
+        r, c = np.nonzero(np.isfinite(W))
+        mr, mc = optimal_pairs(r, c, W[r, c], nr, nc)
+        dr, dc = assign_dense(np.where(W < 0, W, np.inf))
+        np.testing.assert_array_equal(mr, dr)  # both sorted by row; the optimum is unique
+        np.testing.assert_array_equal(mc, dc)
+
+
+def test_information_fusion_equals_the_information_filter_formula():
+    rng = component_rng(7, "test", "information-fusion")
+    A = rng.normal(size=(40, 6, 6))
+    P = A @ np.swapaxes(A, 1, 2) + np.diag(np.logspace(0, 6, 6))
+    x = rng.normal(size=(40, 6)) * 1e3
+    starts = np.array([0, 1, 4, 10, 25])
+    info = np.linalg.inv(P)
+    Pf = np.linalg.inv(np.add.reduceat(info, starts, axis=0))
+    xf = np.einsum("kij,kj->ki", Pf, np.add.reduceat(np.einsum("kij,kj->ki", info, x), starts))
+    got_x, got_P = information_fusion(x, P, starts)
+    np.testing.assert_allclose(got_x, xf, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got_P, 0.5 * (Pf + np.swapaxes(Pf, 1, 2)), rtol=1e-9, atol=1e-12)
+    # two independent scalar-like estimates: variances σ₁², σ₂² give σ₁²σ₂² / (σ₁² + σ₂²)
+    x2, P2 = information_fusion(np.array([[0.0] * 6, [3.0] * 6]),
+                                np.stack([np.eye(6), 2.0 * np.eye(6)]), np.array([0]))
+    np.testing.assert_allclose(P2[0], np.eye(6) * 2.0 / 3.0, rtol=1e-12)
+    np.testing.assert_allclose(x2[0], np.full(6, 1.0), rtol=1e-12)
 
 
 def test_inv_small_equals_numpy_inverse():

@@ -48,6 +48,7 @@ loses digits. The kernels are compiled with numba; the threshold comes from
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -856,15 +857,24 @@ def _flat(arr, shape):
 def _thresholds(n_flat, pfa_flat):
     """Thresholds for aligned flat arrays (both length 1, or both full)."""
     if n_flat.size == 1:
-        un, up, inverse = n_flat, pfa_flat, None
-    else:
-        pairs = np.stack([n_flat.astype(float), pfa_flat], axis=1)
-        uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-        un, up = uniq[:, 0].astype(np.int64), uniq[:, 1]
+        return np.array([_threshold_one(int(n_flat[0]), float(pfa_flat[0]))])
+    pairs = np.stack([n_flat.astype(float), pfa_flat], axis=1)
+    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    un, up = uniq[:, 0].astype(np.int64), uniq[:, 1]
     t0 = special.gammainccinv(un.astype(float), up)
     t = np.empty_like(t0)
     _threshold_kernel(un, up, t0, t)
-    return t if inverse is None else t[inverse.reshape(-1)]
+    return t[inverse.reshape(-1)]
+
+
+@functools.lru_cache(maxsize=256)
+def _threshold_one(n: int, pfa: float) -> float:
+    """:func:`_thresholds` of one (N, Pfa) pair, remembered (a radar's is asked per scan)."""
+    un, up = np.array([n], np.int64), np.array([pfa])
+    t0 = special.gammainccinv(un.astype(float), up)
+    t = np.empty_like(t0)
+    _threshold_kernel(un, up, t0, t)
+    return float(t[0])
 
 
 def _params(pfa, n_pulses, swerling, shape):

@@ -39,12 +39,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numba import njit
 
 from ..catalog.schema import ASPECT_SECTORS
-from ..geodesy import K_STANDARD
+from ..geodesy import K_STANDARD, WGS84_A
 from ..kinematics import Paths, Segments, active, positions, stack_paths, stationary_segments
-from ..radar import detection_probability, reference_snr_db, snr_db_at
-from .clutter import ClutterModel, clutter_rcs_m2
+from ..radar import detection_probability, reference_snr_db
+from .clutter import _EIGHT_LN2, ClutterModel
 from .geometry import LookGeometry, TerrainMask, look_geometry, measurement_to_ecef
 from .jamming import SPEED_OF_LIGHT, Jammers, jammer_to_noise
 from .scan import Crossings, RotatingScan, SectorScan, beam_azimuth, beam_crossings, track_dwells
@@ -347,6 +348,9 @@ class Looks:
 
 def _platform_at(radar: PlacedRadar, t):
     t = np.asarray(t, float).reshape(-1)
+    if radar.platform.speed_max[0] == 0.0 and t.shape[0] > 1:  # a ground radar: one point
+        p, v = positions(radar.platform, t[:1], np.zeros(1, np.int64))
+        return np.repeat(p, t.shape[0], axis=0), np.repeat(v, t.shape[0], axis=0)
     return positions(radar.platform, t, np.zeros(t.shape[0], np.int64))
 
 
@@ -408,33 +412,33 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
     geo = look_geometry(rpos, rvel, pos, vel, radar.k_factor)
     on_path = active(paths, t, obj)
     los = _line_of_sight(geo, mask)
-    if radar.sector_rad >= _TWO_PI - 1e-12:
-        in_sector = np.ones(t.shape, bool)
-    else:
-        off = np.mod(geo.azimuth_rad - radar.boresight_rad + math.pi, _TWO_PI) - math.pi
-        in_sector = np.abs(off) <= 0.5 * radar.sector_rad
+    n = t.shape[0]
+    in_sector = np.empty(n, np.bool_)
+    in_el = np.empty(n, np.bool_)
+    in_range = np.empty(n, np.bool_)
+    visible = np.empty(n, np.bool_)
+    aspect = np.empty(n, np.int64)
+    rcs = np.empty(n)
+    snr = np.empty(n)
+    cnr = np.empty(n)
+    interference = np.empty(n)  # (N + C/I + J)/N
     el = geo.elevation_rad
-    in_el = (el >= radar.elevation_min_rad) & (el <= radar.elevation_max_rad)
-    in_range = geo.range_m <= radar.max_range_m
-    visible = on_path & los & in_sector & in_el & in_range
-    aspect = np.where(geo.off_nose_rad < _NOSE_MAX, 0,
-                      np.where(geo.off_nose_rad < _BEAM_MAX, 1, 2)).astype(np.int64)
-    rcs = sig.rcs_m2[obj, aspect]
-    rng_m = np.maximum(geo.range_m, 1.0)
-    snr = np.asarray(snr_db_at(rng_m, rcs, radar.ref_range_m, radar.ref_rcs_m2,
-                               radar.ref_snr_db), float).reshape(-1)
-    interference = np.ones(t.shape)  # (N + C/I + J)/N
-    cnr = np.full(t.shape, -np.inf)
-    if clutter is not None:
-        sc = clutter_rcs_m2(rng_m, el, geo.antenna_height_m - radar.ground_m,
-                            gamma_db=clutter.gamma_db, beamwidth_az_rad=radar.beamwidth_az_rad,
-                            beamwidth_el_rad=radar.beamwidth_el_rad,
-                            range_resolution_m=radar.range_resolution_m,
-                            floor_db=clutter.floor_db, k=radar.k_factor)
-        cnr = np.asarray(snr_db_at(rng_m, sc, radar.ref_range_m, radar.ref_rcs_m2,
-                                   radar.ref_snr_db), float).reshape(-1)
-        cnr = cnr - radar.mti_improvement_db
-        interference += 10.0 ** (cnr / 10.0)
+    c = clutter if clutter is not None else ClutterModel()
+    _look_budget(
+        np.ascontiguousarray(geo.range_m, dtype=float), np.ascontiguousarray(el, dtype=float),
+        np.ascontiguousarray(geo.azimuth_rad, dtype=float),
+        np.ascontiguousarray(geo.off_nose_rad, dtype=float),
+        np.ascontiguousarray(geo.antenna_height_m, dtype=float) - radar.ground_m,
+        np.ascontiguousarray(on_path, dtype=np.bool_), np.ascontiguousarray(los, dtype=np.bool_),
+        obj, np.ascontiguousarray(sig.rcs_m2, dtype=float),
+        radar.sector_rad >= _TWO_PI - 1e-12, float(radar.boresight_rad), float(radar.sector_rad),
+        float(radar.elevation_min_rad), float(radar.elevation_max_rad),
+        float(radar.max_range_m), float(radar.ref_range_m), float(radar.ref_rcs_m2),
+        float(radar.ref_snr_db), clutter is not None, 10.0 ** (c.gamma_db / 10.0),
+        float(radar.beamwidth_az_rad), float(radar.beamwidth_el_rad),
+        float(radar.range_resolution_m), 10.0 ** (c.floor_db / 10.0),
+        float(radar.k_factor) * WGS84_A, float(radar.mti_improvement_db),
+        in_sector, in_el, in_range, visible, aspect, rcs, snr, cnr, interference)
     jnr = np.full(t.shape, -np.inf)
     if jammers is not None and len(jammers) and t.shape[0]:
         j = _jnr(radar, paths, t, geo, jammers, mask)
@@ -453,6 +457,53 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
                  line_of_sight=los, in_sector=in_sector, in_elevation=in_el, in_range=in_range,
                  visible=visible, rcs_m2=rcs, snr_db=snr, cnr_db=cnr, jnr_db=jnr,
                  sinr_db=sinr, pd=pd)
+
+
+@njit(cache=True)
+def _look_budget(range_m, el, az, off_nose, agl, on_path, los, obj, rcs_table, full_circle,
+                 boresight, sector, el_min, el_max, max_range, ref_range, ref_rcs, ref_snr,
+                 with_clutter, gamma, bw_az, bw_el, range_res, floor, ke, mti_db,
+                 in_sector, in_el, in_range, visible, aspect, rcs, snr, cnr, interference):
+    """Per look, in one pass: the sector, elevation and range tests, visibility, aspect sector
+    and RCS, SNR (``σ / R⁴`` from the reference), the land clutter's CNR after MTI
+    (:func:`iads.sensors.clutter_rcs_m2` on the constant-γ model, with ``gamma`` and the
+    pattern ``floor`` linear) and ``interference = 1 + C/N``."""
+    for i in range(range_m.shape[0]):
+        if full_circle:
+            in_sector[i] = True
+        else:
+            off = (az[i] - boresight + math.pi) % _TWO_PI - math.pi
+            in_sector[i] = abs(off) <= 0.5 * sector
+        in_el[i] = (el[i] >= el_min) and (el[i] <= el_max)
+        in_range[i] = range_m[i] <= max_range
+        visible[i] = on_path[i] and los[i] and in_sector[i] and in_el[i] and in_range[i]
+        a = 0 if off_nose[i] < _NOSE_MAX else (1 if off_nose[i] < _BEAM_MAX else 2)
+        aspect[i] = a
+        s = rcs_table[obj[i], a]
+        rcs[i] = s
+        r = max(range_m[i], 1.0)
+        range_db = 40.0 * math.log10(ref_range / r)
+        snr[i] = ref_snr + ((10.0 * math.log10(s / ref_rcs) if s > 0.0 else -math.inf)
+                            + range_db)
+        cnr[i] = -math.inf
+        interference[i] = 1.0
+        if with_clutter:
+            h = agl[i]
+            sin_psi = (h * (2.0 * ke + h) - r * r) / (2.0 * ke * r)
+            if sin_psi > 0.0 and sin_psi <= 1.0 and r >= h:
+                sin_delta = (h * (2.0 * ke + h) + r * r) / (2.0 * (ke + h) * r)
+                psi = math.asin(min(max(sin_psi, 0.0), 1.0))
+                delta = math.asin(min(max(sin_delta, -1.0), 1.0))
+                sp = math.sin(psi)
+                cp = math.cos(psi)
+                area = min(r * bw_az * range_res / cp,
+                           0.25 * math.pi * r * r * bw_az * bw_el / sp)
+                o = (el[i] + delta) / bw_el
+                pattern = max(math.exp(-_EIGHT_LN2 * o * o), floor)
+                sc = gamma * sp * area * pattern
+                if sc > 0.0:
+                    cnr[i] = ref_snr + (10.0 * math.log10(sc / ref_rcs) + range_db) - mti_db
+                    interference[i] = 1.0 + 10.0 ** (cnr[i] / 10.0)
 
 
 # ------------------------------------------------------------------------------------------------

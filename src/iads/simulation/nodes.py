@@ -15,7 +15,8 @@ state. :class:`PlotTracker` takes the node's plots in time order in *chunks* of 
 
 1. candidate pairs, once per chunk: the plots within each track's Euclidean gate radius over
    the chunk (its covariance at the chunk's ends, plus its speed times half the chunk), around
-   the track predicted to the chunk's middle (dense or k-d tree search);
+   the track predicted to the chunk's middle (compiled
+   :func:`~iads.tracking.association.pairs_within`);
 2. exact gate per pair at the plot's time: ``ν = z − H F(τ − t) x``,
    ``S = H (F P Fᵀ + Q(τ − t)) Hᵀ + R``, Mahalanobis ``< g`` (compiled); a pair out of the gate
    is dropped for the chunk;
@@ -70,9 +71,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from ..kinematics import _geodetic, geodetic_of
 from ..sensors.scan import RotatingScan
@@ -87,6 +85,7 @@ from ..tracking import (
 from ..tracking.association import optimal_pairs, pairs_within
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
+from ..tracking.fusion import information_fusion
 from ..tracking.models import ct_transition_about
 from ..tracking.tracker import Detections
 from .build import FLOOR_CELLS
@@ -280,6 +279,78 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         q = (c00 * nu[0] * nu[0] + c11 * nu[1] * nu[1] + c22 * nu[2] * nu[2]
              + 2.0 * (c01 * nu[0] * nu[1] + c02 * nu[0] * nu[2] + c12 * nu[1] * nu[2]))
         d2[e] = q / det if det > 0.0 else np.inf
+
+
+@njit(cache=True)
+def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
+    """For tracks ``first`` onwards: the position predicted to the chunk's middle and the
+    Euclidean radius holding its gate over the chunk, ``g √(tr + r_noise) + |v| (c1 − c0)/2 +
+    1`` with ``tr`` the larger trace of the position block of ``F P Fᵀ + Q`` at the chunk's
+    two ends (``q``: traces of the position blocks of the ``|dt|`` powers of Q)."""
+    tm = 0.5 * (c0 + c1)
+    for k in range(centre.shape[0]):
+        i = first + k
+        ts = t_track[i]
+        for a in range(3):
+            centre[k, a] = x[i, a] + (tm - ts) * x[i, 3 + a]
+        tpp = P[i, 0, 0] + P[i, 1, 1] + P[i, 2, 2]
+        tpv = P[i, 0, 3] + P[i, 1, 4] + P[i, 2, 5]
+        tvv = P[i, 3, 3] + P[i, 4, 4] + P[i, 5, 5]
+        tr = -np.inf
+        for dt in (c0 - ts, c1 - ts):
+            a = abs(dt)
+            v = (tpp + 2.0 * dt * tpv + dt * dt * tvv + ((q[3] * a + q[2]) * a + q[1]) * a * a
+                 + q[0] * a)
+            tr = max(tr, v)
+        speed = math.sqrt(x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4] + x[i, 5] * x[i, 5])
+        radius[k] = g * math.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+
+
+@njit(cache=True)
+def _cluster_head_mask(z, trR, t, g, vs):
+    """Plots that start a track: the earliest (then lowest row) of each cluster of plots
+    linked by ``|z_a − z_b|² < g² (tr R_a + tr R_b + 3 vs² (t_a − t_b)²)`` (positions ``z``,
+    traces ``trR`` of their covariances, times ``t``, prior velocity σ ``vs``); a sweep along
+    x finds the links, union–find the clusters."""
+    n = z.shape[0]
+    span = t.max() - t.min()
+    reach = g * math.sqrt(2.0 * trR.max() + 3.0 * vs * vs * span * span)
+    reach = reach * (1.0 + 1e-9) + 1e-9
+    perm = np.argsort(z[:, 0], kind="mergesort")
+    parent = np.arange(n)
+    for ii in range(n):
+        a = perm[ii]
+        for jj in range(ii + 1, n):
+            b = perm[jj]
+            if z[b, 0] - z[a, 0] > reach:
+                break
+            d0 = z[a, 0] - z[b, 0]
+            d1 = z[a, 1] - z[b, 1]
+            d2 = z[a, 2] - z[b, 2]
+            dt = t[a] - t[b]
+            if d0 * d0 + d1 * d1 + d2 * d2 < g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (dt * dt)):
+                ra = a
+                while parent[ra] != ra:
+                    ra = parent[ra]
+                rb = b
+                while parent[rb] != rb:
+                    rb = parent[rb]
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    root = np.empty(n, np.int64)
+    best = np.full(n, -1, np.int64)
+    for i in range(n):
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        root[i] = r
+        k = best[r]
+        if k < 0 or t[i] < t[k]:  # rows ascending: the first of equal times stays
+            best[r] = i
+    head = np.zeros(n, np.bool_)
+    for i in range(n):
+        head[i] = best[root[i]] == i
+    return head
 
 
 # ------------------------------------------------------------------------------------------------
@@ -641,17 +712,14 @@ class PlotTracker:
         e = np.zeros(0, np.int64)
         if T <= 0 or D == 0:
             return e, e
-        x, P = self.tracks.states.x[first:], self.tracks.states.P[first:]
-        ts = self.time_s[first:]
-        g = self.associator.gate_threshold
-        z = plots.z[pending]
-        tm = 0.5 * (c0 + c1)
-        centre = x[:, :3] + (tm - ts)[:, None] * x[:, 3:]
+        st = self.tracks.states
         r_noise = float(np.einsum("dii->d", plots.R[pending]).max())
-        tr = np.maximum(self._pos_trace(P, c0 - ts), self._pos_trace(P, c1 - ts))
-        speed = np.sqrt(np.einsum("ij,ij->i", x[:, 3:], x[:, 3:]))
-        radius = g * np.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
-        rows, cols = pairs_within(centre, radius, z)
+        centre = np.empty((T, 3))
+        radius = np.empty(T)
+        q = np.trace(self.cv.Qc[:, :3, :3], axis1=1, axis2=2)  # (4,) per power of |dt|
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), q,
+                       float(self.associator.gate_threshold), r_noise, centre, radius)
+        rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
 
     def _gate(self, plots: Plots, rows, cols):
@@ -667,17 +735,6 @@ class PlotTracker:
                      self.cv.Qc[:, :3, :3].copy(), d2, S)
         keep = d2 < g * g
         return rows[keep], cols[keep], d2[keep], S[keep]
-
-    def _pos_trace(self, P, dt):
-        """Trace of the position block of ``F P Fᵀ + Q`` for each track, (T,) [m²]."""
-        d = 3
-        tpp = np.einsum("tii->t", P[:, :d, :d])
-        tpv = np.einsum("tii->t", P[:, :d, d:])
-        tvv = np.einsum("tii->t", P[:, d:, d:])
-        a = np.abs(dt)
-        q = np.trace(self.cv.Qc[:, :d, :d], axis1=1, axis2=2)  # (4,) per power of |dt|
-        return tpp + 2.0 * dt * tpv + dt * dt * tvv + ((q[3] * a + q[2]) * a + q[1]) * a * a + (
-            q[0] * a)
 
     def _assign(self, rows, cols, d2, S, T, D):
         """One plot per track at most: GNN on the pairs (plot indices global, < D)."""
@@ -730,30 +787,12 @@ class PlotTracker:
         plots, and the others."""
         if idx.size <= 1:
             return idx, idx[:0]
-        z, R, t = plots.z[idx], plots.R[idx], plots.time_s[idx]
-        g = self.associator.gate_threshold
-        vs = self.initiator.velocity_sigma_m_s
-        trR = np.trace(R, axis1=1, axis2=2)
-        span = float(t.max() - t.min())
-        reach = g * np.sqrt(2.0 * trR.max() + 3.0 * vs * vs * span * span)
-        pairs = cKDTree(z).query_pairs(reach, output_type="ndarray")
-        if pairs.size == 0:
-            return idx, idx[:0]
-        a, b = pairs[:, 0], pairs[:, 1]
-        d2 = np.sum((z[a] - z[b]) ** 2, axis=1)
-        lim = g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (t[a] - t[b]) ** 2)
-        ok = d2 < lim
-        a, b = a[ok], b[ok]
-        if a.size == 0:
-            return idx, idx[:0]
-        n = idx.size
-        graph = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n))
-        _, lab = connected_components(graph, directed=False)
-        order = np.lexsort((np.arange(n), t, lab))  # by cluster, then time
-        first = np.ones(n, bool)
-        first[1:] = lab[order[1:]] != lab[order[:-1]]
-        head = np.zeros(n, bool)
-        head[order[first]] = True
+        R = plots.R[idx]
+        head = _cluster_head_mask(np.ascontiguousarray(plots.z[idx]),
+                                  np.ascontiguousarray(np.trace(R, axis1=1, axis2=2)),
+                                  np.ascontiguousarray(plots.time_s[idx]),
+                                  float(self.associator.gate_threshold),
+                                  float(self.initiator.velocity_sigma_m_s))
         return idx[head], idx[~head]
 
     def process(self, plots: Plots, c0: float, c1: float, looks, now_s: float) -> None:
@@ -942,14 +981,9 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])
         o = k[np.argsort(grp[k], kind="stable")]
-        info = np.linalg.inv(allp.P[o])
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
-        I = np.add.reduceat(info, starts, axis=0)
-        v = np.add.reduceat(np.einsum("kij,kj->ki", info, allp.x[o]), starts, axis=0)
-        Pf = np.linalg.inv(I)
         rows = grp[o][starts]
         x, P = out.x.copy(), out.P.copy()
-        x[rows] = np.einsum("kij,kj->ki", Pf, v)
-        P[rows] = 0.5 * (Pf + np.swapaxes(Pf, 1, 2))
+        x[rows], P[rows] = information_fusion(allp.x[o], allp.P[o], starts)
         out = replace(out, x=x, P=P)
     return out

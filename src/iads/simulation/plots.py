@@ -33,7 +33,6 @@ import numpy as np
 from numba import njit
 
 from ..kinematics import _E2, WGS84_A, _enu_rows, _geodetic, positions
-from ..tracking import convert_radar_measurements
 
 __all__ = ["Plots", "plot_offsets_enu", "plots_from_detections", "enu_rows_many"]
 
@@ -197,19 +196,72 @@ def plots_from_detections(radar, det, radar_index: int, frame=None) -> Plots:
         rp, _ = positions(radar.platform, t, np.zeros(n, np.int64))
         rows = enu_rows_many(rp)
     enu = plot_offsets_enu(rp, det.range_m, det.azimuth_rad, det.elevation_rad, radar.k_factor)
-    r = np.linalg.norm(enu, axis=1)
-    az = np.mod(np.arctan2(enu[:, 0], enu[:, 1]), 2.0 * np.pi)
-    el = np.arcsin(np.clip(enu[:, 2] / np.maximum(r, 1e-9), -1.0, 1.0))
-    z_r, R_r = convert_radar_measurements(az, el, r, radar.sigma_azimuth_rad,
-                                          radar.sigma_elevation_rad, radar.sigma_range_m)
-    z_r = np.asarray(z_r).reshape(-1, 3)
-    R_r = np.asarray(R_r).reshape(-1, 3, 3)
-    if stationary:
-        M = rows[0]
-        z = rp[0] + z_r @ M
-        R = np.einsum("ki,dkl,lj->dij", M, R_r, M)
-    else:
-        z = rp + np.einsum("dki,dk->di", rows, z_r)
-        R = np.einsum("dki,dkl,dlj->dij", rows, R_r, rows)
+    z = np.empty((n, 3))
+    R = np.empty((n, 3, 3))
+    _converted_ecef(enu, np.ascontiguousarray(rp, dtype=float),
+                    np.ascontiguousarray(rows, dtype=float), float(radar.sigma_azimuth_rad),
+                    float(radar.sigma_elevation_rad), float(radar.sigma_range_m), z, R)
     return Plots(time_s=t.copy(), radar=np.full(n, radar_index, np.int64),
                  object=det.object.copy(), z=z, R=R)
+
+
+@njit(cache=True)
+def _converted_ecef(enu, rp, rows, s_az, s_el, s_r, z, R):
+    """Plots' ENU offsets about the radar (D, 3) as ECEF converted measurements: the
+    straight-line azimuth, elevation and range through the unbiased conversion of
+    :func:`iads.tracking.convert_radar_measurements` (same moments), then rotated by the
+    radar's ENU rows (``rows`` (1, 3, 3) for all plots or (D, 3, 3)) and offset by its
+    position ``rp`` ((1, 3) or (D, 3))."""
+    lam_a = math.exp(-0.5 * s_az * s_az)
+    lam_e = math.exp(-0.5 * s_el * s_el)
+    la4 = lam_a ** 4
+    le4 = lam_e ** 4
+    zr = np.empty(3)
+    ex = np.empty(3)
+    exx = np.empty((3, 3))
+    Rr = np.empty((3, 3))
+    for j in range(enu.shape[0]):
+        e, n, u = enu[j, 0], enu[j, 1], enu[j, 2]
+        r = math.sqrt(e * e + n * n + u * u)
+        az = math.atan2(e, n) % (2.0 * math.pi)
+        el = math.asin(min(max(u / max(r, 1e-9), -1.0), 1.0))
+        ca, sa = math.cos(az), math.sin(az)
+        ce, se = math.cos(el), math.sin(el)
+        zr[0] = r * ce * sa / (lam_e * lam_a)
+        zr[1] = r * ce * ca / (lam_e * lam_a)
+        zr[2] = r * se / lam_e
+        eca, esa = lam_a * ca, lam_a * sa
+        eca2 = 0.5 * (1 + la4 * math.cos(2 * az))
+        esa2 = 0.5 * (1 - la4 * math.cos(2 * az))
+        esca = 0.5 * la4 * math.sin(2 * az)
+        ece, ese = lam_e * ce, lam_e * se
+        ece2 = 0.5 * (1 + le4 * math.cos(2 * el))
+        ese2 = 0.5 * (1 - le4 * math.cos(2 * el))
+        esce = 0.5 * le4 * math.sin(2 * el)
+        er2 = r * r + s_r * s_r
+        ex[0] = r * ece * esa
+        ex[1] = r * ece * eca
+        ex[2] = r * ese
+        exx[0, 0] = er2 * ece2 * esa2
+        exx[1, 1] = er2 * ece2 * eca2
+        exx[2, 2] = er2 * ese2
+        exx[0, 1] = exx[1, 0] = er2 * ece2 * esca
+        exx[0, 2] = exx[2, 0] = er2 * esce * esa
+        exx[1, 2] = exx[2, 1] = er2 * esce * eca
+        for a in range(3):
+            for b in range(3):
+                Rr[a, b] = zr[a] * zr[b] - zr[a] * ex[b] - zr[b] * ex[a] + exx[a, b]
+        k = 0 if rows.shape[0] == 1 else j
+        m = 0 if rp.shape[0] == 1 else j
+        for a in range(3):
+            v = 0.0
+            for c in range(3):
+                v += zr[c] * rows[k, c, a]
+            z[j, a] = rp[m, a] + v
+        for a in range(3):
+            for b in range(3):
+                v = 0.0
+                for c in range(3):
+                    for d in range(3):
+                        v += rows[k, c, a] * Rr[c, d] * rows[k, d, b]
+                R[j, a, b] = v

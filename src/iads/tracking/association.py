@@ -24,6 +24,7 @@ interact, so the per-cluster optimum is the global optimum.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numba
@@ -384,42 +385,119 @@ class GNNAssociator:
         return Association(mr, mc, cost[pos] if len(mr) else np.empty(0), T, D)
 
 
-_DENSE_PAIRS = 50_000  # below this many track × plot pairs, candidate search is dense
-
-
 def pairs_within(centre, radius, points):
-    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m]: dense for small sets,
-    k-d trees otherwise (:func:`iads.tracking.association.gate`'s two-tier search)."""
-    c = np.asarray(centre, float).reshape(-1, 3)
-    p = np.asarray(points, float).reshape(-1, 3)
+    """Pairs (i, j) with ``|points[j] - centre[i]| <= radius[i]`` [m], in row-major order
+    (as ``np.nonzero`` of the dense test), compiled: a few hundred points are sorted along
+    their widest axis and each centre tests those within its radius along it; more are binned
+    in square cells over their two widest axes (side twice the median radius) and each centre
+    tests the points of the cells its radius reaches."""
+    c = np.ascontiguousarray(np.asarray(centre, float).reshape(-1, 3))
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
     if c.shape[0] == 0 or p.shape[0] == 0:
         e = np.zeros(0, np.int64)
         return e, e
-    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        r2 = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float) ** 2, c.shape[:1]))
-        return _dense_pairs(c, r2, np.ascontiguousarray(p))
-    return _candidates(c, np.asarray(radius, float), cKDTree(p))
+    r = np.asarray(radius, float)
+    r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
+         else np.ascontiguousarray(np.broadcast_to(r, c.shape[:1])))
+    return _pairs(c, r, p, _SWEEP_POINTS)
+
+
+_SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
 
 
 @numba.njit(cache=True)
-def _dense_pairs(c, r2, p):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major order (as ``np.nonzero``)."""
+def _pairs(c, r, p, sweep_points):
+    """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
+    grid."""
+    ext = np.empty(3)
+    for a in range(3):
+        ext[a] = p[:, a].max() - p[:, a].min()
+    a0 = 0
+    for a in range(1, 3):
+        if ext[a] > ext[a0]:
+            a0 = a
+    a1 = -1
+    for a in range(3):
+        if a != a0 and (a1 < 0 or ext[a] > ext[a1]):
+            a1 = a
+    r2 = r * r
+    if p.shape[0] <= sweep_points or not np.isfinite(r).all():
+        return _sweep_pairs(c, r, r2, p, a0)
+    return _grid_pairs(c, r, r2, p, a0, a1)
+
+
+@numba.njit(cache=True)
+def _sweep_pairs(c, r, r2, p, axis):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from the points
+    sorted along ``axis`` within ``r[i]`` (padded) of the centre there."""
+    D = p.shape[0]
+    perm = np.argsort(p[:, axis], kind="mergesort")
+    xs = p[perm, axis]
+    keys = np.empty(64, np.int64)
     n = 0
-    rows = np.empty(64, np.int64)
-    cols = np.empty(64, np.int64)
     for i in range(c.shape[0]):
-        for j in range(p.shape[0]):
+        w = abs(r[i]) * (1.0 + 1e-9) + 1e-9
+        lo = np.searchsorted(xs, c[i, axis] - w, side="left")
+        hi = np.searchsorted(xs, c[i, axis] + w, side="right")
+        for k in range(lo, hi):
+            j = perm[k]
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
             if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
-                if n == rows.size:
-                    rows = np.concatenate((rows, np.empty(n, np.int64)))
-                    cols = np.concatenate((cols, np.empty(n, np.int64)))
-                rows[n] = i
-                cols[n] = j
+                if n == keys.size:
+                    keys = np.concatenate((keys, np.empty(n, np.int64)))
+                keys[n] = i * D + j
                 n += 1
-    return rows[:n].copy(), cols[:n].copy()
+    keys = np.sort(keys[:n])
+    return keys // D, keys % D
+
+
+@numba.njit(cache=True)
+def _grid_pairs(c, r, r2, p, ax0, ax1):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from a grid of the
+    points over axes ``ax0``, ``ax1``."""
+    D = p.shape[0]
+    ra = np.abs(r)
+    h = max(2.0 * np.median(ra), 1.0)
+    lo0 = p[:, ax0].min()
+    lo1 = p[:, ax1].min()
+    n0 = int((p[:, ax0].max() - lo0) / h) + 1
+    n1 = int((p[:, ax1].max() - lo1) / h) + 1
+    cell = np.empty(D, np.int64)
+    for j in range(D):
+        cell[j] = int((p[j, ax0] - lo0) / h) * n1 + int((p[j, ax1] - lo1) / h)
+    perm = np.argsort(cell, kind="mergesort")
+    sc = cell[perm]
+    ps = np.empty((D, 3))  # the points in cell order, contiguous
+    for k in range(D):
+        for a in range(3):
+            ps[k, a] = p[perm[k], a]
+    keys = np.empty(64, np.int64)
+    n = 0
+    for i in range(c.shape[0]):
+        w = ra[i] * (1.0 + 1e-9) + 1e-9
+        a0 = max(int(math.floor((c[i, ax0] - w - lo0) / h)), 0)
+        b0 = min(int(math.floor((c[i, ax0] + w - lo0) / h)), n0 - 1)
+        a1 = max(int(math.floor((c[i, ax1] - w - lo1) / h)), 0)
+        b1 = min(int(math.floor((c[i, ax1] + w - lo1) / h)), n1 - 1)
+        if a0 > b0 or a1 > b1:
+            continue
+        ci0, ci1, ci2, ri2 = c[i, 0], c[i, 1], c[i, 2], r2[i]
+        for g0 in range(a0, b0 + 1):
+            k0 = np.searchsorted(sc, g0 * n1 + a1, side="left")
+            k1 = np.searchsorted(sc, g0 * n1 + b1, side="right")
+            for k in range(k0, k1):
+                d0 = ci0 - ps[k, 0]
+                d1 = ci1 - ps[k, 1]
+                d2 = ci2 - ps[k, 2]
+                if d0 * d0 + d1 * d1 + d2 * d2 <= ri2:
+                    if n == keys.size:
+                        keys = np.concatenate((keys, np.empty(n, np.int64)))
+                    keys[n] = i * D + perm[k]
+                    n += 1
+    keys = np.sort(keys[:n])
+    return keys // D, keys % D
 
 
 @numba.njit(cache=True)
@@ -445,30 +523,131 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
     cluster (its row and column in no other pair) is matched outright, small conflicting
     sets are solved densely (:func:`iads.tracking.association.assign_dense`), large ones
     sparsely. Returns matched (rows, cols), sorted by row."""
-    rows = np.asarray(rows, np.int64)
-    cols = np.asarray(cols, np.int64)
-    w = np.asarray(weight, float)
-    k = w < 0
-    rows, cols, w = rows[k], cols[k], w[k]
+    rows = np.ascontiguousarray(rows, np.int64)
+    cols = np.ascontiguousarray(cols, np.int64)
+    w = np.ascontiguousarray(weight, float)
     if rows.size == 0:
         return rows, cols
-    nr = np.bincount(rows, minlength=n_rows)
-    nc = np.bincount(cols, minlength=n_cols)
-    alone = (nr[rows] == 1) & (nc[cols] == 1)
-    if alone.all():
-        o = np.argsort(rows, kind="stable")
-        return rows[o], cols[o]
-    k = ~alone
-    ur, ir = _unique_inverse(rows[k])
-    uc, ic = _unique_inverse(cols[k])
-    if ur.size * uc.size <= 4096:
-        W = np.zeros((ur.size, uc.size))
-        W[ir, ic] = w[k]
-        mr, mc = assign_dense(W)
-        mr, mc = ur[mr], uc[mc]
-    else:
-        mr, mc = assign_sparse(rows[k], cols[k], w[k], n_rows, n_cols)
-    mr = np.concatenate([rows[alone], mr])
-    mc = np.concatenate([cols[alone], mc])
+    ar, ac, cr, cc, cw = _split_alone(rows, cols, w, max(int(n_rows), int(rows.max()) + 1),
+                                      max(int(n_cols), int(cols.max()) + 1))
+    if cr.size == 0:
+        return ar, ac
+    ur, ir = _unique_inverse(cr)
+    uc, ic = _unique_inverse(cc)
+    star, rest = _stars(ir, ic, cw, ur.size, uc.size)
+    parts_r, parts_c = [ar, cr[star]], [ac, cc[star]]
+    if rest.any():
+        cr, cc, cw = cr[rest], cc[rest], cw[rest]
+        ur, ir = _unique_inverse(cr)
+        uc, ic = _unique_inverse(cc)
+        if ur.size * uc.size <= 4096:
+            W = np.zeros((ur.size, uc.size))
+            W[ir, ic] = cw
+            mr, mc = assign_dense(W)
+            mr, mc = ur[mr], uc[mc]
+        else:
+            mr, mc = assign_sparse(cr, cc, cw, n_rows, n_cols)
+        parts_r.append(mr)
+        parts_c.append(mc)
+    mr = np.concatenate(parts_r)
+    mc = np.concatenate(parts_c)
     o = np.argsort(mr, kind="stable")
     return mr[o], mc[o]
+
+
+@numba.njit(cache=True)
+def _root(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@numba.njit(cache=True)
+def _stars(ir, ic, w, n_r, n_c):
+    """Connected components of the pairs (compact rows ``ir``, columns ``ic``) with one row or
+    one column: their optimum is their cheapest pair (the first of equal ones). Returns the
+    indices of those pairs and a mask of the pairs in the other components."""
+    parent = np.arange(n_r + n_c)
+    for e in range(ir.size):
+        a = _root(parent, ir[e])
+        b = _root(parent, n_r + ic[e])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    comp = np.empty(ir.size, np.int64)
+    for e in range(ir.size):
+        comp[e] = _root(parent, ir[e])
+    n = n_r + n_c
+    first_r = np.full(n, -1, np.int64)
+    first_c = np.full(n, -1, np.int64)
+    many_r = np.zeros(n, np.bool_)
+    many_c = np.zeros(n, np.bool_)
+    best = np.full(n, -1, np.int64)
+    for e in range(ir.size):
+        k = comp[e]
+        if first_r[k] < 0:
+            first_r[k] = ir[e]
+        elif first_r[k] != ir[e]:
+            many_r[k] = True
+        if first_c[k] < 0:
+            first_c[k] = ic[e]
+        elif first_c[k] != ic[e]:
+            many_c[k] = True
+        if best[k] < 0 or w[e] < w[best[k]]:
+            best[k] = e
+    rest = np.zeros(ir.size, np.bool_)
+    n_star = 0
+    for e in range(ir.size):
+        k = comp[e]
+        if many_r[k] and many_c[k]:
+            rest[e] = True
+        elif best[k] == e:
+            n_star += 1
+    star = np.empty(n_star, np.int64)
+    j = 0
+    for e in range(ir.size):
+        k = comp[e]
+        if not (many_r[k] and many_c[k]) and best[k] == e:
+            star[j] = e
+            j += 1
+    return star, rest
+
+
+@numba.njit(cache=True)
+def _split_alone(rows, cols, w, n_rows, n_cols):
+    """The pairs worth matching (``w < 0``) split into those alone in their row and column
+    (rows, cols; sorted by row) and the conflicting ones (rows, cols, weights; in order)."""
+    nr = np.zeros(n_rows, np.int64)
+    nc = np.zeros(n_cols, np.int64)
+    for e in range(rows.size):
+        if w[e] < 0:
+            nr[rows[e]] += 1
+            nc[cols[e]] += 1
+    n_alone = 0
+    n_conf = 0
+    for e in range(rows.size):
+        if w[e] < 0:
+            if nr[rows[e]] == 1 and nc[cols[e]] == 1:
+                n_alone += 1
+            else:
+                n_conf += 1
+    ar = np.empty(n_alone, np.int64)
+    ac = np.empty(n_alone, np.int64)
+    cr = np.empty(n_conf, np.int64)
+    cc = np.empty(n_conf, np.int64)
+    cw = np.empty(n_conf)
+    a = 0
+    c = 0
+    for e in range(rows.size):
+        if w[e] < 0:
+            if nr[rows[e]] == 1 and nc[cols[e]] == 1:
+                ar[a] = rows[e]
+                ac[a] = cols[e]
+                a += 1
+            else:
+                cr[c] = rows[e]
+                cc[c] = cols[e]
+                cw[c] = w[e]
+                c += 1
+    o = np.argsort(ar, kind="mergesort")
+    return ar[o], ac[o], cr, cc, cw

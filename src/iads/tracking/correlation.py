@@ -43,9 +43,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .association import optimal_pairs, pairs_within
-from .filters import inv_small, mahalanobis2
 
 __all__ = ["Correlation", "TrackCorrelator"]
 
@@ -101,14 +101,17 @@ class TrackCorrelator:
 
     def reset(self) -> None:
         """Forget every correlation (numbers drawn so far are not drawn again)."""
-        self._member: dict[tuple[int, int], int] = {}  # (source, key) -> system number
-        self._reporter: dict[int, tuple[int, int]] = {}  # system number -> (source, key)
+        e = np.zeros(0, np.int64)
+        # members: (source, key) -> system number, sorted by (source, key)
+        self._member = (e, e, e)
+        # reporters: system number (sorted) -> (source, key) of its reporter
+        self._reporter = (e, e, e)
         self._born: dict[int, int] = {}  # system number -> creation order
         self._seq = 0
 
     def __len__(self) -> int:
         """System tracks alive after the last update."""
-        return len(self._reporter)
+        return self._reporter[0].size
 
     def update(self, source, key, x, P) -> Correlation:
         """Correlate one set of source tracks, all predicted to the same time.
@@ -129,15 +132,16 @@ class TrackCorrelator:
         pos = np.asarray(x, float)[:, :3]
         Pp = np.asarray(P, float)[:, :3, :3]
         tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
-        ids = list(zip(source.tolist(), key.tolist(), strict=True))
-        system = np.array([self._member.get(i, -1) for i in ids], np.int64)
+        m_src, m_key, m_sys = self._member
+        at = _find(m_src, m_key, source, key)
+        system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
         # one track per source in a system track (kept: the first)
         if M:
             o = np.lexsort((np.arange(M), source, system))
             dup = np.zeros(M, bool)
             dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
             system[dup & (system >= 0)] = -1
-        rep = self._reporters(system, tr, ids)
+        rep = self._reporters(system, tr, source, key)
         # decorrelation: members out of their reporter's wide gate
         k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
         if k.size:
@@ -179,14 +183,20 @@ class TrackCorrelator:
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
         self._merge(system, source, sys_num, sys_row, pos, Pp, tr)
-        rep = self._reporters(system, tr, ids)
-        self._member = dict(zip(ids, system.tolist(), strict=True))
+        rep = self._reporters(system, tr, source, key)
+        # a (source, key) given twice keeps its last row's system track
+        o = np.lexsort((np.arange(M), key, source))
+        last = np.ones(M, bool)
+        last[:-1] = (source[o[1:]] != source[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
+        o = o[last]
+        self._member = (source[o], key[o], system[o])
         number = np.unique(system)
         row = np.empty(number.size, np.int64)
         if M:
             row[np.searchsorted(number, system)] = rep
-        self._reporter = {int(n): ids[r] for n, r in zip(number, row, strict=True)}
-        self._born = {int(n): self._born[int(n)] for n in number}
+        self._reporter = (number, source[row], key[row])
+        if len(self._born) > 2 * number.size + 1024:  # forget the numbers of ended tracks
+            self._born = {n: self._born[n] for n in number.tolist()}
         return Correlation(number, row, system)
 
     # ---- parts ---------------------------------------------------------------------------
@@ -194,29 +204,23 @@ class TrackCorrelator:
     @staticmethod
     def _d2(pos, Pp, a, b):
         """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
-        return mahalanobis2(pos[a] - pos[b], inv_small(Pp[a] + Pp[b]))
+        a = np.ascontiguousarray(a, np.int64)
+        b = np.ascontiguousarray(b, np.int64)
+        if a.size == 0:
+            return np.zeros(0)
+        return _pair_d2(np.ascontiguousarray(pos), np.ascontiguousarray(Pp), a, b)
 
-    def _reporters(self, system, tr, ids) -> np.ndarray:
+    def _reporters(self, system, tr, source, key) -> np.ndarray:
         """Reporter row of each row's system track (-1 for rows without one): the previous
         reporter unless another member's trace is below ``handover_ratio`` times its."""
-        M = system.size
-        rep = np.full(M, -1, np.int64)
-        has = np.flatnonzero(system >= 0)
-        if has.size == 0:
-            return rep
-        o = has[np.lexsort((has, tr[has], system[has]))]
-        head = np.ones(o.size, bool)
-        head[1:] = system[o[1:]] != system[o[:-1]]
-        grp = np.cumsum(head) - 1
-        best = o[head][grp]  # per row of o: its group's smallest trace
-        stored = np.array([self._reporter.get(int(system[r])) == ids[r] for r in o], bool)
-        cur = np.full(int(grp[-1]) + 1, -1, np.int64)
-        cur[grp[stored]] = o[stored]
-        keep = cur >= 0
-        keep[keep] = ~(tr[best[head][keep]] < self.handover_ratio * tr[cur[keep]])
-        chosen = np.where(keep, cur, o[head])
-        rep[o] = chosen[grp]
-        return rep
+        r_num, r_src, r_key = self._reporter
+        stored = np.zeros(system.size, bool)
+        if r_num.size and system.size:
+            j = np.minimum(np.searchsorted(r_num, system), r_num.size - 1)
+            stored = (system >= 0) & (r_num[j] == system) & (r_src[j] == source) & (
+                r_key[j] == key)
+        return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), stored,
+                              self.handover_ratio)
 
     def _merge(self, system, source, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
@@ -272,3 +276,102 @@ class TrackCorrelator:
         ok = d2 < g * g
         mr, mc = optimal_pairs(rows[ok], cols[ok], d2[ok] - g * g, new.size, nk)
         return mr, free[mc]
+
+
+def _find(s_src, s_key, source, key) -> np.ndarray:
+    """Row of each (``source``, ``key``) among the stored pairs (``s_src``, ``s_key``), sorted
+    by source then key; -1 where absent."""
+    out = np.full(key.size, -1, np.int64)
+    if s_key.size == 0 or key.size == 0:
+        return out
+    for s in np.unique(source):
+        lo, hi = np.searchsorted(s_src, s, "left"), np.searchsorted(s_src, s, "right")
+        if lo == hi:
+            continue
+        q = np.flatnonzero(source == s)
+        ks = s_key[lo:hi]
+        i = np.minimum(np.searchsorted(ks, key[q]), ks.size - 1)
+        hit = ks[i] == key[q]
+        out[q[hit]] = lo + i[hit]
+    return out
+
+
+@njit(cache=True)
+def _pair_d2(pos, Pp, a, b):
+    """``νᵀ (P_a + P_b)⁻¹ ν`` with ``ν = pos_a − pos_b`` for each pair (3-D; the adjugate
+    inverse of :func:`iads.tracking.filters.inv_small`)."""
+    out = np.empty(a.size)
+    for e in range(a.size):
+        i = a[e]
+        j = b[e]
+        s00 = Pp[i, 0, 0] + Pp[j, 0, 0]
+        s01 = Pp[i, 0, 1] + Pp[j, 0, 1]
+        s02 = Pp[i, 0, 2] + Pp[j, 0, 2]
+        s10 = Pp[i, 1, 0] + Pp[j, 1, 0]
+        s11 = Pp[i, 1, 1] + Pp[j, 1, 1]
+        s12 = Pp[i, 1, 2] + Pp[j, 1, 2]
+        s20 = Pp[i, 2, 0] + Pp[j, 2, 0]
+        s21 = Pp[i, 2, 1] + Pp[j, 2, 1]
+        s22 = Pp[i, 2, 2] + Pp[j, 2, 2]
+        c00 = s11 * s22 - s12 * s21
+        c01 = s12 * s20 - s10 * s22
+        c02 = s10 * s21 - s11 * s20
+        det = s00 * c00 + s01 * c01 + s02 * c02
+        i00 = c00 / det
+        i10 = c01 / det
+        i20 = c02 / det
+        i01 = (s02 * s21 - s01 * s22) / det
+        i11 = (s00 * s22 - s02 * s20) / det
+        i21 = (s01 * s20 - s00 * s21) / det
+        i02 = (s01 * s12 - s02 * s11) / det
+        i12 = (s02 * s10 - s00 * s12) / det
+        i22 = (s00 * s11 - s01 * s10) / det
+        n0 = pos[i, 0] - pos[j, 0]
+        n1 = pos[i, 1] - pos[j, 1]
+        n2 = pos[i, 2] - pos[j, 2]
+        y0 = i00 * n0 + i01 * n1 + i02 * n2
+        y1 = i10 * n0 + i11 * n1 + i12 * n2
+        y2 = i20 * n0 + i21 * n1 + i22 * n2
+        out[e] = y0 * n0 + y1 * n1 + y2 * n2
+    return out
+
+
+@njit(cache=True)
+def _reporter_rows(system, tr, stored, ratio):
+    """:meth:`TrackCorrelator._reporters` over the rows: per system track (rows with equal
+    ``system`` ≥ 0), the best member (smallest trace, then row) unless the stored reporter
+    (the last of the ``stored`` rows in that order) keeps reporting — its trace is not above
+    the best's by ``1 / ratio``."""
+    M = system.size
+    rep = np.full(M, -1, np.int64)
+    n = 0
+    for i in range(M):
+        if system[i] >= 0:
+            n += 1
+    has = np.empty(n, np.int64)
+    n = 0
+    for i in range(M):
+        if system[i] >= 0:
+            has[n] = i
+            n += 1
+    o = has[np.argsort(system[has], kind="mergesort")]  # by system, rows ascending
+    g0 = 0
+    while g0 < n:
+        g1 = g0 + 1
+        while g1 < n and system[o[g1]] == system[o[g0]]:
+            g1 += 1
+        best = o[g0]
+        cur = -1
+        for k in range(g0, g1):
+            r = o[k]
+            if tr[r] < tr[best]:
+                best = r
+            if stored[r] and (cur < 0 or tr[r] >= tr[cur]):
+                cur = r
+        chosen = best
+        if cur >= 0 and not (tr[best] < ratio * tr[cur]):
+            chosen = cur
+        for k in range(g0, g1):
+            rep[o[k]] = chosen
+        g0 = g1
+    return rep

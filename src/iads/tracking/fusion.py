@@ -8,19 +8,24 @@ Gaussian models, updating with two sensors one after the other at the same time 
 joint update with both measurements stacked (tested), so nothing is lost by going sensor by sensor,
 and sensors with different revisit times need no special handling.
 
+Estimates of one target from several sources taken as independent are combined by their
+information-weighted mean (:func:`information_fusion`).
+
 Analysis only; not for fire control.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
+from numba import njit
 
 from .filters import convert_radar_measurements
 from .tracker import Detections, Tracker, Tracks
 
-__all__ = ["radar_detections", "fuse_scans"]
+__all__ = ["radar_detections", "fuse_scans", "information_fusion"]
 
 
 def radar_detections(az_rad, el_rad, r_m, sigma_az_rad, sigma_el_rad, sigma_r_m,
@@ -81,3 +86,130 @@ def fuse_scans(tracker: Tracker, tracks: Tracks, scans: Iterable[tuple[float, De
         out.append(assoc)
         t = float(ts)
     return tracks, out, t
+
+
+def information_fusion(x, P, starts):
+    """Information-weighted means of groups of estimates taken as independent.
+
+    Group ``g`` is rows ``starts[g]`` to ``starts[g + 1]`` (the last to the end) of ``x``,
+    ``P``: ``P_f = (Σ Pᵢ⁻¹)⁻¹``, ``x_f = P_f Σ Pᵢ⁻¹ xᵢ`` (``P_f`` symmetrised), the inverses
+    by Cholesky factors (Gauss–Jordan elimination with partial pivoting for a matrix that is
+    not positive definite; compiled, one pass).
+
+    Parameters
+    ----------
+    x, P
+        Means (K, n) and covariances (K, n, n) [SI units], grouped.
+    starts
+        First row of each group (G,), increasing, ``starts[0] == 0``.
+
+    Returns
+    -------
+    x_f, P_f
+        Fused means (G, n) and covariances (G, n, n).
+    """
+    x = np.ascontiguousarray(x, dtype=float)
+    P = np.ascontiguousarray(P, dtype=float)
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    G, n = starts.size, x.shape[1]
+    xf = np.empty((G, n))
+    Pf = np.empty((G, n, n))
+    if G:
+        _information_fusion(x, P, np.append(starts, x.shape[0]), xf, Pf)
+    return xf, Pf
+
+
+@njit(cache=True)
+def _inverse(A, out, work):
+    """``out = A⁻¹`` by Gauss–Jordan elimination with partial pivoting (``work``: n × n)."""
+    n = A.shape[0]
+    for i in range(n):
+        for j in range(n):
+            work[i, j] = A[i, j]
+            out[i, j] = 1.0 if i == j else 0.0
+    for c in range(n):
+        p = c
+        for r in range(c + 1, n):
+            if abs(work[r, c]) > abs(work[p, c]):
+                p = r
+        if p != c:
+            for j in range(n):
+                work[c, j], work[p, j] = work[p, j], work[c, j]
+                out[c, j], out[p, j] = out[p, j], out[c, j]
+        d = 1.0 / work[c, c]
+        for j in range(n):
+            work[c, j] *= d
+            out[c, j] *= d
+        for r in range(n):
+            if r != c:
+                f = work[r, c]
+                if f != 0.0:
+                    for j in range(n):
+                        work[r, j] -= f * work[c, j]
+                        out[r, j] -= f * out[c, j]
+
+
+@njit(cache=True)
+def _inverse_spd(A, out, work):
+    """``out = A⁻¹`` for a symmetric positive definite ``A`` by its Cholesky factor
+    ``A = L Lᵀ`` (``work``: n × n, L then L⁻¹, lower); Gauss–Jordan (:func:`_inverse`) if a
+    pivot is not positive."""
+    n = A.shape[0]
+    for j in range(n):
+        d = A[j, j]
+        for k in range(j):
+            d -= work[j, k] * work[j, k]
+        if not d > 0.0:
+            _inverse(A, out, work)
+            return
+        d = math.sqrt(d)
+        work[j, j] = d
+        for i in range(j + 1, n):
+            v = A[i, j]
+            for k in range(j):
+                v -= work[i, k] * work[j, k]
+            work[i, j] = v / d
+    # L⁻¹ in place (lower triangle)
+    for j in range(n):
+        work[j, j] = 1.0 / work[j, j]
+        for i in range(j + 1, n):
+            v = 0.0
+            for k in range(j, i):
+                v -= work[i, k] * work[k, j]
+            work[i, j] = v / work[i, i]
+    # A⁻¹ = L⁻ᵀ L⁻¹
+    for i in range(n):
+        for j in range(i + 1):
+            v = 0.0
+            for k in range(i, n):
+                v += work[k, i] * work[k, j]
+            out[i, j] = v
+            out[j, i] = v
+
+
+@njit(cache=True)
+def _information_fusion(x, P, bounds, xf, Pf):
+    n = x.shape[1]
+    info = np.empty((n, n))
+    I = np.empty((n, n))
+    F = np.empty((n, n))
+    work = np.empty((n, n))
+    v = np.empty(n)
+    for g in range(bounds.size - 1):
+        I[:] = 0.0
+        v[:] = 0.0
+        for k in range(bounds[g], bounds[g + 1]):
+            _inverse_spd(P[k], info, work)
+            for i in range(n):
+                s = 0.0
+                for j in range(n):
+                    I[i, j] += info[i, j]
+                    s += info[i, j] * x[k, j]
+                v[i] += s
+        _inverse_spd(I, F, work)
+        for i in range(n):
+            s = 0.0
+            for j in range(n):
+                s += F[i, j] * v[j]
+                Pf[g, i, j] = 0.5 * (F[i, j] + F[j, i])
+            xf[g, i] = s
