@@ -60,6 +60,24 @@ def _stored(study: Path) -> tuple[int, list[str]]:
     return reps, names
 
 
+def _survivors(group: int, wait_s: float = 5.0) -> list[int]:
+    """Processes of the killed process group still alive (not zombies) after ``wait_s``."""
+    import psutil
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        alive = []
+        for p in psutil.process_iter(["pid", "status"]):
+            try:
+                if os.getpgid(p.pid) == group and p.info["status"] != psutil.STATUS_ZOMBIE:
+                    alive.append(p.pid)
+            except (ProcessLookupError, psutil.Error):
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
 def _tables(study: Path):
     """The runs and metrics tables of a study, sorted by point, replication (and metric)."""
     import iads.results
@@ -166,8 +184,7 @@ def main() -> int:
         "half_written_in_tmp": len(list((study / "tmp").glob("*"))),
         "rate_rep_s": round((stored - first[1]) / (t_kill - (first[0] - t0)), 3)
         if first and stored > first[1] else None,
-        "survivors": subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True,
-                                    text=True).stdout.split(),
+        "survivors": _survivors(proc.pid),
     }
     print(f"killed after {t_kill:.1f} s: {stored} of {args.reps} replications stored in "
           f"{len(names)} chunks of {size}; {len(holes)} holes below the last stored chunk; "

@@ -19,13 +19,17 @@ Three engines, one interface (``start()``, ``run(jobs)`` yielding results as the
   If a worker dies (killed, out of memory) the pool is rebuilt and the chunks in flight are
   run again, at most :data:`MAX_POOL_RESTARTS` times.
 * :class:`DaskEngine`: a ``distributed.Client`` on a running scheduler (``tcp://host:port``)
-  or on a ``LocalCluster(n_workers=K, threads_per_worker=1)`` started for the sweep, whose
-  worker processes get the same one-thread environment and run without Dask's statistical
-  profiler (it costs 10-40 % of a replication's CPU time). The study's shared context
-  (catalog, model, sampling plan) is scattered once to every worker. Workers of a remote
-  scheduler are started by their operator: give them one thread each
-  (``dask worker --nthreads 1``, the variables of :data:`THREAD_ENV`) and
-  ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` for the same throughput.
+  or on a ``LocalCluster(n_workers=K, threads_per_worker=1)`` started for the sweep, with the
+  settings of :data:`DASK_CONFIG`: chunks queued at the scheduler and handed to the first free
+  worker (no chunk sent ahead to a busy one), event loops that wake once a second rather than
+  50 times, no statistical profiler, and the pool's worker environment (:data:`THREAD_ENV`,
+  not Dask's ``MALLOC_TRIM_THRESHOLD_``). The chunks are submitted as one ``Client.map``; the
+  study's shared context (catalog, model, sampling plan) is scattered once to every worker.
+  The scheduler and workers of a remote cluster are started by their operator: give the
+  workers one thread each (``dask worker --nthreads 1``, the variables of :data:`THREAD_ENV`)
+  and both the settings of :data:`DASK_CONFIG` (as ``DASK_DISTRIBUTED__SCHEDULER__WORKER_
+  SATURATION=1.0``, ``DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s``, ... or a Dask YAML file)
+  for the same throughput.
 
 Whatever the engine, :func:`run_chunk` also holds numba to one thread while it runs, so a
 replication computes the same numbers everywhere.
