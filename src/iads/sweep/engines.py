@@ -89,9 +89,9 @@ THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_TH
 #:   2 times a second.
 #: * ``nanny.pre-spawn-environ``: Dask's default sets ``MALLOC_TRIM_THRESHOLD_=65536`` in the
 #:   workers, which also turns off glibc's adaptive mmap threshold: every numpy array above
-#:   128 kB is then mapped and unmapped afresh, 2.6 times the page faults of the pool's
-#:   workers and 3 % more CPU time a replication of the sweep-sized raid. The workers get the
-#:   pool's environment instead: :data:`THREAD_ENV`.
+#:   128 kB is then mapped and unmapped afresh: 2.6 times the page faults of the pool's
+#:   workers and 30 ms more system time (about 3 %) a replication of the sweep-sized raid.
+#:   The workers get the pool's environment instead: :data:`THREAD_ENV`.
 DASK_CONFIG = {
     "distributed.scheduler.worker-saturation": 1.0,
     "distributed.worker.profile.enabled": False,

@@ -215,9 +215,9 @@ def plot_distributions(summary, values: dict[str, np.ndarray], metrics: list[str
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     n = min(rows[m]["n"] for m in metrics)
-    fig.suptitle(f"distribution over the replications (n >= {n}): mean (line), "
-                 f"{(summary.schema.metadata or {}).get(b'ci', b'').decode()} confidence "
-                 "interval of the mean (dark), 5-95 % (light)", fontsize=8)
+    ci = (summary.schema.metadata or {}).get(b"ci", b"confidence interval").decode()
+    fig.suptitle(f"distribution over the replications (n >= {n}): mean (line), {ci} of the "
+                 "mean (dark), 5-95 % (light)", fontsize=8)
     if path is not None:
         from ..plots import save
 
