@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -216,6 +217,78 @@ def test_same_results_with_two_processes_and_on_dask(reference, tmp_path):
         assert _metrics(tmp_path / other) == ref_m
 
 
+def sleepy(scenario, seed, catalog):
+    """A model that waits: 3 s a replication at low Pd, 0.2 s at high Pd (no CPU used, so the
+    machine's other load does not change its duration)."""
+    time.sleep(3.0 if scenario.coverage.pd < 0.7 else 0.2)
+    return Replication({"pd": scenario.coverage.pd})
+
+
+@pytest.fixture(scope="module")
+def dask_engine():
+    """A LocalCluster(2) engine as a sweep starts it, for the ``sleepy`` model."""
+    from iads.sweep import define_study
+    from iads.sweep.engines import DaskEngine, StudyContext
+
+    study = define_study(MINIMAL, reps=5, grid={"coverage.pd": [0.5, 0.9]}, model="detection")
+    engine = DaskEngine(StudyContext(sleepy, CAT, 1), local_workers=2)
+    env = {k: os.environ.get(k) for k in (*_ENV, "PYTHONHASHSEED")}
+    engine.start()
+    engine.parent_env = env
+    yield engine, study
+    engine.close()
+
+
+_ENV = ("MALLOC_TRIM_THRESHOLD_", "NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS")
+
+
+def _worker_env(dask_worker=None):
+    import dask
+
+    return ({k: os.environ.get(k) for k in _ENV},
+            dask.config.get("distributed.worker.profile.enabled", None))
+
+
+def test_dask_workers_run_in_the_pools_environment(dask_engine):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from iads.sweep.engines import ProcessEngine
+
+    engine, _ = dask_engine
+    # the nannies' settings did not leak into this process (to processes it starts later)
+    assert {k: os.environ.get(k) for k in engine.parent_env} == engine.parent_env
+    pool = ProcessEngine(engine.ctx, 2)
+    pool.start()
+    try:
+        assert isinstance(pool._pool, ProcessPoolExecutor)
+        want = pool._pool.submit(_worker_env).result()[0]
+    finally:
+        pool.close()
+    got = engine.client.run(_worker_env)
+    assert len(got) == 2
+    for env, profiling in got.values():
+        assert env == want and env["MALLOC_TRIM_THRESHOLD_"] is None
+        assert env["NUMBA_NUM_THREADS"] == "1" and profiling is False
+
+
+def test_dask_hands_each_chunk_to_the_first_free_worker(dask_engine):
+    """No chunk waits behind a running one: while one worker runs a 3 s chunk, the other runs
+    the five 0.2 s chunks one after another (with Dask's default, the busy worker would be sent
+    one of them ahead of time and hold it until work stealing moves it)."""
+    from iads.sweep.engines import Job, Segment
+
+    engine, study = dask_engine
+    sc, keys = study.scenarios, study.keys
+    jobs = [Job("long", (Segment(0, 0, 1),), {0: sc[0]}, {0: keys[0]})]
+    jobs += [Job(f"short{r}", (Segment(1, r, r + 1),), {1: sc[1]}, {1: keys[1]})
+             for r in range(5)]
+    done = {r.name: r for r in engine.run(jobs)}
+    assert set(done) == {j.name for j in jobs}
+    long_worker = done["long"].worker
+    assert [n for n, r in done.items() if r.worker == long_worker] == ["long"]
+
+
 # ---- resume after SIGKILL ----------------------------------------------------------------
 
 
@@ -357,6 +430,46 @@ def test_crashed_replications_are_stored_with_seed_and_error(tmp_path):
     assert res.model == "test_sweep:flaky"
 
 
+# ---- summaries of a one-point study -----------------------------------------------------------
+
+
+def test_one_point_study_plots_each_metrics_distribution(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from iads.sweep.summary import plot_distributions
+
+    out = tmp_path / "s"
+    res = iads.sweep(MINIMAL, reps=25, model="detection", sample_uncertain=True, out=out,
+                     progress=False, seed=4)
+    assert [p.name for p in (out / "plots").iterdir()] == ["distributions_1.png"]
+    metrics = _table(out, "metrics").to_pylist()
+    values: dict[str, list] = {}
+    for r in metrics:
+        values.setdefault(r["metric"], []).append(r["value"])
+    summary = pads.dataset(str(out / "summary.parquet")).to_table()
+    fig = plot_distributions(summary, values)
+    try:
+        panels = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
+        assert sorted(panels) == sorted(values) and len(panels) == 12
+        spread = 0
+        for name, ax in panels.items():
+            v = np.array(values[name])
+            mean_line = ax.get_lines()[0].get_xdata()[0]
+            assert mean_line == pytest.approx(v.mean(), rel=1e-12, abs=1e-12)
+            bars = [p for p in ax.patches if p.get_alpha() == 0.8]  # the histogram
+            assert sum(p.get_height() for p in bars) == res.reps == len(v)
+            if v.std() > 0:  # the dark band is the t-interval of the mean (scipy)
+                lo, hi = stats.t.interval(0.95, len(v) - 1, v.mean(), stats.sem(v))
+                dark = [p for p in ax.patches if p.get_alpha() == 0.45]
+                assert len(dark) == 1
+                x, w = dark[0].get_x(), dark[0].get_width()
+                assert (x, x + w) == pytest.approx((lo, hi), rel=1e-9)
+                spread += 1
+        assert spread >= 6  # the drawn figures spread most metrics
+    finally:
+        plt.close(fig)
+
+
 # ---- bad input: one line, exit 2, nothing touched --------------------------------------------
 
 _EXPECT = re.compile(r"^# expect: (.+?)$", re.MULTILINE)
@@ -421,6 +534,31 @@ def test_folder_with_another_study_is_refused_untouched(tmp_path, capsys):
     code, _, err = _cli([*base[:-3], "--out", str(tmp_path / "other"), "--reps", "3"], capsys)
     assert code == 2 and "holds no sweep" in err
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
+
+
+def test_bad_input_leaves_an_existing_study_untouched(tmp_path, capsys):
+    import dask
+
+    out = tmp_path / "study"
+    base = ["sweep", str(MINIMAL), "--model", "detection", "--reps", "3", "--out", str(out),
+            "--no-progress"]
+    code, _, _ = _cli(base, capsys)
+    assert code == 0
+    chunks = sorted((out / "chunks").iterdir())
+    assert len(chunks) == 2
+    shutil.rmtree(chunks[-1])  # as a killed sweep leaves it: --resume has work to do
+    before = _snapshot(out)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        for args in (["--grid", str(BAD / "unknown_field.yaml")],
+                     ["--grid", str(BAD / "wrong_type.yaml")],
+                     ["--grid", str(BAD / "out_of_range.yaml")],
+                     ["--scheduler", f"tcp://127.0.0.1:{port}"]):
+            code, _, err = _cli([*base, "--resume", *args], capsys)
+            assert code == 2 and len(err.strip().splitlines()) == 1, (args, err)
+            assert _snapshot(out) == before, args
 
 
 def test_a_folder_being_written_is_refused(reference, tmp_path):

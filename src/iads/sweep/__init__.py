@@ -298,7 +298,8 @@ def sweep(
     catalog
         The catalog to use; the shipped one by default.
     plots
-        Also draw metric-vs-parameter plots into ``out/plots``.
+        Also draw metric-vs-parameter plots (or, for one grid point, the distribution of each
+        metric) into ``out/plots``.
 
     Returns
     -------
@@ -405,7 +406,7 @@ def run_study(study: Study, out, *, resume: bool = False, workers: int = 1,
     failed = con.sql("SELECT count(*) FROM runs_raw WHERE status = 'error'").fetchall()[0][0]
     table = summarize(con)
     write_summary(out, table)
-    if plots and study.grid.parameters:
+    if plots and table.num_rows:
         write_plots(out, table)
     return SweepResult(
         out=Path(out), model=model_name(study.context.model), points=len(study.points),

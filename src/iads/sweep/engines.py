@@ -19,13 +19,17 @@ Three engines, one interface (``start()``, ``run(jobs)`` yielding results as the
   If a worker dies (killed, out of memory) the pool is rebuilt and the chunks in flight are
   run again, at most :data:`MAX_POOL_RESTARTS` times.
 * :class:`DaskEngine`: a ``distributed.Client`` on a running scheduler (``tcp://host:port``)
-  or on a ``LocalCluster(n_workers=K, threads_per_worker=1)`` started for the sweep, whose
-  worker processes get the same one-thread environment and run without Dask's statistical
-  profiler (it costs 10-40 % of a replication's CPU time). The study's shared context
-  (catalog, model, sampling plan) is scattered once to every worker. Workers of a remote
-  scheduler are started by their operator: give them one thread each
-  (``dask worker --nthreads 1``, the variables of :data:`THREAD_ENV`) and
-  ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` for the same throughput.
+  or on a ``LocalCluster(n_workers=K, threads_per_worker=1)`` started for the sweep, with the
+  settings of :data:`DASK_CONFIG`: chunks queued at the scheduler and handed to the first free
+  worker (no chunk sent ahead to a busy one), event loops that wake once a second rather than
+  50 times, no statistical profiler, and the pool's worker environment (:data:`THREAD_ENV`,
+  not Dask's ``MALLOC_TRIM_THRESHOLD_``). The chunks are submitted as one ``Client.map``; the
+  study's shared context (catalog, model, sampling plan) is scattered once to every worker.
+  The scheduler and workers of a remote cluster are started by their operator: give the
+  workers one thread each (``dask worker --nthreads 1``, the variables of :data:`THREAD_ENV`)
+  and both the settings of :data:`DASK_CONFIG` (as ``DASK_DISTRIBUTED__SCHEDULER__WORKER_
+  SATURATION=1.0``, ``DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s``, ... or a Dask YAML file)
+  for the same throughput.
 
 Whatever the engine, :func:`run_chunk` also holds numba to one thread while it runs, so a
 replication computes the same numbers everywhere.
@@ -34,6 +38,7 @@ replication computes the same numbers everywhere.
 from __future__ import annotations
 
 import os
+import platform
 import signal
 import sys
 import time
@@ -48,6 +53,7 @@ from .seeds import replication_seed
 
 __all__ = [
     "THREAD_ENV",
+    "DASK_CONFIG",
     "MAX_POOL_RESTARTS",
     "StudyContext",
     "Segment",
@@ -63,6 +69,39 @@ __all__ = [
 #: Environment of worker processes: one thread each for numba, OpenMP and BLAS.
 THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
               "MKL_NUM_THREADS": "1"}
+#: Dask settings of a LocalCluster started for a sweep (scheduler, nannies and workers); give
+#: the scheduler and workers of a remote cluster the same (``DASK_DISTRIBUTED__ADMIN__TICK__
+#: INTERVAL=1s`` and so on, see the module docstring). Why, measured on 2 cores:
+#:
+#: * ``scheduler.worker-saturation``: Dask's 1.1 sends each one-thread worker a second chunk
+#:   while it runs one. At the end of a study, a worker that runs out of work waits for the
+#:   other's queued chunk until work stealing moves it (up to 1 s, the stealing interval). At
+#:   1.0 the chunks wait at the scheduler and each goes to the first worker free, as the
+#:   process pool's shared queue does, for one round trip (milliseconds) between chunks.
+#: * ``worker.profile.enabled``: the statistical profiler samples the compute thread's stack
+#:   every 10 ms for the dashboard: 10-40 % of a replication's CPU time. Off.
+#: * ``admin.tick.interval``: every server (scheduler, nanny, worker) wakes its event loop every
+#:   20 ms to time itself. In a worker the event loop and the compute thread share the GIL, so
+#:   each wake-up takes the GIL from the computation; on a busy machine the hand-over waits for
+#:   a free core and the computation stalls meanwhile. Idle, a LocalCluster(2) cost 7.5 % of a
+#:   core (scheduler and nannies 3.5 %, each worker 2 %), 2 % with these settings.
+#: * ``worker.memory.monitor-interval`` and ``admin.system-monitor.interval``: the same, 10 and
+#:   2 times a second.
+#: * ``nanny.pre-spawn-environ``: Dask's default sets ``MALLOC_TRIM_THRESHOLD_=65536`` in the
+#:   workers, which also turns off glibc's adaptive mmap threshold: every numpy array above
+#:   128 kB is then mapped and unmapped afresh: 2.6 times the page faults of the pool's
+#:   workers and 30 ms more system time (about 3 %) a replication of the sweep-sized raid.
+#:   The workers get the pool's environment instead: :data:`THREAD_ENV`.
+DASK_CONFIG = {
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.nanny.pre-spawn-environ": dict(THREAD_ENV),
+}
+#: Variables a Dask nanny may write into the environment of the process that starts it.
+DASK_ENV_KEYS = ("MALLOC_TRIM_THRESHOLD_", "PYTHONHASHSEED", *THREAD_ENV)
 #: How many times a broken process pool is rebuilt before the sweep stops.
 MAX_POOL_RESTARTS = 2
 
@@ -116,6 +155,9 @@ class ChunkResult:
     failed: int
     compute_s: float  # wall time [s]
     cpu_s: float  # CPU time of the process meanwhile [s]
+    worker: str = ""  # where it ran: host:pid
+    started: float = 0.0  # when it started and finished: seconds since the epoch [s]
+    finished: float = 0.0
 
 
 @contextmanager
@@ -143,7 +185,7 @@ def run_chunk(ctx: StudyContext, job: Job) -> ChunkResult:
     m_point, m_rep, m_name, m_value = [], [], [], []
     events = []
     failed = 0
-    t_start, cpu_start = time.perf_counter(), time.process_time()
+    t_start, cpu_start, started = time.perf_counter(), time.process_time(), time.time()
     with _one_numba_thread():
         for seg in job.segments:
             scenario, key = job.scenarios[seg.point_id], job.keys[seg.point_id]
@@ -198,7 +240,8 @@ def run_chunk(ctx: StudyContext, job: Job) -> ChunkResult:
     })
     ev_table = pa.concat_tables(events, promote_options="permissive") if events else None
     return ChunkResult(job.name, runs, metrics, ev_table, runs.num_rows, failed,
-                       time.perf_counter() - t_start, time.process_time() - cpu_start)
+                       time.perf_counter() - t_start, time.process_time() - cpu_start,
+                       f"{platform.node()}:{os.getpid()}", started, time.time())
 
 
 def chunk_name(segment: Segment) -> str:
@@ -287,9 +330,10 @@ def _pool_run(job: Job) -> ChunkResult:
 
 
 @contextmanager
-def _environ(values: dict[str, str]):
-    """Set environment variables for processes started meanwhile; restore them afterwards."""
-    before = {k: os.environ.get(k) for k in values}
+def _environ(values: dict[str, str], restore=()):
+    """Set environment variables for processes started meanwhile; restore them, and those named
+    in ``restore``, afterwards."""
+    before = {k: os.environ.get(k) for k in (*values, *restore)}
     os.environ.update(values)
     try:
         yield
@@ -429,12 +473,12 @@ class DaskEngine:
         from distributed import Client, LocalCluster
 
         if self.local_workers is not None:
-            # the workers' statistical profiler (a stack sample every 10 ms, for the dashboard)
-            # costs 10-40 % of a replication's CPU time here: off
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # the nannies copy pre-spawn-environ into this process's environment for good:
+            # restore it, so that processes started later do not inherit it
+            with dask.config.set(DASK_CONFIG), _environ({}, restore=DASK_ENV_KEYS):
                 self.cluster = LocalCluster(
                     n_workers=int(self.local_workers), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR, env=dict(THREAD_ENV))
+                    dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         else:
             timeout = self.connect_timeout_s
@@ -458,8 +502,11 @@ class DaskEngine:
         from distributed.scheduler import KilledWorker
 
         token = os.urandom(4).hex()
-        futures = [self.client.submit(run_chunk, self._ctx_future, job, pure=False,
-                                      key=f"iads-chunk-{job.name}-{token}") for job in jobs]
+        jobs = list(jobs)
+        # one graph: the chunks form one task group that the scheduler queues and hands out
+        # as workers free up (see DASK_CONFIG)
+        futures = self.client.map(run_chunk, [self._ctx_future] * len(jobs), jobs, pure=False,
+                                  key=[f"iads-chunk-{job.name}-{token}" for job in jobs])
         try:
             for fut in as_completed(futures):
                 try:

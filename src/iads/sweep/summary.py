@@ -14,6 +14,8 @@ For each grid point and metric, over the replications that succeeded:
 Plots (one PNG per numeric grid parameter, one panel per metric, 12 panels a page) draw the
 mean against the parameter with two bands: the confidence interval of the mean (dark) and the
 5–95 % quantiles of the replications (light); other parameters, if any, give one line each.
+A study of one grid point (no parameter to plot against) gets the distribution of each metric
+instead: a histogram of the replications with the same mean, interval and quantiles marked.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["summarize", "write_summary", "numeric_parameters", "plot_metrics", "write_plots"]
+__all__ = ["summarize", "write_summary", "numeric_parameters", "plot_metrics",
+           "plot_distributions", "write_plots"]
 
 
 def _connection(source):
@@ -177,19 +180,75 @@ def plot_metrics(summary, parameter: str, metrics: list[str] | None = None,
     return fig
 
 
+def plot_distributions(summary, values: dict[str, np.ndarray], metrics: list[str] | None = None,
+                       path: str | Path | None = None, ncols: int = 4, bins: int = 30):
+    """Small multiples: the histogram of each metric over the replications of a one-point study.
+
+    ``values`` maps each metric to its values over the replications that succeeded; the panel
+    marks the mean (line), the confidence interval of the mean (dark band) and the 5-95 %
+    quantiles (light band) of the ``summary`` row. Returns the figure; with ``path`` also saves
+    it as PNG.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = {r["metric"]: r for r in summary.to_pylist()}
+    if len({r["point_id"] for r in rows.values()}) != 1 or len(rows) != summary.num_rows:
+        raise ValueError("plot_distributions draws a study of one grid point")
+    metrics = metrics or sorted(rows)
+    ncols = max(1, min(ncols, len(metrics)))
+    nrows = math.ceil(len(metrics) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows + 0.6),
+                             squeeze=False, layout="constrained")
+    for ax, m in zip(axes.flat, metrics, strict=False):
+        r, v = rows[m], np.asarray(values[m], dtype=float)
+        ax.axvspan(r["q05"], r["q95"], color="C0", alpha=0.15, lw=0)
+        if not math.isnan(r["ci_low"]):
+            ax.axvspan(r["ci_low"], r["ci_high"], color="C0", alpha=0.45, lw=0)
+        ax.hist(v, bins=bins if np.ptp(v) > 0 else 1, color="0.4", alpha=0.8)
+        ax.axvline(r["mean"], color="C0", lw=1)
+        ax.set_title(m, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    n = min(rows[m]["n"] for m in metrics)
+    ci = (summary.schema.metadata or {}).get(b"ci", b"confidence interval").decode()
+    fig.suptitle(f"distribution over the replications (n >= {n}): mean (line), {ci} of the "
+                 "mean (dark), 5-95 % (light)", fontsize=8)
+    if path is not None:
+        from ..plots import save
+
+        save(fig, path)
+    return fig
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
 
 
 def write_plots(directory: str | Path, summary=None, per_page: int = 12) -> list[Path]:
     """For each numeric grid parameter, PNG pages of ``per_page`` metric panels in
-    ``directory/plots`` (``vs_<parameter>_<page>.png``); returns the paths."""
+    ``directory/plots`` (``vs_<parameter>_<page>.png``); for a study of one grid point, pages
+    of distributions (``distributions_<page>.png``). Returns the paths."""
     import matplotlib.pyplot as plt
 
     d = Path(directory)
     table = summary if summary is not None else summarize(d)
     metrics = sorted(set(table.column("metric").to_pylist()))
     out: list[Path] = []
+    if len(set(table.column("point_id").to_pylist())) == 1:
+        con = _connection(d)
+        values: dict[str, list] = {}
+        for m, v in con.sql("SELECT metric, value FROM metrics_raw").fetchall():
+            values.setdefault(m, []).append(v)
+        for page, i in enumerate(range(0, len(metrics), per_page), start=1):
+            path = d / "plots" / f"distributions_{page}.png"
+            plt.close(plot_distributions(table, values, metrics[i:i + per_page], path))
+            out.append(path)
+        return out
     for p in numeric_parameters(table):
         for page, i in enumerate(range(0, len(metrics), per_page), start=1):
             path = d / "plots" / f"vs_{_slug(p)}_{page}.png"
