@@ -137,7 +137,7 @@ class TrackCorrelator:
         system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
         # one track per source in a system track (kept: the first)
         if M:
-            o = np.lexsort((np.arange(M), source, system))
+            o = np.lexsort((source, system))  # stable: rows ascending within ties
             dup = np.zeros(M, bool)
             dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
             system[dup & (system >= 0)] = -1
@@ -155,11 +155,15 @@ class TrackCorrelator:
             sys_row[np.searchsorted(sys_num, system[has])] = np.where(
                 rep[has] >= 0, rep[has], np.flatnonzero(has))
         alive = set(sys_num.tolist())
-        _, first = np.unique(source, return_index=True)
+        srcs, first = np.unique(source, return_index=True)
+        # rows without a system track now, per source (an iteration changes only its own
+        # source's rows)
+        neg = np.flatnonzero(system < 0)
+        with_new = set(source[neg].tolist())
         for s in source[np.sort(first)]:
-            new = np.flatnonzero((source == s) & (system < 0))
-            if new.size == 0:
+            if s not in with_new:
                 continue
+            new = neg[source[neg] == s]
             taken = np.zeros(sys_num.size, bool)
             mine = system[(source == s) & (system >= 0)]
             taken[np.searchsorted(sys_num, mine)] = True
@@ -182,10 +186,10 @@ class TrackCorrelator:
                 sys_row = np.concatenate([sys_row, rest])
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
-        self._merge(system, source, sys_num, sys_row, pos, Pp, tr)
+        self._merge(system, source, srcs, sys_num, sys_row, pos, Pp, tr)
         rep = self._reporters(system, tr, source, key)
         # a (source, key) given twice keeps its last row's system track
-        o = np.lexsort((np.arange(M), key, source))
+        o = np.lexsort((key, source))  # stable: rows ascending within ties
         last = np.ones(M, bool)
         last[:-1] = (source[o[1:]] != source[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
         o = o[last]
@@ -222,9 +226,10 @@ class TrackCorrelator:
         return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), stored,
                               self.handover_ratio)
 
-    def _merge(self, system, source, sys_num, sys_row, pos, Pp, tr) -> None:
+    def _merge(self, system, source, srcs, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
-        other and share no source: ``system`` is relabelled in place, the older number kept."""
+        other and share no source (``srcs``: the sources, sorted): ``system`` is relabelled in
+        place, the older number kept."""
         S = sys_num.size
         if S < 2:
             return
@@ -241,7 +246,6 @@ class TrackCorrelator:
         if i.size == 0:
             return
         has = system >= 0
-        srcs = np.unique(source)
         member = np.zeros((S, srcs.size), bool)
         member[np.searchsorted(sys_num, system[has]), np.searchsorted(srcs, source[has])] = True
         k = ~(member[i] & member[j]).any(axis=1)
@@ -281,18 +285,27 @@ class TrackCorrelator:
 def _find(s_src, s_key, source, key) -> np.ndarray:
     """Row of each (``source``, ``key``) among the stored pairs (``s_src``, ``s_key``), sorted
     by source then key; -1 where absent."""
-    out = np.full(key.size, -1, np.int64)
     if s_key.size == 0 or key.size == 0:
-        return out
-    for s in np.unique(source):
-        lo, hi = np.searchsorted(s_src, s, "left"), np.searchsorted(s_src, s, "right")
-        if lo == hi:
-            continue
-        q = np.flatnonzero(source == s)
-        ks = s_key[lo:hi]
-        i = np.minimum(np.searchsorted(ks, key[q]), ks.size - 1)
-        hit = ks[i] == key[q]
-        out[q[hit]] = lo + i[hit]
+        return np.full(key.size, -1, np.int64)
+    return _find_sorted(*(np.ascontiguousarray(a, np.int64) for a in (s_src, s_key, source, key)))
+
+
+@njit(cache=True)
+def _find_sorted(s_src, s_key, source, key):
+    """:func:`_find`: a binary search of each pair in the (source, key)-sorted stored pairs."""
+    out = np.full(key.size, -1, np.int64)
+    n = s_key.size
+    for q in range(key.size):
+        a, b = source[q], key[q]
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if s_src[mid] < a or (s_src[mid] == a and s_key[mid] < b):
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < n and s_src[lo] == a and s_key[lo] == b:
+            out[q] = lo
     return out
 
 
