@@ -39,6 +39,7 @@ __all__ = [
     "aeqd_crs",
     "SiteGrid",
     "effective_earth_geometry",
+    "transformer",
 ]
 
 WGS84_A = 6_378_137.0  #: WGS-84 semi-major axis [m]
@@ -47,9 +48,10 @@ K_STANDARD = 4.0 / 3.0  #: standard-atmosphere effective earth radius factor [-]
 _GEOD = Geod(ellps="WGS84")
 
 
-@lru_cache(maxsize=8)
-def _transformer(src: str, dst: str) -> Transformer:
-    # Transformers are immutable; caching them changes no result, only saves set-up time.
+@lru_cache(maxsize=16)
+def transformer(src, dst) -> Transformer:
+    """The (always x/y) transformer between two CRSs (strings or pyproj CRS objects), cached:
+    Transformers are immutable, so caching changes no result and saves their set-up."""
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
@@ -74,7 +76,7 @@ def geodetic_to_ecef(lat_deg, lon_deg, h_m=0.0):
     lat, lon, h = np.broadcast_arrays(
         np.asarray(lat_deg, float), np.asarray(lon_deg, float), np.asarray(h_m, float)
     )
-    x, y, z = _transformer("EPSG:4979", "EPSG:4978").transform(lon, lat, h)
+    x, y, z = transformer("EPSG:4979", "EPSG:4978").transform(lon, lat, h)
     return np.asarray(x), np.asarray(y), np.asarray(z)
 
 
@@ -83,7 +85,7 @@ def ecef_to_geodetic(x_m, y_m, z_m):
     x, y, z = np.broadcast_arrays(
         np.asarray(x_m, float), np.asarray(y_m, float), np.asarray(z_m, float)
     )
-    lon, lat, h = _transformer("EPSG:4978", "EPSG:4979").transform(x, y, z)
+    lon, lat, h = transformer("EPSG:4978", "EPSG:4979").transform(x, y, z)
     return np.asarray(lat), np.asarray(lon), np.asarray(h)
 
 

@@ -31,7 +31,7 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from .errors import TerrainError
-from .geodesy import SiteGrid
+from .geodesy import SiteGrid, transformer
 
 __all__ = [
     "BUILTIN_DEM_FILE",
@@ -251,8 +251,7 @@ def elevation_at(dem: Dem, lat_deg, lon_deg, outside: str = "error"):
     """
     _check_outside(outside)
     lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
-    t = Transformer.from_crs("EPSG:4326", dem.crs, always_xy=True)
-    x, y = t.transform(lon.ravel(), lat.ravel())
+    x, y = transformer("EPSG:4326", dem.crs).transform(lon.ravel(), lat.ravel())
     fr, fc = _fractional_index(dem, np.asarray(x), np.asarray(y))
     inside = _inside(dem, fr, fc)
     out = np.zeros(fr.shape)
