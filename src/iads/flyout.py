@@ -746,10 +746,10 @@ def target_from_paths(paths: Paths) -> Callable:
 
     def truth(t, j):
         j = np.ascontiguousarray(j, np.int64)
-        if np.ndim(t) == 0:  # the flyout's case (one time per step): no broadcast view
-            t = np.full(j.shape[0], float(t))
-        else:
-            t = np.ascontiguousarray(np.broadcast_to(np.asarray(t, float), j.shape))
+        t = np.asarray(t, float)
+        if t.shape != j.shape:  # a scalar or broadcastable time (the flyout passes one per row)
+            t = np.broadcast_to(t, j.shape)
+        t = np.ascontiguousarray(t)
         if j.size and (j.min() < 0 or j.max() >= n):
             raise IndexError(f"target index out of range for {n} paths")
         pos = np.empty((j.shape[0], 3))
