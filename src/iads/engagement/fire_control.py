@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..identification import Identity
+from ..kinematics import enu_basis
+from ..tracking.association import pairs_within
 
 __all__ = [
     "ROES",
@@ -124,20 +126,13 @@ def intercept_point(launch_pos, target_pos, target_vel, speed_mps):
     return tau, ip
 
 
-def _enu_rows(lat_deg: float, lon_deg: float) -> np.ndarray:
-    la, lo = math.radians(lat_deg), math.radians(lon_deg)
-    return np.array([[-math.sin(lo), math.cos(lo), 0.0],
-                     [-math.sin(la) * math.cos(lo), -math.sin(la) * math.sin(lo), math.cos(la)],
-                     [math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)]])
-
-
 def radar_coverage(points, radar_pos, lat_deg, lon_deg, max_range_m, boresight_rad,
                    sector_rad, elevation_min_rad, elevation_max_rad) -> np.ndarray:
     """Points (..., 3) [m] ECEF inside a radar's coverage volume: slant range ≤ max range,
     azimuth within half the sector of the boresight, elevation (local, no refraction) within
     the limits. No terrain (stated)."""
     d = np.asarray(points, float) - np.asarray(radar_pos, float)
-    enu = d @ _enu_rows(lat_deg, lon_deg).T
+    enu = d @ enu_basis(lat_deg, lon_deg).T
     rng = np.linalg.norm(enu, axis=-1)
     hor = np.hypot(enu[..., 0], enu[..., 1])
     el = np.arctan2(enu[..., 2], hor)
@@ -188,15 +183,14 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     label = np.arange(k)
     if k < 2:
         return label
-    from scipy.spatial import cKDTree
-
-    # only pairs closer than the gate can allow for the largest position errors
+    # candidates: a pair passing the screen below has |Δp|² ≤ 2·gate·max(tr_i, tr_j), so it is
+    # within the radius √(2·gate·tr) of its less accurate track
     tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
-    reach = math.sqrt(gate) * math.sqrt(2.0 * float(tr.max()))
-    pairs = cKDTree(x[:, :3]).query_pairs(reach, output_type="ndarray")
-    if not len(pairs):
+    a, b = pairs_within(x[:, :3], np.sqrt(2.0 * gate * tr), x[:, :3])
+    keep = a != b
+    i, j = np.unique(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]]), axis=1)
+    if not i.size:
         return label
-    i, j = pairs[:, 0], pairs[:, 1]
     # exact screen: the 6-D distance is at least the position part's, which is at least
     # |Δp|² / trace of the summed position covariance
     near = np.einsum("ki,ki->k", x[i, :3] - x[j, :3], x[i, :3] - x[j, :3]) <= gate * (tr[i] + tr[j])
