@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from rasterio.errors import RasterioError
 from rasterio.transform import Affine
 from rasterio.windows import Window
@@ -336,7 +336,7 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
         raise ValueError(f"outside must be one of {GRID_OUTSIDE_POLICIES}, got {outside!r}")
     _guard_memory(grid, dem)
     n = grid.n
-    to_dem = Transformer.from_crs(grid.crs, dem.crs, always_xy=True)
+    to_dem = transformer(grid.crs, dem.crs)
     axis = grid.x  # eastings of columns; northings of rows are its reverse
     # 1. footprint: a coarse lattice (every edge cell on the perimeter, 65 x 65 inside)
     lattice = np.unique(np.r_[np.linspace(0, n - 1, min(n, 65)).round().astype(int), 0, n - 1])
