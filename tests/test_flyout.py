@@ -21,6 +21,7 @@ from iads.flyout import (
     GuidanceErrors,
     InterceptorParams,
     _intercept_time,
+    _raise_aim,
     flyout,
     interceptor_params,
     isa_density,
@@ -586,6 +587,23 @@ def test_raise_aim_is_the_stated_loft_law(ground_km):
     high = ecef(lat0, lon0, 25_000.0)
     same = raise_aim(high[None], (aim - high)[None], 30.0, 20_000.0, 60_000.0)[0]
     np.testing.assert_allclose(same, aim - high)
+
+
+def test_flyout_kernel_raises_the_aim_as_raise_aim_does():
+    """The per-step loft of the flyout kernel and the vectorised one of the launch direction
+    are one law: equal raises from missiles at several heights and distances, up to the
+    kernel's altitude (within ~30 m of the ellipsoidal height, module docstring) entering
+    the loft weight's 5 km ramp: |Δ| ≤ 30/5000 of the unweighted raise (raise / weight)."""
+    lat0, lon0 = 40.0, 32.0
+    for h_m, ground_km in ((0.0, 5.0), (3_000.0, 40.0), (16_000.0, 150.0), (25_000.0, 90.0)):
+        rm = ecef(lat0, lon0, h_m)
+        aim = ecef(lat0 + math.degrees(ground_km * 1e3 / 6_371_000.0), lon0, 8_000.0)
+        want = raise_aim(rm[None], (aim - rm)[None], 35.0, 20_000.0, 60_000.0)[0]
+        de = np.array(aim - rm, float)
+        _raise_aim(rm, de, math.tan(math.radians(35.0)), 20_000.0, 60_000.0)
+        w = min(max((20_000.0 - h_m) / 5_000.0, 0.0), 1.0)
+        full = np.linalg.norm(want - (aim - rm)) / w if w > 0 else 0.0
+        assert np.linalg.norm(de - want) <= 30.0 / 5_000.0 * full + 1e-3
 
 
 # ------------------------------------------------------------------------------------------------
