@@ -736,6 +736,51 @@ def _eval_serial(P, obj, t, pos, vel):
             vel[j, d] = buf[3 + d]
 
 
+@njit(cache=True)
+def _fly_paths(active, r, v, t, t0, P, tgt, paths, t_end, prev_d, prev_w, prev_t, prev_closing,
+               has_prev, done, reason, miss, t_cpa, acc, t_home, dt, refine, window, layers, E,
+               Z, t_err, rng, draw, max_iterations):
+    """The whole flyout loop of :func:`flyout` for targets on stacked paths, compiled: per
+    iteration the same truth (:func:`_eval_serial`'s values), the same normal draws (``rng``'s
+    stream, rows of the active missiles in order, when ``draw``) and the same
+    :func:`_advance` as the Python loop, so results are identical; returns the number of
+    missile-steps, or -1 past ``max_iterations``."""
+    idx = active.copy()
+    n = idx.shape[0]
+    pT = np.empty((n, 3))
+    vT = np.empty((n, 3))
+    alive = np.empty(n, np.bool_)
+    nrm = np.empty((n if draw else 0, 6))
+    buf = np.empty(6)
+    steps = 0
+    it = 0
+    while n:
+        it += 1
+        if it > max_iterations:
+            return -1
+        for j in range(n):
+            i = idx[j]
+            _eval_one(paths, tgt[i], t[i], buf)
+            for k in range(3):
+                pT[j, k] = buf[k]
+                vT[j, k] = buf[3 + k]
+            alive[j] = t[i] <= t_end[tgt[i]]
+        if draw:
+            for j in range(n):
+                for k in range(6):
+                    nrm[j, k] = rng.standard_normal()
+        steps += _advance(0, n, idx, r, v, t, t0, P, pT, vT, alive, pT, vT, prev_d, prev_w,
+                          prev_t, prev_closing, has_prev, done, reason, miss, t_cpa, acc,
+                          t_home, dt, refine, window, layers, E, Z, t_err, nrm)
+        k = 0
+        for j in range(n):
+            if not done[idx[j]]:
+                idx[k] = idx[j]
+                k += 1
+        n = k
+    return steps
+
+
 def target_from_paths(paths: Paths) -> Callable:
     """Truth callback for :func:`flyout` from stacked paths: ``(t, j) -> (pos, vel, alive)``,
     ``alive`` while ``t <= t_end`` of path j (before its start a target holds its first
@@ -756,6 +801,7 @@ def target_from_paths(paths: Paths) -> Callable:
         vel = np.empty((j.shape[0], 3))
         _eval_serial(arrays, j, t, pos, vel)
         return pos, vel, t <= paths.t_end[j]
+    truth.paths = paths  # lets flyout run its compiled loop (_fly_paths) on these paths
     return truth
 
 
@@ -1012,6 +1058,18 @@ def flyout(launch_pos, launch_dir, t_launch, params, truth: Callable, *,
     active = np.arange(m, dtype=np.int64)
     steps = 0
     it = 0
+    paths = getattr(truth, "paths", None)
+    if paths is not None and estimate is None and not rec and m:
+        # targets on stacked paths: the same loop, compiled (identical results)
+        if tgt.min() < 0 or tgt.max() >= len(paths):
+            raise IndexError(f"target index out of range for {len(paths)} paths")
+        steps = _fly_paths(active, r, v, t, t0, P, tgt, paths.arrays, paths.t_end, prev_d,
+                           prev_w, prev_t, prev_closing, has_prev, done, reason, miss, t_cpa,
+                           acc, t_home, float(dt), float(refine), window, _LAYERS, E, Z, t_err,
+                           rng, errors is not None, max_iterations)
+        if steps < 0:
+            raise RuntimeError(f"flyout did not end within {max_iterations} iterations")
+        active = active[:0]
     while active.size:
         it += 1
         if it > max_iterations:
