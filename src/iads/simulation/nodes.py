@@ -82,7 +82,7 @@ from ..tracking import (
     SinglePointInitiator,
     Tracks,
 )
-from ..tracking.association import optimal_pairs, pairs_within
+from ..tracking.association import optimal_pairs, pairs_within, quick_pairs
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
 from ..tracking.fusion import information_fusion
@@ -279,6 +279,89 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         q = (c00 * nu[0] * nu[0] + c11 * nu[1] * nu[1] + c22 * nu[2] * nu[2]
              + 2.0 * (c01 * nu[0] * nu[1] + c02 * nu[0] * nu[2] + c12 * nu[1] * nu[2]))
         d2[e] = q / det if det > 0.0 else np.inf
+
+
+@njit(cache=True)
+def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, z, R, t_plot,
+                  obj, Qc3, Qc, g, update):
+    """One association round of :meth:`PlotTracker.process` on the candidate (track, plot)
+    pairs ``rows``, ``cols``:
+
+    1. exact gate of each pair at its plot's time (:func:`_gate_kernel`, squared Mahalanobis
+       ``d²``); pairs with ``d² ≥ g²`` are dropped;
+    2. each track offers only its earliest gated plot(s), at weight ``√d² − g`` (the
+       Mahalanobis cost relative to a miss, :meth:`~iads.tracking.GNNAssociator.pair_costs`);
+    3. global nearest neighbour by :func:`~iads.tracking.association.quick_pairs`;
+    4. when solved there and ``update``: each matched track is updated with its plot at the
+       plot's time (:func:`_cv_update_kernel`), counts a hit, takes the plot's time as its last
+       hit and the plot's object as the one it follows; its plot leaves ``waiting``, and the
+       gated pairs of taken plots leave the candidates.
+
+    Returns the candidates left (rows, cols), the offered pairs (rows, cols, weights: for
+    :func:`~iads.tracking.association.optimal_pairs` when not solved), the matched pairs
+    (rows, cols) and the state reached: 0 not solved (nothing matched), 1 solved, 2 solved
+    and updated.
+    """
+    E = rows.shape[0]
+    d2 = np.empty(E)
+    _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc3, d2, np.empty((E, 3, 3)))
+    gr = np.empty(E, np.int64)
+    gc = np.empty(E, np.int64)
+    gd = np.empty(E)
+    n = 0
+    for e in range(E):
+        if d2[e] < g * g:
+            gr[n] = rows[e]
+            gc[n] = cols[e]
+            gd[n] = d2[e]
+            n += 1
+    T = x.shape[0]
+    first = np.full(T, np.inf)
+    for e in range(n):
+        tp = t_plot[gc[e]]
+        if tp < first[gr[e]]:
+            first[gr[e]] = tp
+    m = 0
+    for e in range(n):
+        if t_plot[gc[e]] <= first[gr[e]]:
+            m += 1
+    sr = np.empty(m, np.int64)
+    sc = np.empty(m, np.int64)
+    sw = np.empty(m)
+    m = 0
+    for e in range(n):
+        if t_plot[gc[e]] <= first[gr[e]]:
+            sr[m] = gr[e]
+            sc[m] = gc[e]
+            sw[m] = math.sqrt(gd[e]) - g
+            m += 1
+    mr, mc, solved = quick_pairs(sr, sc, sw, T, waiting.shape[0])
+    if not (solved and update):
+        return gr[:n], gc[:n], sr, sc, sw, mr, mc, 1 if solved else 0
+    _cv_update_kernel(x, P, t_track, mr, z, R, t_plot, mc, Qc)
+    for i in range(mr.shape[0]):
+        k = mr[i]
+        j = mc[i]
+        hits[k] += 1
+        waiting[j] = False
+        last_hit[k] = t_plot[j]
+        follows[k] = obj[j]
+    kept = 0
+    for e in range(n):
+        if waiting[gc[e]]:
+            gr[kept] = gr[e]
+            gc[kept] = gc[e]
+            kept += 1
+    return gr[:kept], gc[:kept], sr, sc, sw, mr, mc, 2
+
+
+@njit(cache=True)
+def _free_plots(waiting, cols):
+    """Plots still waiting that no candidate pair holds (``cols``), ascending."""
+    free = waiting.copy()
+    for e in range(cols.shape[0]):
+        free[cols[e]] = False
+    return np.flatnonzero(free)
 
 
 @njit(cache=True)
@@ -652,6 +735,7 @@ class PlotTracker:
         self.initiator = SinglePointInitiator(s.velocity_sigma_mps)
         self.maintenance = MOfN(s.m, s.n, s.max_misses)
         self.cv = CVTransition(self.filter)
+        self._Qc3 = self.cv.Qc[:, :3, :3].copy()  # position blocks, for the gate
         self.imm = None
         if s.motion == "imm":
             w, p = s.imm_turn_rate_rad_s, s.imm_stay
@@ -721,27 +805,6 @@ class PlotTracker:
                        float(self.associator.gate_threshold), r_noise, centre, radius)
         rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
-
-    def _gate(self, plots: Plots, rows, cols):
-        """Exact gate of candidate pairs, each at its plot's time: track rows, plot indices,
-        squared Mahalanobis distances, innovation covariances."""
-        if rows.size == 0:
-            return rows, cols, np.zeros(0), np.zeros((0, 3, 3))
-        x, P = self.tracks.states.x, self.tracks.states.P
-        g = self.associator.gate_threshold
-        d2 = np.empty(rows.size)
-        S = np.empty((rows.size, 3, 3))
-        _gate_kernel(x, P, self.time_s, rows, cols, plots.z, plots.R, plots.time_s,
-                     self.cv.Qc[:, :3, :3].copy(), d2, S)
-        keep = d2 < g * g
-        return rows[keep], cols[keep], d2[keep], S[keep]
-
-    def _assign(self, rows, cols, d2, S, T, D):
-        """One plot per track at most: GNN on the pairs (plot indices global, < D)."""
-        if rows.size == 0:
-            return rows, cols
-        _, w = self.associator.pair_costs(d2, S)
-        return optimal_pairs(rows, cols, w, T, D)
 
     def _update(self, tr, pl, plots: Plots):
         """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
@@ -816,36 +879,34 @@ class PlotTracker:
         else:
             n_look = np.zeros(0, np.int64)
         was_confirmed = self.tracks.confirmed.copy()
-        hits = np.zeros(T0, np.int64)
+        hits = np.zeros(T0 + D, np.int64)  # each plot starts at most one track
         waiting = np.ones(D, bool)  # plots neither used nor starting a track yet
         # candidate pairs (Euclidean gate over the chunk), searched once; tracks started in
         # the chunk add theirs
         c_rows, c_cols = self._search(plots, np.arange(D), c0, c1)
+        cv = self.imm is None
         for rnd in range(self.settings.max_rounds):
             self.rounds += 1
             T = len(self.tracks)
-            if hits.size < T:
-                hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
             if c_rows.size:
                 # gate every remaining pair at its plot's time (a pair out of the gate is
                 # dropped for good: the track's gate only shrinks as it takes plots); each
                 # track takes at most its earliest gated plot
-                rows, cols, d2, S = self._gate(plots, c_rows, c_cols)
-                c_rows, c_cols = rows, cols
-                tp = plots.time_s[cols]
-                first = np.full(T, np.inf)
-                np.minimum.at(first, rows, tp)
-                k = tp <= first[rows]
-                mr, mc = self._assign(rows[k], cols[k], d2[k], S[k], T, D)
-                self._update(mr, mc, plots)
-                hits[mr] += 1
-                waiting[mc] = False
-                keep = waiting[c_cols]
-                c_rows, c_cols = c_rows[keep], c_cols[keep]
+                st = self.tracks.states
+                c_rows, c_cols, sr, sc, sw, mr, mc, state = _round_kernel(
+                    st.x, st.P, self.time_s, self.last_hit_s, self.follows, hits, waiting,
+                    c_rows, c_cols, plots.z, plots.R, plots.time_s, plots.object, self._Qc3,
+                    self.cv.Qc, float(self.associator.gate_threshold), cv)
+                if state < 2:  # a conflict quick_pairs leaves, or the IMM update
+                    if state == 0:
+                        mr, mc = optimal_pairs(sr, sc, sw, T, D)
+                    self._update(mr, mc, plots)
+                    hits[mr] += 1
+                    waiting[mc] = False
+                    keep = waiting[c_cols]
+                    c_rows, c_cols = c_rows[keep], c_cols[keep]
             # plots no track can take any more start tentative tracks (one per cluster)
-            has = np.zeros(D, bool)
-            has[c_cols] = True
-            free = np.flatnonzero(waiting & ~has)
+            free = _free_plots(waiting, c_cols)
             last = rnd == self.settings.max_rounds - 1
             if last:
                 heads = np.flatnonzero(waiting)
@@ -864,8 +925,7 @@ class PlotTracker:
             if c_rows.size == 0 and not heads.size:
                 break
         T = len(self.tracks)
-        if hits.size < T:
-            hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
+        hits = hits[:T]
         # bookkeeping over looks
         L = np.zeros(T, np.int64)
         L[:T0] = np.maximum(n_look, hits[:T0])
