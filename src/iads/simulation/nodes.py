@@ -736,6 +736,7 @@ class PlotTracker:
         self.maintenance = MOfN(s.m, s.n, s.max_misses)
         self.cv = CVTransition(self.filter)
         self._Qc3 = self.cv.Qc[:, :3, :3].copy()  # position blocks, for the gate
+        self._q = np.trace(self._Qc3, axis1=1, axis2=2)  # their traces, for the search
         self.imm = None
         if s.motion == "imm":
             w, p = s.imm_turn_rate_rad_s, s.imm_stay
@@ -789,19 +790,19 @@ class PlotTracker:
 
     # ---- one chunk -----------------------------------------------------------------------
 
-    def _search(self, plots: Plots, pending, c0: float, c1: float, first: int = 0):
+    def _search(self, plots: Plots, trR, pending, c0: float, c1: float, first: int = 0):
         """Candidate (track, plot) pairs: plots ``pending`` within each track's Euclidean gate
-        radius over the chunk (tracks ``first`` onwards); plot indices into ``plots``."""
+        radius over the chunk (tracks ``first`` onwards); plot indices into ``plots``
+        (``trR``: traces of their covariances)."""
         T, D = len(self.tracks) - first, pending.size
         e = np.zeros(0, np.int64)
         if T <= 0 or D == 0:
             return e, e
         st = self.tracks.states
-        r_noise = float(np.einsum("dii->d", plots.R[pending]).max())
+        r_noise = float(trR[pending].max())
         centre = np.empty((T, 3))
         radius = np.empty(T)
-        q = np.trace(self.cv.Qc[:, :3, :3], axis1=1, axis2=2)  # (4,) per power of |dt|
-        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), q,
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q,
                        float(self.associator.gate_threshold), r_noise, centre, radius)
         rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
@@ -840,10 +841,9 @@ class PlotTracker:
     def _initiate(self, plots: Plots, idx):
         if idx.size == 0:
             return
-        sub = plots.take(idx)
-        new = self.initiator.initiate(self.filter, Detections(sub.z, sub.R),
+        new = self.initiator.initiate(self.filter, Detections(plots.z[idx], plots.R[idx]),
                                       self.tracks.next_id)
-        self._append(new, sub.time_s, sub.object)
+        self._append(new, plots.time_s[idx], plots.object[idx])
 
     def _cluster_heads(self, plots: Plots, idx):
         """Among plots ``idx`` (ungated), the earliest of each cluster of mutually gating
@@ -883,7 +883,8 @@ class PlotTracker:
         waiting = np.ones(D, bool)  # plots neither used nor starting a track yet
         # candidate pairs (Euclidean gate over the chunk), searched once; tracks started in
         # the chunk add theirs
-        c_rows, c_cols = self._search(plots, np.arange(D), c0, c1)
+        trR = np.einsum("dii->d", plots.R)
+        c_rows, c_cols = self._search(plots, trR, np.arange(D), c0, c1)
         cv = self.imm is None
         for rnd in range(self.settings.max_rounds):
             self.rounds += 1
@@ -917,7 +918,7 @@ class PlotTracker:
                 self._initiate(plots, heads)
                 waiting[heads] = False
                 rest = np.flatnonzero(waiting)
-                n_rows, n_cols = self._search(plots, rest, c0, c1, first=T1)
+                n_rows, n_cols = self._search(plots, trR, rest, c0, c1, first=T1)
                 c_rows = np.concatenate([c_rows, n_rows])
                 c_cols = np.concatenate([c_cols, n_cols])
             if not waiting.any() or last:
@@ -936,10 +937,12 @@ class PlotTracker:
         new_hits = np.where(L > 0, (tk.hits << L.astype(np.uint64))
                             | ((np.uint64(1) << h.astype(np.uint64)) - np.uint64(1)), tk.hits)
         misses = np.where(h > 0, 0, tk.misses + L)
-        self.tracks = replace(tk, hits=new_hits, misses=misses, age=tk.age + L)
-        confirmed, keep = self.maintenance.maintain(self.tracks)
+        tk = Tracks(tk.states, tk.track_id, new_hits, misses, tk.age + L, tk.confirmed,
+                    tk.next_id)
+        confirmed, keep = self.maintenance.maintain(tk)
         keep &= (c1 - self.last_hit_s) <= self.settings.coast_s
-        self.tracks = replace(self.tracks, confirmed=confirmed)
+        self.tracks = Tracks(tk.states, tk.track_id, tk.hits, tk.misses, tk.age, confirmed,
+                             tk.next_id)
         newly = confirmed & ~np.concatenate([was_confirmed, np.zeros(T - T0, bool)])
         for k in np.flatnonzero(newly & keep):
             self.confirmations.append(Confirmation(int(self.tracks.track_id[k]),
