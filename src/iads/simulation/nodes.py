@@ -142,7 +142,9 @@ class CVTransition:
         ``F P Fᵀ + Q`` (compiled, blockwise: ``F = [[I, dt I], [0, I]]``)."""
         x = np.ascontiguousarray(x, dtype=float)
         P = np.ascontiguousarray(P, dtype=float)
-        dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), x.shape[:1]))
+        dt = np.asarray(dt, float)
+        dt = (np.full(x.shape[0], dt) if dt.ndim == 0
+              else np.ascontiguousarray(np.broadcast_to(dt, x.shape[:1])))
         x_new = np.empty_like(x)
         P_new = np.empty_like(P)
         if x.shape[0]:
@@ -494,6 +496,9 @@ class RadarView:
             self.rows = enu_rows_many(rp)[0]
             self.lat_deg = float(geodetic_of(rp[0])[0])
             self.h1 = float(geodetic_of(rp[0])[2])
+            self._rp_c = np.ascontiguousarray(self.rp, dtype=float)
+            self._rows_c = np.ascontiguousarray(self.rows, dtype=float)
+        self._constants = None
 
     def mask_floor(self):
         """The mask's :func:`iads.simulation.build.mask_floor` (lowest minimum visible height
@@ -530,29 +535,43 @@ class RadarView:
         counts (no reference range, no line of sight): tentative tracks, so that one born of a
         false alarm anywhere the radar searches is looked at and dropped.
         """
-        radar = self.radar
         p = np.ascontiguousarray(np.asarray(pos_ecef, float).reshape(-1, 3))
         if p.shape[0] == 0 or not on:
             return np.zeros(p.shape[0], np.int64)
         anywhere = (np.zeros(p.shape[0], np.bool_) if anywhere is None
                     else np.ascontiguousarray(np.asarray(anywhere, bool).reshape(-1)))
         tm = 0.5 * (t0_s + t1_s)
-        rp, rows = self.frame(tm)
-        scan = radar.scan
-        rotating = isinstance(scan, RotatingScan)
-        if self.mask is not None:
-            g = self.mask.grid
-            mvh, half, n, cell = self.mask.mvh_msl_m, g.half_cells, g.n, g.cell_m
+        if self.stationary:
+            rp, rows, h1 = self._rp_c, self._rows_c, self.h1
         else:
-            mvh, half, n, cell = np.zeros((1, 1)), 0, 0, 1.0
+            rp, rows = self.frame(tm)
+            rp, rows, h1 = np.ascontiguousarray(rp), np.ascontiguousarray(rows), self.height_m(tm)
+        (reach, max_range, sin_lo, sin_hi, sector, boresight, mvh, half, n, cell, ka, rotating,
+         phase, scan_t0, left, width) = self._count_constants()
         return _count_kernel(
-            p, anywhere, np.ascontiguousarray(rp), np.ascontiguousarray(rows), self.reach_m,
-            radar.max_range_m, np.sin(radar.elevation_min_rad - 0.01),
-            np.sin(radar.elevation_max_rad + 0.01), radar.sector_rad, radar.boresight_rad,
-            mvh, half, n, cell, radar.k_factor * 6_378_137.0, self.height_m(tm),
-            np.asarray(on, float).reshape(-1, 2), t0_s, t1_s, rotating,
-            scan.phase_rad if rotating else 0.0, scan.t0_s, self.period,
-            0.0 if rotating else scan.left_rad, _TWO_PI if rotating else scan.width_rad)
+            p, anywhere, rp, rows, reach, max_range, sin_lo, sin_hi, sector, boresight, mvh,
+            half, n, cell, ka, h1, np.asarray(on, float).reshape(-1, 2), float(t0_s),
+            float(t1_s), rotating, phase, scan_t0, self.period, left, width)
+
+    def _count_constants(self):
+        """The radar's and mask's arguments of :func:`_count_kernel` (made once: the view's
+        radar and mask are not changed after it is built)."""
+        if self._constants is None:
+            radar = self.radar
+            scan = radar.scan
+            rotating = isinstance(scan, RotatingScan)
+            if self.mask is not None:
+                g = self.mask.grid
+                mvh, half, n, cell = self.mask.mvh_msl_m, g.half_cells, g.n, g.cell_m
+            else:
+                mvh, half, n, cell = np.zeros((1, 1)), 0, 0, 1.0
+            self._constants = (
+                self.reach_m, radar.max_range_m, np.sin(radar.elevation_min_rad - 0.01),
+                np.sin(radar.elevation_max_rad + 0.01), radar.sector_rad, radar.boresight_rad,
+                mvh, half, n, cell, radar.k_factor * 6_378_137.0, rotating,
+                scan.phase_rad if rotating else 0.0, scan.t0_s,
+                0.0 if rotating else scan.left_rad, _TWO_PI if rotating else scan.width_rad)
+        return self._constants
 
 
 @njit(cache=True)
@@ -807,6 +826,28 @@ class PlotTracker:
         rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
 
+    def _round(self, plots: Plots, rows, cols, hits, waiting):
+        """One association round on the candidate (track, plot) pairs ``rows``, ``cols``
+        (:func:`_round_kernel`): every pair gated at its plot's time (a pair out of the gate
+        is dropped for good: the track's gate only shrinks as it takes plots), each track
+        offered its earliest gated plot, global nearest neighbour, matched tracks updated at
+        their plots' times; ``hits`` (per track) and ``waiting`` (per plot) are updated in
+        place. Returns the candidate pairs left (gated, plot still waiting)."""
+        st = self.tracks.states
+        rows, cols, sr, sc, sw, mr, mc, state = _round_kernel(
+            st.x, st.P, self.time_s, self.last_hit_s, self.follows, hits, waiting, rows, cols,
+            plots.z, plots.R, plots.time_s, plots.object, self._Qc3, self.cv.Qc,
+            float(self.associator.gate_threshold), self.imm is None)
+        if state == 2:
+            return rows, cols
+        if state == 0:  # a conflict the quick cases leave
+            mr, mc = optimal_pairs(sr, sc, sw, len(self.tracks), len(plots))
+        self._update(mr, mc, plots)
+        hits[mr] += 1
+        waiting[mc] = False
+        keep = waiting[cols]
+        return rows[keep], cols[keep]
+
     def _update(self, tr, pl, plots: Plots):
         """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
         if tr.size == 0:
@@ -885,27 +926,10 @@ class PlotTracker:
         # the chunk add theirs
         trR = np.einsum("dii->d", plots.R)
         c_rows, c_cols = self._search(plots, trR, np.arange(D), c0, c1)
-        cv = self.imm is None
         for rnd in range(self.settings.max_rounds):
             self.rounds += 1
-            T = len(self.tracks)
             if c_rows.size:
-                # gate every remaining pair at its plot's time (a pair out of the gate is
-                # dropped for good: the track's gate only shrinks as it takes plots); each
-                # track takes at most its earliest gated plot
-                st = self.tracks.states
-                c_rows, c_cols, sr, sc, sw, mr, mc, state = _round_kernel(
-                    st.x, st.P, self.time_s, self.last_hit_s, self.follows, hits, waiting,
-                    c_rows, c_cols, plots.z, plots.R, plots.time_s, plots.object, self._Qc3,
-                    self.cv.Qc, float(self.associator.gate_threshold), cv)
-                if state < 2:  # a conflict quick_pairs leaves, or the IMM update
-                    if state == 0:
-                        mr, mc = optimal_pairs(sr, sc, sw, T, D)
-                    self._update(mr, mc, plots)
-                    hits[mr] += 1
-                    waiting[mc] = False
-                    keep = waiting[c_cols]
-                    c_rows, c_cols = c_rows[keep], c_cols[keep]
+                c_rows, c_cols = self._round(plots, c_rows, c_cols, hits, waiting)
             # plots no track can take any more start tentative tracks (one per cluster)
             free = _free_plots(waiting, c_cols)
             last = rnd == self.settings.max_rounds - 1
@@ -998,9 +1022,9 @@ class Picture:
     def predict(self, cv: CVTransition, t_s: float) -> Picture:
         """The same tracks predicted to ``t_s``."""
         if len(self) == 0 or t_s == self.time_s:
-            return replace(self, time_s=t_s)
-        x, P = cv.predict(self.x, self.P, np.full(len(self), t_s - self.time_s))
-        return replace(self, time_s=t_s, x=x, P=P)
+            return Picture(t_s, self.x, self.P, self.track_id, self.origin, self.follows)
+        x, P = cv.predict(self.x, self.P, t_s - self.time_s)
+        return Picture(t_s, x, P, self.track_id, self.origin, self.follows)
 
     def geodetic(self):
         """Latitude [°], longitude [°], height [m] of the tracks."""
