@@ -259,9 +259,9 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         t = t_plot[j] - t_track[k]
         a = abs(t)
         a2 = a * a
-        nu = np.empty(3)
-        for i in range(3):
-            nu[i] = z[j, i] - (x[k, i] + t * x[k, 3 + i])
+        nu0 = z[j, 0] - (x[k, 0] + t * x[k, 3])
+        nu1 = z[j, 1] - (x[k, 1] + t * x[k, 4])
+        nu2 = z[j, 2] - (x[k, 2] + t * x[k, 5])
         for i in range(3):
             for m in range(3):
                 S[e, i, m] = (P[k, i, m] + t * (P[k, i, 3 + m] + P[k, 3 + i, m])
@@ -278,8 +278,8 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         c12 = s01 * s02 - s00 * s12
         c22 = s00 * s11 - s01 * s01
         det = s00 * c00 + s01 * c01 + s02 * c02
-        q = (c00 * nu[0] * nu[0] + c11 * nu[1] * nu[1] + c22 * nu[2] * nu[2]
-             + 2.0 * (c01 * nu[0] * nu[1] + c02 * nu[0] * nu[2] + c12 * nu[1] * nu[2]))
+        q = (c00 * nu0 * nu0 + c11 * nu1 * nu1 + c22 * nu2 * nu2
+             + 2.0 * (c01 * nu0 * nu1 + c02 * nu0 * nu2 + c12 * nu1 * nu2))
         d2[e] = q / det if det > 0.0 else np.inf
 
 
@@ -544,8 +544,9 @@ class RadarView:
         if self.stationary:
             rp, rows, h1 = self._rp_c, self._rows_c, self.h1
         else:
-            rp, rows = self.frame(tm)
-            rp, rows, h1 = np.ascontiguousarray(rp), np.ascontiguousarray(rows), self.height_m(tm)
+            rp, rows = self.frame(tm)  # evaluated once: the height from the same position
+            rp, rows = np.ascontiguousarray(rp), np.ascontiguousarray(rows)
+            h1 = float(geodetic_of(rp)[2])
         (reach, max_range, sin_lo, sin_hi, sector, boresight, mvh, half, n, cell, ka, rotating,
          phase, scan_t0, left, width) = self._count_constants()
         return _count_kernel(
