@@ -327,6 +327,29 @@ def _crossings_kernel(PO, objs, PR, vmax, p_start, p_dur, p_beam, rate, n_min, t
                               tol, cap, out_t, out_it, counts, jj, bo, br, rows)
 
 
+@njit(cache=True)
+def _gather(out_t, out_it, counts, objs, cap, t_start, t_end):
+    """The roots in [t_start, t_end) of each object's row of the kernel's output, object by
+    object: times, object rows and iterations."""
+    m = 0
+    for jj in range(objs.shape[0]):
+        for k in range(jj * cap, jj * cap + counts[jj]):
+            if out_t[k] >= t_start and out_t[k] < t_end:
+                m += 1
+    t = np.empty(m)
+    o = np.empty(m, np.int64)
+    it = np.empty(m, np.int64)
+    m = 0
+    for jj in range(objs.shape[0]):
+        for k in range(jj * cap, jj * cap + counts[jj]):
+            if out_t[k] >= t_start and out_t[k] < t_end:
+                t[m] = out_t[k]
+                o[m] = objs[jj]
+                it[m] = out_it[k]
+                m += 1
+    return t, o, it
+
+
 def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: float,
                    objects=None, *, n_min: int = 2, tol_s: float = 1e-10) -> Crossings:
     """Times in [t_start, t_end) at which the beam crosses each object.
@@ -374,13 +397,8 @@ def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: f
         if not np.any(counts < 0):
             break
         cap *= 4
-    take = (np.arange(cap)[None, :] < counts[:, None]).ravel()
-    t = out_t[take]
-    it = out_it[take]
-    o = np.repeat(objs, counts)
     # roots at the closed end of a sub-interval belong to the next window
-    keep = (t >= t_start) & (t < t_end)
-    t, o, it = t[keep], o[keep], it[keep]
+    t, o, it = _gather(out_t, out_it, counts, objs, cap, float(t_start), float(t_end))
     order = np.lexsort((o, t))
     return Crossings(t[order], o[order], it[order])
 
