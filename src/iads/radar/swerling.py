@@ -877,7 +877,16 @@ def _threshold_one(n: int, pfa: float) -> float:
     return float(t[0])
 
 
+@functools.lru_cache(maxsize=256, typed=True)
+def _scalar_params(pfa, n_pulses, swerling):
+    """:func:`_params` of three Python scalars (a radar's, asked per scan), checked once and
+    remembered (the kernels only read the arrays)."""
+    return _params(pfa, n_pulses, swerling, ())[1:]
+
+
 def _params(pfa, n_pulses, swerling, shape):
+    if shape != () and all(isinstance(v, (int, float)) for v in (pfa, n_pulses, swerling)):
+        return (shape, *_scalar_params(pfa, n_pulses, swerling))
     pfa = _check_pfa(pfa)
     n = _check_n(n_pulses)
     sw = _check_swerling(swerling)

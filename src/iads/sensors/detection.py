@@ -408,7 +408,10 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
     if t.shape != obj.shape:
         raise ValueError("time_s and objects must have the same length")
     pos, vel = positions(paths, t, obj)
-    rpos, rvel = _platform_at(radar, t)
+    if radar.platform.speed_max[0] == 0.0:  # a ground radar: one position for every look
+        rpos, rvel = positions(radar.platform, t[:1], np.zeros(t[:1].shape[0], np.int64))
+    else:
+        rpos, rvel = _platform_at(radar, t)
     geo = look_geometry(rpos, rvel, pos, vel, radar.k_factor)
     on_path = active(paths, t, obj)
     los = _line_of_sight(geo, mask)
@@ -541,7 +544,9 @@ class DetectionBatch:
         return self.time_s.shape[0]
 
     def take(self, idx) -> DetectionBatch:
-        return DetectionBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        return DetectionBatch(self.time_s[idx], self.radar[idx], self.object[idx],
+                              self.range_m[idx], self.azimuth_rad[idx], self.elevation_rad[idx],
+                              self.sinr_db[idx])
 
     @staticmethod
     def empty() -> DetectionBatch:

@@ -178,7 +178,7 @@ class Crossings:
         return self.time_s.shape[0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _azimuth(PO, i, PR, t, bo, br, rows):
     """Azimuth of object i from the radar [rad], its rate [rad/s] and the horizontal distance
     [m] at time t."""
@@ -211,7 +211,7 @@ def _wrap_pi(x):
     return x - _TWO_PI * math.floor((x + math.pi) / _TWO_PI)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _solve(PO, i, PR, ta, rate, m, tl, tr, fl, fr, az_ref, q_ref, tol, bo, br, rows):
     """Root of f(t) = g(t) - m in [tl, tr] with f(tl) = fl, f(tr) = fr of opposite signs."""
     if fl == 0.0:
@@ -246,7 +246,7 @@ def _solve(PO, i, PR, ta, rate, m, tl, tr, fl, fr, az_ref, q_ref, tol, bo, br, r
     return t, 200
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol, bo, br, rows,
           out_t, out_it, base, c, cap):
     """Solve every integer crossing of g between two samples; returns the new count or -1."""
@@ -273,47 +273,81 @@ def _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol, bo
     return c
 
 
+@njit(cache=True, inline="always")
+def _object_crossings(PO, i, PR, vmax, p_start, p_dur, p_beam, rate, n_min, tol, cap, out_t,
+                      out_it, counts, jj, bo, br, rows):
+    """The crossings of object ``i`` (row ``jj`` of the output) over all pieces of the window;
+    ``bo``, ``br``, ``rows``: scratch (``rows`` keeps the radar's ENU frame across objects)."""
+    base = jj * cap
+    c = 0
+    for q_i in range(p_start.shape[0]):
+        if c < 0:
+            break
+        ta = p_start[q_i]
+        dur = p_dur[q_i]
+        tb = ta + dur
+        b = p_beam[q_i]
+        az_prev, _, hor = _azimuth(PO, i, PR, ta, bo, br, rows)
+        q_prev = az_prev - b
+        q_prev -= _TWO_PI * math.floor(q_prev / _TWO_PI)  # [0, 2π)
+        t_prev = ta
+        g_prev = -q_prev / _TWO_PI
+        while t_prev < tb and c >= 0:
+            # at most half the horizontal distance travelled between samples: the azimuth
+            # turns by less than π/3, so unwrapping between samples is safe
+            step = dur / n_min
+            if vmax > 0.0:
+                step = min(step, max(0.5 * hor / vmax, dur / 1024.0))
+            ts = t_prev + step
+            if ts > tb - 1e-9 * step or ts <= t_prev:  # ts <= t_prev: step below rounding
+                ts = tb
+            az_s, _, hor = _azimuth(PO, i, PR, ts, bo, br, rows)
+            q_s = q_prev + _wrap_pi(az_s - az_prev)
+            g_s = (rate * (ts - ta) - q_s) / _TWO_PI
+            c = _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol,
+                      bo, br, rows, out_t, out_it, base, c, cap)
+            q_prev = q_s
+            az_prev = az_s
+            t_prev = ts
+            g_prev = g_s
+    counts[jj] = c
+
+
 @njit(cache=True, parallel=True)
 def _crossings_kernel(PO, objs, PR, vmax, p_start, p_dur, p_beam, rate, n_min, tol, cap,
                       out_t, out_it, counts):
-    for jj in prange(objs.shape[0]):
-        i = objs[jj]
+    n = objs.shape[0]
+    chunk = 64
+    for ch in prange((n + chunk - 1) // chunk):
         bo = np.empty(6)
         br = np.empty(6)
         rows = np.full((4, 3), np.nan)  # E, N, U rows and the radar position they belong to
-        base = jj * cap
-        c = 0
-        for q_i in range(p_start.shape[0]):
-            if c < 0:
-                break
-            ta = p_start[q_i]
-            dur = p_dur[q_i]
-            tb = ta + dur
-            b = p_beam[q_i]
-            az_prev, _, hor = _azimuth(PO, i, PR, ta, bo, br, rows)
-            q_prev = az_prev - b
-            q_prev -= _TWO_PI * math.floor(q_prev / _TWO_PI)  # [0, 2π)
-            t_prev = ta
-            g_prev = -q_prev / _TWO_PI
-            while t_prev < tb and c >= 0:
-                # at most half the horizontal distance travelled between samples: the azimuth
-                # turns by less than π/3, so unwrapping between samples is safe
-                step = dur / n_min
-                if vmax[jj] > 0.0:
-                    step = min(step, max(0.5 * hor / vmax[jj], dur / 1024.0))
-                ts = t_prev + step
-                if ts > tb - 1e-9 * step or ts <= t_prev:  # ts <= t_prev: step below rounding
-                    ts = tb
-                az_s, _, hor = _azimuth(PO, i, PR, ts, bo, br, rows)
-                q_s = q_prev + _wrap_pi(az_s - az_prev)
-                g_s = (rate * (ts - ta) - q_s) / _TWO_PI
-                c = _emit(PO, i, PR, ta, rate, t_prev, ts, g_prev, g_s, az_prev, q_prev, tol,
-                          bo, br, rows, out_t, out_it, base, c, cap)
-                q_prev = q_s
-                az_prev = az_s
-                t_prev = ts
-                g_prev = g_s
-        counts[jj] = c
+        for jj in range(ch * chunk, min(n, (ch + 1) * chunk)):
+            _object_crossings(PO, objs[jj], PR, vmax[jj], p_start, p_dur, p_beam, rate, n_min,
+                              tol, cap, out_t, out_it, counts, jj, bo, br, rows)
+
+
+@njit(cache=True)
+def _gather(out_t, out_it, counts, objs, cap, t_start, t_end):
+    """The roots in [t_start, t_end) of each object's row of the kernel's output, object by
+    object: times, object rows and iterations."""
+    m = 0
+    for jj in range(objs.shape[0]):
+        for k in range(jj * cap, jj * cap + counts[jj]):
+            if out_t[k] >= t_start and out_t[k] < t_end:
+                m += 1
+    t = np.empty(m)
+    o = np.empty(m, np.int64)
+    it = np.empty(m, np.int64)
+    m = 0
+    for jj in range(objs.shape[0]):
+        for k in range(jj * cap, jj * cap + counts[jj]):
+            if out_t[k] >= t_start and out_t[k] < t_end:
+                t[m] = out_t[k]
+                o[m] = objs[jj]
+                it[m] = out_it[k]
+                m += 1
+    return t, o, it
 
 
 def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: float,
@@ -363,13 +397,8 @@ def beam_crossings(paths: Paths, platform: Paths, scan, t_start: float, t_end: f
         if not np.any(counts < 0):
             break
         cap *= 4
-    take = (np.arange(cap)[None, :] < counts[:, None]).ravel()
-    t = out_t[take]
-    it = out_it[take]
-    o = np.repeat(objs, counts)
     # roots at the closed end of a sub-interval belong to the next window
-    keep = (t >= t_start) & (t < t_end)
-    t, o, it = t[keep], o[keep], it[keep]
+    t, o, it = _gather(out_t, out_it, counts, objs, cap, float(t_start), float(t_end))
     order = np.lexsort((o, t))
     return Crossings(t[order], o[order], it[order])
 

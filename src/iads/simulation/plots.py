@@ -65,7 +65,8 @@ class Plots:
         return self.time_s.shape[0]
 
     def take(self, idx) -> Plots:
-        return Plots(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        return Plots(self.time_s[idx], self.radar[idx], self.object[idx], self.z[idx],
+                     self.R[idx])
 
     @staticmethod
     def empty() -> Plots:
@@ -83,8 +84,10 @@ class Plots:
         else:
             out = Plots(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
                            for f in fields(Plots)})
-        order = np.argsort(out.time_s, kind="stable")
-        return out.take(order)
+        t = out.time_s
+        if t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in order (the usual case)
+            return out
+        return out.take(np.argsort(t, kind="stable"))
 
 
 @njit(cache=True)

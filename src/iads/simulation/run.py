@@ -242,7 +242,8 @@ class _Run:
         self.ex_looks = np.zeros((n_rad, self.exposed.size), np.int64)
         self.ex_det_t = [[[] for _ in self.exposed] for _ in range(n_rad)]
         self.ex_det_aspect = [[[] for _ in self.exposed] for _ in range(n_rad)]
-        self.ex_pos = {int(o): k for k, o in enumerate(self.exposed)}
+        self.ex_of = np.full(n_obj, -1, np.int64)  # object -> its row in exposed, or -1
+        self.ex_of[self.exposed] = np.arange(self.exposed.size)
         self.det_parts: list[dict] = []
         self.track_parts: list[dict] = []
         self.ident_parts: list[dict] = []
@@ -405,13 +406,12 @@ class _Run:
             np.minimum.at(self.first_good[r], o, t)
         hit = _hit_looks(looks, det)
         if self.exposed.size:
-            vis = looks.visible & np.isin(looks.object, self.exposed)
-            for o in np.unique(looks.object[vis]):
-                self.ex_looks[r, self.ex_pos[int(o)]] += int(np.sum(looks.object[vis] == o))
+            ex = self.ex_of[looks.object]
+            vis = looks.visible & (ex >= 0)
+            self.ex_looks[r] += np.bincount(ex[vis], minlength=self.exposed.size)
             hl = hit[hit >= 0]
-            sel = np.isin(looks.object[hl], self.exposed)
-            for j in hl[sel]:
-                e = self.ex_pos[int(looks.object[j])]
+            for j in hl[ex[hl] >= 0]:
+                e = int(ex[j])
                 self.ex_det_t[r][e].append(float(looks.time_s[j]))
                 self.ex_det_aspect[r][e].append(float(looks.off_nose_rad[j]))
         if s.keep_detections and len(det):
