@@ -36,7 +36,7 @@ SOJ = {"erp_dbw": 20.0, "bandwidth_mhz": 100.0, "bands": ["L", "S"]}
 SOJ_LON = 34.5  # ~130 km east of the radar, 90° off the inbound target's bearing
 
 
-def _scenario(jammer=None, soj=None):
+def _scenario(jammer=None, soj=None, events=()):
     ac = {"id": "ac1", "type": "f-16c", "owner": "turkey", "category": "own",
           "route": [{"lat": 41.4, "lon": 33.0, "alt_m": 9000, "speed_mps": 650},
                     {"lat": 39.05, "lon": 33.0, "alt_m": 9000}]}
@@ -55,7 +55,7 @@ def _scenario(jammer=None, soj=None):
         "sensors": [{"id": "radar-a", "type": "national-surveillance", "owner": "turkey",
                      "site": "r"}],
         "networks": [{"id": "net", "kind": "national", "members": ["radar-a"]}],
-        "air_objects": objs}, CAT)
+        "events": list(events), "air_objects": objs}, CAT)
 
 
 def _radar():
@@ -65,6 +65,24 @@ def _radar():
 def _run(**kw):
     det = simulate(_scenario(**kw), settings=FAST).detections.to_pandas()
     return det[det.object == 0]
+
+
+def test_a_destroyed_stand_off_jammer_stops_jamming(clean):
+    """The stand-off jammer's aircraft destroyed at 280 s (a scenario event): until then the
+    target's detections are the jammed run's; from then on each detection's SINR is the clean
+    run's at the same look (no J/N term left), where the jammed run's was lower."""
+    t_kill = 280.0
+    det = _run(soj=SOJ, events=[{"time_s": t_kill, "kind": "destroy", "target": "soj"}])
+    jammed = _run(soj=SOJ)
+    pre, ref = det[det.time_s < t_kill], jammed[jammed.time_s < t_kill]
+    assert len(pre) >= 3
+    np.testing.assert_array_equal(pre.time_s.to_numpy(), ref.time_s.to_numpy())
+    np.testing.assert_array_equal(pre.sinr_db.to_numpy(), ref.sinr_db.to_numpy())
+    post = det[det.time_s >= t_kill].merge(clean, on="time_s", suffixes=("", "_clean"))
+    jam = post.merge(jammed, on="time_s", suffixes=("", "_jammed"))
+    assert len(post) >= 3 and len(jam) >= 3
+    np.testing.assert_allclose(post.sinr_db, post.sinr_db_clean, atol=1e-9)
+    assert (jam.sinr_db > jam.sinr_db_jammed + 3.0).all()
 
 
 @pytest.fixture(scope="module")

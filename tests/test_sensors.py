@@ -682,6 +682,28 @@ def test_stand_off_jammer_enters_through_the_sidelobes_and_is_masked_by_the_hori
     assert jnr([2, 3]) == pytest.approx(main, abs=1e-12)
 
 
+def test_a_jammer_falls_silent_when_its_carrier_is_destroyed():
+    """A stand-off jammer whose carrier is destroyed at t = 5 s: looks before then carry its
+    J/N (equal to the never-silenced jammer's), looks from then on carry none (equal to no
+    jammer at all); two jammers, one silenced, give the other's alone."""
+    rad = radar()
+    la, lo = around([0.0, 90.0, 0.0], [150e3, 150e3, 150e3])
+    paths = stationary_paths(la, lo, [9000.0, 9000.0, 9000.0])
+    t = [0.0, 4.999, 5.0, 9.0]
+
+    def jnr(objects, silent_from_s=math.inf):
+        n = len(objects)
+        return evaluate_looks(rad, paths, t, [0] * 4, sigs(3),
+                              jammers=Jammers(objects, [100.0] * n, [1e8] * n,
+                                              silent_from_s)).jnr_db
+    live = jnr([2])
+    assert np.all(np.isfinite(live))
+    np.testing.assert_array_equal(jnr([2], 5.0), [live[0], live[1], -np.inf, -np.inf])
+    both = jnr([2, 1], [np.inf, 5.0])
+    np.testing.assert_allclose(both[2:], live[2:], atol=1e-12)
+    assert np.all(both[:2] > live[:2] + 1e-6)
+
+
 def test_detections_convert_back_to_the_object_positions():
     rad = replace(radar(), sigma_range_m=0.0, sigma_azimuth_rad=0.0, sigma_elevation_rad=0.0)
     paths = _moving_objects(np.random.default_rng(9), 30, dmax=2.5e5)

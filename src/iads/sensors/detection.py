@@ -368,7 +368,8 @@ def _jnr(radar, paths, t, geo, jammers, mask):
     jpos, jvel = positions(paths, tt, jobj)
     rpos, rvel = _platform_at(radar, tt)
     jg = look_geometry(rpos, rvel, jpos, jvel, radar.k_factor)
-    ok = _line_of_sight(jg, mask) & active(paths, tt, jobj)
+    ok = (_line_of_sight(jg, mask) & active(paths, tt, jobj)
+          & (tt < np.tile(jammers.silent_from_s, n_l)))
     cosang = np.einsum("ij,ij->i", np.repeat(geo.unit_enu, n_j, axis=0), jg.unit_enu)
     off = np.arccos(np.clip(cosang, -1.0, 1.0))
     jnr = jammer_to_noise(

@@ -57,21 +57,27 @@ class Jammers:
         Effective radiated power toward the radar, within the jamming band, (J,) [W].
     bandwidth_hz
         Jamming bandwidth (J,) [Hz].
+    silent_from_s
+        Time from which each jammer is silent (J,) [s]: its carrier destroyed; +inf (the
+        default): it jams as long as its carrier flies.
     """
 
     objects: np.ndarray
     erp_w: np.ndarray
     bandwidth_hz: np.ndarray
+    silent_from_s: np.ndarray | float = math.inf
 
     def __post_init__(self):
         o = np.asarray(self.objects, np.int64).reshape(-1)
         e = np.broadcast_to(np.asarray(self.erp_w, float), o.shape).copy()
         b = np.broadcast_to(np.asarray(self.bandwidth_hz, float), o.shape).copy()
+        s = np.broadcast_to(np.asarray(self.silent_from_s, float), o.shape).copy()
         if np.any(e < 0) or np.any(~(b > 0)):
             raise ValueError("jammer erp_w must be >= 0 and bandwidth_hz > 0")
         object.__setattr__(self, "objects", o)
         object.__setattr__(self, "erp_w", e)
         object.__setattr__(self, "bandwidth_hz", b)
+        object.__setattr__(self, "silent_from_s", s)
 
     def __len__(self) -> int:
         return self.objects.shape[0]

@@ -342,12 +342,15 @@ class _Run:
         on = on_intervals(self.switches[r], ta, tb)
         objs = self._candidates(r, ta, tb) if on else np.zeros(0, np.int64)
         sig = w.signatures[rm.placed.band]
+        jam = w.jammers.get(rm.placed.band)
+        if jam is not None and np.isfinite(w.destroyed_at[jam.objects]).any():
+            jam = replace(jam, silent_from_s=w.destroyed_at[jam.objects])  # carrier destroyed
         reports = []
         for a, b in on:
             res = scan_window(rm.placed, w.paths, sig, a, b, self.rngs[r], radar_index=r,
                               objects=objs, tracked=self.dwell_on[r], mask=rm.mask,
                               clutter=w.clutter, with_false_alarms=s.false_alarms,
-                              jammers=w.jammers.get(rm.placed.band))
+                              jammers=jam)
             det = res.detections
             if np.isfinite(w.destroyed_at).any() and len(det):
                 o = det.object
