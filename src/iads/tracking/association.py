@@ -46,6 +46,8 @@ __all__ = [
     "assign_dense",
     "optimal_pairs",
     "pairs_within",
+    "pairs_within_either",
+    "component_labels",
 ]
 
 COSTS = ("mahalanobis", "mahalanobis2", "likelihood")
@@ -405,6 +407,59 @@ def pairs_within(centre, radius, points):
 _SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
 
 
+def pairs_within_either(points, radius):
+    """Unordered pairs (i, j), i < j, of ``points`` (K, 3) [m] with ``|points[j] - points[i]|``
+    within ``radius`` (K,) [m] of either one, sorted by i then j: the pairs of
+    :func:`pairs_within` ``(points, radius, points)`` off the diagonal, each as (smaller,
+    larger) index, duplicates removed (as ``np.unique`` of the stacked pairs along axis 1)."""
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
+    a, b = pairs_within(p, radius, p)
+    if a.size == 0:
+        return a, b
+    return _unordered_unique(a, b, p.shape[0])
+
+
+@numba.njit(cache=True)
+def _unordered_unique(a, b, K):
+    """(min, max) of the pairs with ``a != b``, lexicographically sorted, without repeats."""
+    keys = np.empty(a.size, np.int64)
+    n = 0
+    for e in range(a.size):
+        if a[e] != b[e]:
+            keys[n] = min(a[e], b[e]) * K + max(a[e], b[e])
+            n += 1
+    keys = np.sort(keys[:n])
+    m = 0
+    for e in range(n):
+        if m == 0 or keys[e] != keys[m - 1]:
+            keys[m] = keys[e]
+            m += 1
+    keys = keys[:m]
+    return keys // K, keys % K
+
+
+def component_labels(i, j, n: int) -> np.ndarray:
+    """Connected components of the undirected graph on ``n`` nodes with edges (``i``, ``j``):
+    each node's label is the smallest node of its component (int64 (n,))."""
+    return _component_labels(np.ascontiguousarray(i, np.int64),
+                             np.ascontiguousarray(j, np.int64), int(n))
+
+
+@numba.njit(cache=True)
+def _component_labels(i, j, n):
+    """:func:`component_labels`: union-find, the smaller root kept as the component's."""
+    parent = np.arange(n)
+    for e in range(i.size):
+        a = _root(parent, i[e])
+        b = _root(parent, j[e])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    out = np.empty(n, np.int64)
+    for k in range(n):
+        out[k] = _root(parent, k)
+    return out
+
+
 @numba.njit(cache=True)
 def _pairs(c, r, p, sweep_points):
     """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
@@ -435,6 +490,7 @@ def _sweep_pairs(c, r, r2, p, axis):
     xs = p[perm, axis]
     keys = np.empty(64, np.int64)
     n = 0
+    start = 0
     for i in range(c.shape[0]):
         w = abs(r[i]) * (1.0 + 1e-9) + 1e-9
         lo = np.searchsorted(xs, c[i, axis] - w, side="left")
@@ -449,8 +505,9 @@ def _sweep_pairs(c, r, r2, p, axis):
                     keys = np.concatenate((keys, np.empty(n, np.int64)))
                 keys[n] = i * D + j
                 n += 1
-    keys = np.sort(keys[:n])
-    return keys // D, keys % D
+        _sort_run(keys, start, n)
+        start = n
+    return _split_keys(keys[:n], D)
 
 
 @numba.njit(cache=True)
@@ -475,6 +532,7 @@ def _grid_pairs(c, r, r2, p, ax0, ax1):
             ps[k, a] = p[perm[k], a]
     keys = np.empty(64, np.int64)
     n = 0
+    start = 0
     for i in range(c.shape[0]):
         w = ra[i] * (1.0 + 1e-9) + 1e-9
         a0 = max(int(math.floor((c[i, ax0] - w - lo0) / h)), 0)
@@ -496,8 +554,36 @@ def _grid_pairs(c, r, r2, p, ax0, ax1):
                         keys = np.concatenate((keys, np.empty(n, np.int64)))
                     keys[n] = i * D + perm[k]
                     n += 1
-    keys = np.sort(keys[:n])
-    return keys // D, keys % D
+        _sort_run(keys, start, n)
+        start = n
+    return _split_keys(keys[:n], D)
+
+
+@numba.njit(cache=True)
+def _sort_run(keys, start, stop):
+    """Sort ``keys[start:stop]`` in place (insertion sort: one centre's few pairs; a long run
+    by ``np.sort``)."""
+    if stop - start > 32:
+        keys[start:stop] = np.sort(keys[start:stop])
+        return
+    for a in range(start + 1, stop):
+        v = keys[a]
+        b = a - 1
+        while b >= start and keys[b] > v:
+            keys[b + 1] = keys[b]
+            b -= 1
+        keys[b + 1] = v
+
+
+@numba.njit(cache=True)
+def _split_keys(keys, D):
+    """Row-major pair keys ``i * D + j`` as (i, j)."""
+    i = np.empty(keys.size, np.int64)
+    j = np.empty(keys.size, np.int64)
+    for e in range(keys.size):
+        i[e] = keys[e] // D
+        j[e] = keys[e] - i[e] * D
+    return i, j
 
 
 @numba.njit(cache=True)

@@ -129,8 +129,9 @@ class TrackCorrelator:
         source = np.asarray(source, np.int64).reshape(-1)
         key = np.asarray(key, np.int64).reshape(-1)
         M = key.size
-        pos = np.asarray(x, float)[:, :3]
-        Pp = np.asarray(P, float)[:, :3, :3]
+        # contiguous copies once: the compiled distance kernels read them many times
+        pos = np.ascontiguousarray(np.asarray(x, float)[:, :3])
+        Pp = np.ascontiguousarray(np.asarray(P, float)[:, :3, :3])
         tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
         m_src, m_key, m_sys = self._member
         at = _find(m_src, m_key, source, key)
@@ -207,12 +208,13 @@ class TrackCorrelator:
 
     @staticmethod
     def _d2(pos, Pp, a, b):
-        """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
+        """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``; ``pos`` (M, 3)
+        and ``Pp`` (M, 3, 3) C-contiguous)."""
         a = np.ascontiguousarray(a, np.int64)
         b = np.ascontiguousarray(b, np.int64)
         if a.size == 0:
             return np.zeros(0)
-        return _pair_d2(np.ascontiguousarray(pos), np.ascontiguousarray(Pp), a, b)
+        return _pair_d2(pos, Pp, a, b)
 
     def _reporters(self, system, tr, source, key) -> np.ndarray:
         """Reporter row of each row's system track (-1 for rows without one): the previous
