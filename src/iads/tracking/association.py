@@ -405,6 +405,7 @@ def pairs_within(centre, radius, points):
 
 
 _SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
+_DENSE_PAIRS = 2048  #: up to this many centre-point pairs, testing them all beats sorting
 
 
 def pairs_within_either(points, radius):
@@ -476,9 +477,38 @@ def _pairs(c, r, p, sweep_points):
         if a != a0 and (a1 < 0 or ext[a] > ext[a1]):
             a1 = a
     r2 = r * r
+    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
+        return _dense_pairs(c, r2, p)
     if p.shape[0] <= sweep_points or not np.isfinite(r).all():
         return _sweep_pairs(c, r, r2, p, a0)
     return _grid_pairs(c, r, r2, p, a0, a1)
+
+
+@numba.njit(cache=True)
+def _dense_pairs(c, r2, p):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major, every pair tested."""
+    D = p.shape[0]
+    n = 0
+    for i in range(c.shape[0]):
+        for j in range(D):
+            d0 = c[i, 0] - p[j, 0]
+            d1 = c[i, 1] - p[j, 1]
+            d2 = c[i, 2] - p[j, 2]
+            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
+                n += 1
+    ii = np.empty(n, np.int64)
+    jj = np.empty(n, np.int64)
+    n = 0
+    for i in range(c.shape[0]):
+        for j in range(D):
+            d0 = c[i, 0] - p[j, 0]
+            d1 = c[i, 1] - p[j, 1]
+            d2 = c[i, 2] - p[j, 2]
+            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
+                ii[n] = i
+                jj[n] = j
+                n += 1
+    return ii, jj
 
 
 @numba.njit(cache=True)
