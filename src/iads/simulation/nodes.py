@@ -976,7 +976,7 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
                    np.concatenate([p.follows for p in pics]))
     c = correlator.update(src, allp.track_id, allp.x, allp.P)
     out = replace(allp.take(c.row), track_id=c.number.copy())
-    grp = np.searchsorted(c.number, c.system)
+    grp = c.index
     many = np.bincount(grp, minlength=c.number.size) > 1
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])

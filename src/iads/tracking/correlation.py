@@ -62,11 +62,14 @@ class Correlation:
         Input row of each system track's reporter (S,) int64: its state is the system track's.
     system
         System track number of each input row (M,) int64.
+    index
+        Index in ``number`` of each input row's system track (M,) int64.
     """
 
     number: np.ndarray
     row: np.ndarray
     system: np.ndarray
+    index: np.ndarray
 
 
 class TrackCorrelator:
@@ -137,7 +140,7 @@ class TrackCorrelator:
         at = _find(m_src, m_key, source, key)
         system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
         # one track per source in a system track (kept: the first), then the reporters
-        rep, sys_num, sys_row = self._reporters(system, tr, source, key, dedupe=True)
+        rep, sys_num, sys_row, _ = self._reporters(system, tr, source, key, dedupe=True)
         # decorrelation: members out of their reporter's wide gate (never the reporter, so
         # every system track keeps its reporter row and number)
         k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
@@ -178,7 +181,7 @@ class TrackCorrelator:
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
         self._merge(system, source, srcs, sys_num, sys_row, pos, Pp, tr)
-        rep, number, row = self._reporters(system, tr, source, key)
+        rep, number, row, index = self._reporters(system, tr, source, key)
         # a (source, key) given twice keeps its last row's system track
         o = np.lexsort((key, source))  # stable: rows ascending within ties
         last = np.ones(M, bool)
@@ -188,7 +191,7 @@ class TrackCorrelator:
         self._reporter = (number, source[row], key[row])
         if len(self._born) > 2 * number.size + 1024:  # forget the numbers of ended tracks
             self._born = {n: self._born[n] for n in number.tolist()}
-        return Correlation(number, row, system)
+        return Correlation(number, row, system, index)
 
     # ---- parts ---------------------------------------------------------------------------
 
@@ -207,7 +210,7 @@ class TrackCorrelator:
         reporter unless another member's trace is below ``handover_ratio`` times its; with
         the system track numbers (sorted) and each one's reporter row. ``dedupe``: first
         drop (``system`` set to -1, in place) every track of a source already in its system
-        track at a lower row."""
+        track at a lower row. Also each row's index among the numbers (-1 without one)."""
         r_num, r_src, r_key = self._reporter
         return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), source, key,
                               r_num, r_src, r_key, self.handover_ratio, dedupe)
@@ -377,9 +380,11 @@ def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
     then row) unless the stored reporter (the system track's number in the sorted
     ``r_num`` with that row's ``r_src`` and ``r_key``; the last of such rows in that order)
     keeps reporting — its trace is not above the best's by ``1 / ratio``. Returns the
-    reporter row of each row, the system numbers (sorted) and their reporter rows."""
+    reporter row of each row, the system numbers (sorted), their reporter rows and each
+    row's index among them (-1 for rows without a system track)."""
     M = system.size
     rep = np.full(M, -1, np.int64)
+    index = np.full(M, -1, np.int64)
     n = 0
     for i in range(M):
         if system[i] >= 0:
@@ -434,8 +439,9 @@ def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
             chosen = cur
         for k in range(g0, m):
             rep[o[k]] = chosen
+            index[o[k]] = G
         number[G] = num
         row[G] = chosen
         G += 1
         g0 = g1
-    return rep, number[:G].copy(), row[:G].copy()
+    return rep, number[:G].copy(), row[:G].copy(), index
