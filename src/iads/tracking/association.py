@@ -47,6 +47,8 @@ __all__ = [
     "optimal_pairs",
     "pairs_within",
     "pairs_within_either",
+    "pairs_within_upper",
+    "pairs_within_bipartite",
     "component_labels",
 ]
 
@@ -401,11 +403,22 @@ def pairs_within(centre, radius, points):
     r = np.asarray(radius, float)
     r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
          else np.ascontiguousarray(np.broadcast_to(r, c.shape[:1])))
-    return _pairs(c, r, p, _SWEEP_POINTS)
+    return _pairs(c, r, p, _SWEEP_POINTS, False)
 
 
 _SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
 _DENSE_PAIRS = 2048  #: up to this many centre-point pairs, testing them all beats sorting
+
+
+def pairs_within_upper(points, radius):
+    """The pairs (i, j) of :func:`pairs_within` ``(points, radius, points)`` with j > i (the
+    point j within ``radius[i]`` [m] of the point i), in row-major order."""
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
+    if p.shape[0] == 0:
+        e = np.zeros(0, np.int64)
+        return e, e
+    r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), p.shape[:1]))
+    return _pairs(p, r, p, _SWEEP_POINTS, True)
 
 
 def pairs_within_either(points, radius):
@@ -418,6 +431,54 @@ def pairs_within_either(points, radius):
     if a.size == 0:
         return a, b
     return _unordered_unique(a, b, p.shape[0])
+
+
+def pairs_within_bipartite(a, radius_a, b, radius_b):
+    """Pairs (i, j) with ``|b[j] - a[i]|`` within ``radius_a[i]`` or ``radius_b[j]`` [m]
+    (``a`` (I, 3), ``b`` (J, 3) [m]), in row-major order: the union of :func:`pairs_within`
+    ``(a, radius_a, b)`` and, transposed, ``(b, radius_b, a)``. Few pairs are all tested."""
+    a = np.ascontiguousarray(np.asarray(a, float).reshape(-1, 3))
+    b = np.ascontiguousarray(np.asarray(b, float).reshape(-1, 3))
+    ra = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_a, float), a.shape[:1]))
+    rb = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_b, float), b.shape[:1]))
+    if a.shape[0] * b.shape[0] <= _DENSE_BIPARTITE:
+        return _dense_either(a, ra * ra, b, rb * rb)
+    r1, c1 = pairs_within(a, ra, b)
+    c2, r2 = pairs_within(b, rb, a)
+    nb = b.shape[0]
+    key = np.unique(np.concatenate([r1, r2]) * nb + np.concatenate([c1, c2]))
+    return key // nb, key % nb
+
+
+_DENSE_BIPARTITE = 16384  #: up to this many pairs, test them all
+
+
+@numba.njit(cache=True)
+def _dense_either(a, ra2, b, rb2):
+    """:func:`pairs_within_bipartite` testing every pair."""
+    n = 0
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            d0 = a[i, 0] - b[j, 0]
+            d1 = a[i, 1] - b[j, 1]
+            d2 = a[i, 2] - b[j, 2]
+            d = d0 * d0 + d1 * d1 + d2 * d2
+            if d <= ra2[i] or d <= rb2[j]:
+                n += 1
+    ii = np.empty(n, np.int64)
+    jj = np.empty(n, np.int64)
+    n = 0
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            d0 = a[i, 0] - b[j, 0]
+            d1 = a[i, 1] - b[j, 1]
+            d2 = a[i, 2] - b[j, 2]
+            d = d0 * d0 + d1 * d1 + d2 * d2
+            if d <= ra2[i] or d <= rb2[j]:
+                ii[n] = i
+                jj[n] = j
+                n += 1
+    return ii, jj
 
 
 @numba.njit(cache=True)
@@ -462,9 +523,9 @@ def _component_labels(i, j, n):
 
 
 @numba.njit(cache=True)
-def _pairs(c, r, p, sweep_points):
+def _pairs(c, r, p, sweep_points, upper):
     """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
-    grid."""
+    grid (``upper``: ``c`` is ``p``, only the pairs with j > i)."""
     ext = np.empty(3)
     for a in range(3):
         ext[a] = p[:, a].max() - p[:, a].min()
@@ -478,19 +539,20 @@ def _pairs(c, r, p, sweep_points):
             a1 = a
     r2 = r * r
     if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        return _dense_pairs(c, r2, p)
+        return _dense_pairs(c, r2, p, upper)
     if p.shape[0] <= sweep_points or not np.isfinite(r).all():
-        return _sweep_pairs(c, r, r2, p, a0)
-    return _grid_pairs(c, r, r2, p, a0, a1)
+        return _sweep_pairs(c, r, r2, p, a0, upper)
+    return _grid_pairs(c, r, r2, p, a0, a1, upper)
 
 
 @numba.njit(cache=True)
-def _dense_pairs(c, r2, p):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major, every pair tested."""
+def _dense_pairs(c, r2, p, upper):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major, every
+    pair tested."""
     D = p.shape[0]
     n = 0
     for i in range(c.shape[0]):
-        for j in range(D):
+        for j in range(i + 1 if upper else 0, D):
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
@@ -500,7 +562,7 @@ def _dense_pairs(c, r2, p):
     jj = np.empty(n, np.int64)
     n = 0
     for i in range(c.shape[0]):
-        for j in range(D):
+        for j in range(i + 1 if upper else 0, D):
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
@@ -512,9 +574,10 @@ def _dense_pairs(c, r2, p):
 
 
 @numba.njit(cache=True)
-def _sweep_pairs(c, r, r2, p, axis):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from the points
-    sorted along ``axis`` within ``r[i]`` (padded) of the centre there."""
+def _sweep_pairs(c, r, r2, p, axis, upper):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major;
+    candidates from the points sorted along ``axis`` within ``r[i]`` (padded) of the centre
+    there."""
     D = p.shape[0]
     perm = np.argsort(p[:, axis], kind="mergesort")
     xs = p[perm, axis]
@@ -527,6 +590,8 @@ def _sweep_pairs(c, r, r2, p, axis):
         hi = np.searchsorted(xs, c[i, axis] + w, side="right")
         for k in range(lo, hi):
             j = perm[k]
+            if upper and j <= i:
+                continue
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
@@ -541,9 +606,9 @@ def _sweep_pairs(c, r, r2, p, axis):
 
 
 @numba.njit(cache=True)
-def _grid_pairs(c, r, r2, p, ax0, ax1):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from a grid of the
-    points over axes ``ax0``, ``ax1``."""
+def _grid_pairs(c, r, r2, p, ax0, ax1, upper):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major;
+    candidates from a grid of the points over axes ``ax0``, ``ax1``."""
     D = p.shape[0]
     ra = np.abs(r)
     h = max(2.0 * np.median(ra), 1.0)
@@ -576,6 +641,8 @@ def _grid_pairs(c, r, r2, p, ax0, ax1):
             k0 = np.searchsorted(sc, g0 * n1 + a1, side="left")
             k1 = np.searchsorted(sc, g0 * n1 + b1, side="right")
             for k in range(k0, k1):
+                if upper and perm[k] <= i:
+                    continue
                 d0 = ci0 - ps[k, 0]
                 d1 = ci1 - ps[k, 1]
                 d2 = ci2 - ps[k, 2]

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .association import optimal_pairs, pairs_within
+from .association import optimal_pairs, pairs_within_bipartite, pairs_within_upper
 
 __all__ = ["Correlation", "TrackCorrelator"]
 
@@ -224,9 +224,7 @@ class TrackCorrelator:
             return
         g = self.gate
         ts = np.sqrt(tr[sys_row])
-        i, j = pairs_within(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0, pos[sys_row])
-        k = i < j
-        i, j = i[k], j[k]
+        i, j = pairs_within_upper(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0)
         if i.size == 0:
             return
         d2 = self._d2(pos, Pp, sys_row[i], sys_row[j])
@@ -255,11 +253,9 @@ class TrackCorrelator:
         g = self.gate
         ta, tb = np.sqrt(tr[new]), np.sqrt(tr[sys_row[free]])
         # a pair can gate only if d < g sqrt(ta² + tb²) <= g √2 max(ta, tb)
-        r1, c1 = pairs_within(pos[new], g * np.sqrt(2.0) * ta + 1.0, pos[sys_row[free]])
-        c2, r2 = pairs_within(pos[sys_row[free]], g * np.sqrt(2.0) * tb + 1.0, pos[new])
+        rows, cols = pairs_within_bipartite(pos[new], g * np.sqrt(2.0) * ta + 1.0,
+                                            pos[sys_row[free]], g * np.sqrt(2.0) * tb + 1.0)
         nk = free.size
-        pk = np.unique(np.concatenate([r1, r2]) * nk + np.concatenate([c1, c2]))
-        rows, cols = pk // nk, pk % nk
         if rows.size == 0:
             return e, e
         d2 = self._d2(pos, Pp, new[rows], sys_row[free[cols]])
