@@ -186,7 +186,7 @@ def _reporters_reference(system, tr, source, key, r_num, r_src, r_key, ratio, de
 
 
 def test_compiled_reporter_pass_equals_the_numpy_formulation():
-    from iads.tracking.correlation import _reporter_rows
+    from iads.tracking.correlation import _reporter_pass
 
     rng = np.random.default_rng(11)
     for M in (0, 1, 7, 300):
@@ -203,7 +203,7 @@ def test_compiled_reporter_pass_equals_the_numpy_formulation():
                 want = _reporters_reference(system, tr, source, key, r_num, r_src, r_key,
                                             ratio, dedupe)
                 s = system.copy()
-                got = _reporter_rows(s, tr, source, key, r_num, r_src, r_key, ratio, dedupe)
+                got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio, dedupe)
                 np.testing.assert_array_equal(s, want[0])
                 for g, w in zip(got, want[1:], strict=True):
                     np.testing.assert_array_equal(g, w)

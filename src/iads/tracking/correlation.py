@@ -211,9 +211,8 @@ class TrackCorrelator:
         the system track numbers (sorted) and each one's reporter row. ``dedupe``: first
         drop (``system`` set to -1, in place) every track of a source already in its system
         track at a lower row. Also each row's index among the numbers (-1 without one)."""
-        r_num, r_src, r_key = self._reporter
-        return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), source, key,
-                              r_num, r_src, r_key, self.handover_ratio, dedupe)
+        return _reporter_pass(system, tr, source, key, *self._reporter, self.handover_ratio,
+                              dedupe)
 
     def _merge(self, system, source, srcs, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
@@ -368,8 +367,16 @@ def _pair_d2(pos, Pp, a, b):
     return out
 
 
+def _reporter_pass(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
+    """:func:`_reporter_rows` with the rows ordered by system track (numpy's stable sort)."""
+    has = np.flatnonzero(system >= 0)
+    o = has[np.argsort(system[has], kind="stable")]  # by system, rows ascending
+    return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), source, key, r_num,
+                          r_src, r_key, float(ratio), bool(dedupe), o)
+
+
 @njit(cache=True)
-def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
+def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe, o):
     """:meth:`TrackCorrelator._reporters` over the rows: per system track (rows with equal
     ``system`` ≥ 0, taken in row order), after ``dedupe`` (a row whose source an earlier
     row of its system track has leaves it: ``system`` -1), the best member (smallest trace,
@@ -377,21 +384,12 @@ def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
     ``r_num`` with that row's ``r_src`` and ``r_key``; the last of such rows in that order)
     keeps reporting — its trace is not above the best's by ``1 / ratio``. Returns the
     reporter row of each row, the system numbers (sorted), their reporter rows and each
-    row's index among them (-1 for rows without a system track)."""
+    row's index among them (-1 for rows without a system track). ``o``: the rows with a
+    system track ordered by it, rows ascending within (reordered in place)."""
     M = system.size
     rep = np.full(M, -1, np.int64)
     index = np.full(M, -1, np.int64)
-    n = 0
-    for i in range(M):
-        if system[i] >= 0:
-            n += 1
-    has = np.empty(n, np.int64)
-    n = 0
-    for i in range(M):
-        if system[i] >= 0:
-            has[n] = i
-            n += 1
-    o = has[np.argsort(system[has], kind="mergesort")]  # by system, rows ascending
+    n = o.size
     number = np.empty(n, np.int64)
     row = np.empty(n, np.int64)
     G = 0
