@@ -442,7 +442,7 @@ def pairs_within_bipartite(a, radius_a, b, radius_b):
     ra = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_a, float), a.shape[:1]))
     rb = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_b, float), b.shape[:1]))
     if a.shape[0] * b.shape[0] <= _DENSE_BIPARTITE:
-        return _dense_either(a, ra * ra, b, rb * rb)
+        return _dense_pairs(a, ra * ra, b, rb * rb, False)
     r1, c1 = pairs_within(a, ra, b)
     c2, r2 = pairs_within(b, rb, a)
     nb = b.shape[0]
@@ -451,34 +451,6 @@ def pairs_within_bipartite(a, radius_a, b, radius_b):
 
 
 _DENSE_BIPARTITE = 16384  #: up to this many pairs, test them all
-
-
-@numba.njit(cache=True)
-def _dense_either(a, ra2, b, rb2):
-    """:func:`pairs_within_bipartite` testing every pair."""
-    n = 0
-    for i in range(a.shape[0]):
-        for j in range(b.shape[0]):
-            d0 = a[i, 0] - b[j, 0]
-            d1 = a[i, 1] - b[j, 1]
-            d2 = a[i, 2] - b[j, 2]
-            d = d0 * d0 + d1 * d1 + d2 * d2
-            if d <= ra2[i] or d <= rb2[j]:
-                n += 1
-    ii = np.empty(n, np.int64)
-    jj = np.empty(n, np.int64)
-    n = 0
-    for i in range(a.shape[0]):
-        for j in range(b.shape[0]):
-            d0 = a[i, 0] - b[j, 0]
-            d1 = a[i, 1] - b[j, 1]
-            d2 = a[i, 2] - b[j, 2]
-            d = d0 * d0 + d1 * d1 + d2 * d2
-            if d <= ra2[i] or d <= rb2[j]:
-                ii[n] = i
-                jj[n] = j
-                n += 1
-    return ii, jj
 
 
 @numba.njit(cache=True)
@@ -539,38 +511,34 @@ def _pairs(c, r, p, sweep_points, upper):
             a1 = a
     r2 = r * r
     if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        return _dense_pairs(c, r2, p, upper)
+        return _dense_pairs(c, r2, p, np.full(p.shape[0], -np.inf), upper)
     if p.shape[0] <= sweep_points or not np.isfinite(r).all():
         return _sweep_pairs(c, r, r2, p, a0, upper)
     return _grid_pairs(c, r, r2, p, a0, a1, upper)
 
 
 @numba.njit(cache=True)
-def _dense_pairs(c, r2, p, upper):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major, every
-    pair tested."""
+def _dense_pairs(c, r2, p, rp2, upper):
+    """All (i, j) with ``|p[j] - c[i]|²`` at most ``r2[i]`` or ``rp2[j]`` (and j > i if
+    ``upper``), row-major, every pair tested."""
     D = p.shape[0]
+    ii = np.empty(64, np.int64)
+    jj = np.empty(64, np.int64)
     n = 0
     for i in range(c.shape[0]):
         for j in range(i + 1 if upper else 0, D):
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
-            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
-                n += 1
-    ii = np.empty(n, np.int64)
-    jj = np.empty(n, np.int64)
-    n = 0
-    for i in range(c.shape[0]):
-        for j in range(i + 1 if upper else 0, D):
-            d0 = c[i, 0] - p[j, 0]
-            d1 = c[i, 1] - p[j, 1]
-            d2 = c[i, 2] - p[j, 2]
-            if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
+            d = d0 * d0 + d1 * d1 + d2 * d2
+            if d <= r2[i] or d <= rp2[j]:
+                if n == ii.size:
+                    ii = np.concatenate((ii, np.empty(n, np.int64)))
+                    jj = np.concatenate((jj, np.empty(n, np.int64)))
                 ii[n] = i
                 jj[n] = j
                 n += 1
-    return ii, jj
+    return ii[:n].copy(), jj[:n].copy()
 
 
 @numba.njit(cache=True)
