@@ -402,7 +402,8 @@ def pairs_within(centre, radius, points):
         return e, e
     r = np.asarray(radius, float)
     r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
-         else np.ascontiguousarray(np.broadcast_to(r, c.shape[:1])))
+         else np.ascontiguousarray(r if r.shape == c.shape[:1]
+                                   else np.broadcast_to(r, c.shape[:1])))
     return _pairs(c, r, p, _SWEEP_POINTS, False)
 
 
@@ -526,15 +527,15 @@ def _dense_pairs(c, r2, p, rp2, upper):
     jj = np.empty(64, np.int64)
     n = 0
     for i in range(c.shape[0]):
+        if n + D > ii.size:  # room for all of this centre's pairs (none grown in the loop)
+            ii = np.concatenate((ii, np.empty(max(n, D), np.int64)))
+            jj = np.concatenate((jj, np.empty(max(n, D), np.int64)))
         for j in range(i + 1 if upper else 0, D):
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
             d = d0 * d0 + d1 * d1 + d2 * d2
             if d <= r2[i] or d <= rp2[j]:
-                if n == ii.size:
-                    ii = np.concatenate((ii, np.empty(n, np.int64)))
-                    jj = np.concatenate((jj, np.empty(n, np.int64)))
                 ii[n] = i
                 jj[n] = j
                 n += 1
@@ -556,6 +557,8 @@ def _sweep_pairs(c, r, r2, p, axis, upper):
         w = abs(r[i]) * (1.0 + 1e-9) + 1e-9
         lo = np.searchsorted(xs, c[i, axis] - w, side="left")
         hi = np.searchsorted(xs, c[i, axis] + w, side="right")
+        if n + hi - lo > keys.size:  # room for every candidate (not grown in the loop)
+            keys = np.concatenate((keys, np.empty(max(n, hi - lo), np.int64)))
         for k in range(lo, hi):
             j = perm[k]
             if upper and j <= i:
@@ -564,8 +567,6 @@ def _sweep_pairs(c, r, r2, p, axis, upper):
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
             if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
-                if n == keys.size:
-                    keys = np.concatenate((keys, np.empty(n, np.int64)))
                 keys[n] = i * D + j
                 n += 1
         _sort_run(keys, start, n)
@@ -604,6 +605,8 @@ def _grid_pairs(c, r, r2, p, ax0, ax1, upper):
         b1 = min(int(math.floor((c[i, ax1] + w - lo1) / h)), n1 - 1)
         if a0 > b0 or a1 > b1:
             continue
+        if n + D > keys.size:  # room for every point (the array is not grown in the loops)
+            keys = np.concatenate((keys, np.empty(max(n, D), np.int64)))
         ci0, ci1, ci2, ri2 = c[i, 0], c[i, 1], c[i, 2], r2[i]
         for g0 in range(a0, b0 + 1):
             k0 = np.searchsorted(sc, g0 * n1 + a1, side="left")
@@ -615,8 +618,6 @@ def _grid_pairs(c, r, r2, p, ax0, ax1, upper):
                 d1 = ci1 - ps[k, 1]
                 d2 = ci2 - ps[k, 2]
                 if d0 * d0 + d1 * d1 + d2 * d2 <= ri2:
-                    if n == keys.size:
-                        keys = np.concatenate((keys, np.empty(n, np.int64)))
                     keys[n] = i * D + perm[k]
                     n += 1
         _sort_run(keys, start, n)
