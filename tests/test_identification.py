@@ -472,16 +472,32 @@ def test_behaviour_thresholds_and_hostile_area():
 
 
 def test_fast_needs_significant_evidence():
-    """With σ given, "fast" needs speed − k·σ above the threshold (k = evidence_sigmas); the
-    ballistic profile is taken on the estimate."""
+    """With σ given, "fast" needs speed − k·σ above the threshold (k = evidence_sigmas)."""
     rules = Rules(fast_mps=320, evidence_sigmas=2.0)
     speed = [330.0, 400.0, 400.0, 400.0, 1500.0]
     sigma = [0.0, 39.0, 40.0, 41.0, 600.0]
     b = behaviour_flags(speed, [0.0, 0.0, 0.0, 0.0, -600.0], rules=rules, speed_sigma_mps=sigma)
     assert b.fast.tolist() == [True, True, False, False, False]
-    assert b.ballistic.tolist() == [False, False, False, False, True]
     # without σ: the old rule, whatever evidence_sigmas says
     assert behaviour_flags(speed, [0.0] * 5, rules=rules).fast.all()
+
+
+def test_ballistic_profile_needs_significant_evidence_on_speed_and_climb():
+    """Both terms of the ballistic profile need k·σ of margin (k = evidence_sigmas), each on
+    its own σ; without σ, the estimate decides. The tracks that made airliners hostile in the
+    NATO air picture (1,087 m/s at σ 61 m/s, climbing 273 m/s) are not ballistic."""
+    rules = Rules(ballistic_speed_mps=1000.0, ballistic_climb_mps=200.0, evidence_sigmas=2.0)
+    speed = np.array([1200.0, 1200.0, 1200.0, 1200.0, 1087.0, 2000.0])
+    climb = np.array([-300.0, -300.0, 300.0, 300.0, 273.0, -900.0])
+    s_sd = np.array([100.0, 101.0, 0.0, 0.0, 61.0, 300.0])
+    c_sd = np.array([0.0, 0.0, 50.0, 50.5, 20.0, 150.0])
+    b = behaviour_flags(speed, climb, rules=rules, speed_sigma_mps=s_sd, climb_sigma_mps=c_sd)
+    expect = (speed - 2 * s_sd >= 1000.0) & (np.abs(climb) - 2 * c_sd >= 200.0)
+    assert b.ballistic.tolist() == expect.tolist() == [True, False, True, False, False, True]
+    assert behaviour_flags(speed, climb, rules=rules).ballistic.all()
+    # the climb σ alone
+    b = behaviour_flags(speed, climb, rules=rules, climb_sigma_mps=c_sd)
+    assert b.ballistic.tolist() == [True, True, True, False, True, True]
 
 
 # ---- identity matrix ---------------------------------------------------------------------------

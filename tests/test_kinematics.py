@@ -15,6 +15,7 @@ from iads.errors import ScenarioError
 from iads.geodesy import ecef_to_geodetic, geodetic_to_ecef
 from iads.kinematics import (
     active,
+    climb_sigma,
     geodetic_of,
     heading_of,
     orbit_segments,
@@ -336,6 +337,23 @@ def test_racetrack_is_continuous_closed_and_flown_at_constant_speed(clockwise):
     az, _, _ = GEOD.inv(30.0, 41.0, float(lo), float(la))
     side = np.mod(az - 60.0, 360.0)
     assert (side > 180.0) == clockwise  # clockwise: outbound leg on the left of the axis
+
+
+def test_climb_sigma_matches_monte_carlo_spread_of_climb_rates():
+    """σ of the climb rate (heading_of's ground speed × tan(climb angle)) for v ~ N(v̂, P)
+    against sampled velocities, at a position far from the equator (the geodetic up differs
+    from the geocentric direction there)."""
+    rng = np.random.default_rng(6)
+    A = rng.normal(size=(3, 3)) * 25.0
+    P = A @ A.T
+    pos = np.array(geodetic_to_ecef(52.0, 20.0, 9000.0))
+    v = np.array([150.0, -200.0, 120.0])
+    samples = rng.multivariate_normal(v, P, size=200_000)
+    _, climb, gs = heading_of(np.broadcast_to(pos, samples.shape), samples)
+    sd = (gs * np.tan(climb)).std()
+    assert climb_sigma(pos, P) == pytest.approx(sd, rel=0.02)
+    got = climb_sigma(np.stack([pos, pos]), np.stack([P, 4.0 * P]))
+    np.testing.assert_allclose(got, [climb_sigma(pos, P), 2.0 * climb_sigma(pos, P)])
 
 
 def test_speed_sigma_matches_monte_carlo_spread_of_speeds():

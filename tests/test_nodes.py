@@ -180,3 +180,93 @@ def test_cluster_heads_are_the_earliest_plot_of_each_gate_graph_component():
             members = np.flatnonzero(lab == k)
             want[members[np.lexsort((members, t[members]))[0]]] = True
         np.testing.assert_array_equal(_cluster_head_mask(z, trR, t, g, vs), want)
+
+
+def _numpy_round(trk, plots, rows, cols):
+    """Reference of one association round in numpy: gate by ``F P Fᵀ + Q`` (position block,
+    :meth:`CVTransition.position_cov`) + R and ``np.linalg.solve``, each track's earliest gated
+    plot, GNN by one dense assignment (:func:`assign_dense`), CV prediction and
+    :func:`kf_update`. Returns gated (rows, cols), matched (rows, cols), updated x, P."""
+    from iads.tracking.association import assign_dense
+    from iads.tracking.filters import kf_update
+
+    x, P, ts = trk.tracks.states.x, trk.tracks.states.P, trk.time_s
+    g = trk.settings.gate
+    dt = plots.time_s[cols] - ts[rows]
+    S = trk.cv.position_cov(P[rows], dt) + plots.R[cols]
+    nu = plots.z[cols] - (x[rows, :3] + dt[:, None] * x[rows, 3:])
+    d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+    ok = d2 < g * g
+    rows, cols, d2 = rows[ok], cols[ok], d2[ok]
+    tp = plots.time_s[cols]
+    first = np.full(len(trk), np.inf)
+    for r, t in zip(rows, tp, strict=True):
+        first[r] = min(first[r], t)
+    sel = tp <= first[rows]
+    W = np.zeros((len(trk), len(plots)))
+    W[rows[sel], cols[sel]] = np.sqrt(d2[sel]) - g
+    mr, mc = assign_dense(W)
+    xp, Pp = trk.cv.predict(x[mr], P[mr], plots.time_s[mc] - ts[mr])
+    xu, Pu, _, _ = kf_update(xp, Pp, plots.z[mc], plots.R[mc], trk.filter.H)
+    return rows, cols, mr, mc, xu, Pu
+
+
+@pytest.mark.parametrize("motion", ["cv", "imm"])
+def test_association_round_equals_the_numpy_round(motion):
+    # the compiled round (gate, earliest plot, quick GNN cases or optimal_pairs, CV update)
+    # against the numpy formulation above, on tight clusters (several tracks gating several
+    # plots; with equal plot times a track offers several: conflicts for optimal_pairs) and
+    # on separate targets (every pair alone)
+    from iads.simulation.nodes import _round_kernel
+    from iads.tracking import GaussianStates, Tracks
+
+    rng = np.random.default_rng(5)
+    states = set()
+    for trial in range(40):
+        T, D = rng.integers(1, 9), rng.integers(1, 13)
+        spread = 300.0 if trial % 2 else 30_000.0
+        x = np.zeros((T, 6))
+        x[:, :3] = rng.normal(0.0, spread, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
+        x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
+        P = np.zeros((T, 6, 6))
+        P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, 300.0, (T, 1, 1)) ** 2
+        P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, 100.0, (T, 1, 1)) ** 2
+        ts = rng.uniform(-5.0, 0.0, T)
+        src = rng.integers(0, T, D)
+        tp = np.sort(rng.uniform(0.0, 5.0, D))
+        if trial % 4 == 1:  # plots at equal times: a track offers several (conflicts)
+            tp = np.round(tp * 0.2)
+        z = x[src, :3] + (tp - ts[src])[:, None] * x[src, 3:] + rng.normal(0.0, 100.0, (D, 3))
+        A = rng.normal(size=(D, 3, 3)) * 60.0
+        R = A @ np.swapaxes(A, 1, 2) + np.eye(3) * 50.0**2
+        plots = Plots(tp, np.zeros(D, np.int64), np.arange(D, dtype=np.int64) + 100, z, R)
+        trk = PlotTracker(TrackerSettings(motion=motion))
+        trk._append(Tracks.start(GaussianStates(x, P), confirmed=False), ts,
+                    np.full(T, -1, np.int64))
+        rows, cols = (a.ravel().astype(np.int64) for a in np.meshgrid(np.arange(T),
+                                                                       np.arange(D),
+                                                                       indexing="ij"))
+        g_rows, g_cols, mr, mc, xu, Pu = _numpy_round(trk, plots, rows, cols)
+        st = trk.tracks.states
+        states.add(_round_kernel(st.x.copy(), st.P.copy(), ts.copy(), ts.copy(),
+                                 trk.follows.copy(), np.zeros(T, np.int64), np.ones(D, bool),
+                                 rows, cols, z, R, tp, plots.object, trk._Qc3, trk.cv.Qc,
+                                 4.0, motion == "cv")[-1])
+        hits = np.zeros(T + D, np.int64)
+        waiting = np.ones(D, bool)
+        left_r, left_c = trk._round(plots, rows, cols, hits, waiting)
+        want_hits = np.zeros(T + D, np.int64)
+        want_hits[mr] = 1
+        np.testing.assert_array_equal(hits, want_hits)
+        np.testing.assert_array_equal(waiting, ~np.isin(np.arange(D), mc))
+        still = ~np.isin(g_cols, mc)
+        np.testing.assert_array_equal(left_r, g_rows[still])
+        np.testing.assert_array_equal(left_c, g_cols[still])
+        np.testing.assert_array_equal(trk.time_s[mr], tp[mc])
+        np.testing.assert_array_equal(trk.last_hit_s[mr], tp[mc])
+        np.testing.assert_array_equal(trk.follows[mr], plots.object[mc])
+        if motion == "cv":
+            np.testing.assert_allclose(trk.tracks.states.x[mr], xu, rtol=1e-12, atol=1e-6)
+            np.testing.assert_allclose(trk.tracks.states.P[mr], Pu, rtol=1e-9, atol=1e-6)
+    # both the quick cases and the conflicts optimal_pairs settles were met
+    assert ({0, 2} if motion == "cv" else {0, 1}) <= states

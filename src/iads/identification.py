@@ -482,8 +482,11 @@ class Rules:
         (:func:`behaviour_flags`), an object is fast only if speed − ``evidence_sigmas``·σ is
         above ``fast_mps`` (2: one-sided ~97.7 %). A young or badly fed track (two plots of a
         long-range radar give a velocity error of hundreds of m/s) does not make an airliner
-        suspect. The ballistic profile (Mach 3 and a steep climb or dive, far from any
-        aircraft) is taken on the estimate itself.
+        suspect. The ballistic profile needs the same evidence on both of its terms: speed −
+        k·σ_speed at least ``ballistic_speed_mps`` and |climb| − k·σ_climb at least
+        ``ballistic_climb_mps`` (with the σ given). A track built from plots of two aircraft
+        can carry Mach 3 and a steep climb for a while; taken on the estimate alone, it made
+        airliners hostile.
     """
 
     fast_mps: float = 320.0
@@ -722,6 +725,7 @@ def behaviour_flags(
     hostile_areas: Sequence[Area] = (),
     rules: Rules | None = None,
     speed_sigma_mps=None,
+    climb_sigma_mps=None,
 ) -> Behaviour:
     """Behaviour evidence per object.
 
@@ -740,15 +744,25 @@ def behaviour_flags(
     speed_sigma_mps
         Standard deviation of the speed estimates [m/s], shape ``(n,)`` or scalar (e.g. from
         the track's velocity covariance along its velocity); None: exact speeds. "Fast" needs
-        the estimate ``rules.evidence_sigmas`` σ above ``rules.fast_mps``.
+        the estimate ``rules.evidence_sigmas`` σ above ``rules.fast_mps``, and so does the
+        ballistic profile's speed term.
+    climb_sigma_mps
+        Standard deviation of the vertical-speed estimates [m/s] (e.g.
+        :func:`iads.kinematics.climb_sigma`); None: exact. The ballistic profile's climb term
+        needs |climb| ``rules.evidence_sigmas`` σ above ``rules.ballistic_climb_mps``.
     """
     rules = rules or Rules()
     speed = np.asarray(speed_mps, float).reshape(-1)
     climb = np.broadcast_to(np.asarray(climb_mps, float), speed.shape)
-    margin = 0.0 if speed_sigma_mps is None else rules.evidence_sigmas * np.broadcast_to(
-        np.asarray(speed_sigma_mps, float), speed.shape)
-    ballistic = (speed >= rules.ballistic_speed_mps) & (np.abs(climb) >= rules.ballistic_climb_mps)
-    fast = speed - margin > rules.fast_mps
+
+    def margin(sigma):
+        if sigma is None:
+            return 0.0
+        return rules.evidence_sigmas * np.broadcast_to(np.asarray(sigma, float), speed.shape)
+    m_speed = margin(speed_sigma_mps)
+    ballistic = ((speed - m_speed >= rules.ballistic_speed_mps)
+                 & (np.abs(climb) - margin(climb_sigma_mps) >= rules.ballistic_climb_mps))
+    fast = speed - m_speed > rules.fast_mps
     origin = np.zeros(speed.shape, bool)
     if hostile_areas:
         if origin_lat_deg is None or origin_lon_deg is None:

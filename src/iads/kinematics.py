@@ -70,6 +70,7 @@ from .geodesy import ecef_to_geodetic, geodetic_to_ecef
 
 __all__ = [
     "speed_sigma",
+    "climb_sigma",
     "WGS84_A",
     "WGS84_F",
     "Segments",
@@ -529,6 +530,27 @@ def speed_sigma(vel_ecef, vel_cov) -> np.ndarray:
     u = np.divide(v, n, out=np.zeros_like(v), where=n > 0)
     var = np.einsum("...i,...ij,...j->...", u, P, u)
     var = np.where(n[..., 0] > 0, var, np.trace(P, axis1=-2, axis2=-1) / 3.0)
+    return np.sqrt(np.maximum(var, 0.0))
+
+
+def climb_sigma(pos_ecef, vel_cov) -> np.ndarray:
+    """Standard deviation of estimated vertical speeds [m/s] from velocity covariances.
+
+    σ = √(nᵀ P n), n the geodetic up (ellipsoid normal) at each position: the spread of the
+    climb rate (the velocity's up component, as :func:`heading_of` gives it: ground speed ×
+    tan(climb angle)) for v ~ N(v̂, P); exact, the climb rate being linear in v.
+
+    Parameters
+    ----------
+    pos_ecef
+        (..., 3) positions [m].
+    vel_cov
+        (..., 3, 3) velocity covariances [m²/s²].
+    """
+    lat, lon, _ = geodetic_of(np.asarray(pos_ecef, float))
+    la, lo = np.radians(lat), np.radians(lon)
+    n = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    var = np.einsum("...i,...ij,...j->...", n, np.asarray(vel_cov, float), n)
     return np.sqrt(np.maximum(var, 0.0))
 
 

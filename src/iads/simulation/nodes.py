@@ -82,7 +82,7 @@ from ..tracking import (
     SinglePointInitiator,
     Tracks,
 )
-from ..tracking.association import optimal_pairs, pairs_within
+from ..tracking.association import optimal_pairs, pairs_within, quick_pairs
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
 from ..tracking.fusion import information_fusion
@@ -142,7 +142,9 @@ class CVTransition:
         ``F P Fᵀ + Q`` (compiled, blockwise: ``F = [[I, dt I], [0, I]]``)."""
         x = np.ascontiguousarray(x, dtype=float)
         P = np.ascontiguousarray(P, dtype=float)
-        dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), x.shape[:1]))
+        dt = np.asarray(dt, float)
+        dt = (np.full(x.shape[0], dt) if dt.ndim == 0
+              else np.ascontiguousarray(np.broadcast_to(dt, x.shape[:1])))
         x_new = np.empty_like(x)
         P_new = np.empty_like(P)
         if x.shape[0]:
@@ -257,9 +259,9 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         t = t_plot[j] - t_track[k]
         a = abs(t)
         a2 = a * a
-        nu = np.empty(3)
-        for i in range(3):
-            nu[i] = z[j, i] - (x[k, i] + t * x[k, 3 + i])
+        nu0 = z[j, 0] - (x[k, 0] + t * x[k, 3])
+        nu1 = z[j, 1] - (x[k, 1] + t * x[k, 4])
+        nu2 = z[j, 2] - (x[k, 2] + t * x[k, 5])
         for i in range(3):
             for m in range(3):
                 S[e, i, m] = (P[k, i, m] + t * (P[k, i, 3 + m] + P[k, 3 + i, m])
@@ -276,9 +278,92 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
         c12 = s01 * s02 - s00 * s12
         c22 = s00 * s11 - s01 * s01
         det = s00 * c00 + s01 * c01 + s02 * c02
-        q = (c00 * nu[0] * nu[0] + c11 * nu[1] * nu[1] + c22 * nu[2] * nu[2]
-             + 2.0 * (c01 * nu[0] * nu[1] + c02 * nu[0] * nu[2] + c12 * nu[1] * nu[2]))
+        q = (c00 * nu0 * nu0 + c11 * nu1 * nu1 + c22 * nu2 * nu2
+             + 2.0 * (c01 * nu0 * nu1 + c02 * nu0 * nu2 + c12 * nu1 * nu2))
         d2[e] = q / det if det > 0.0 else np.inf
+
+
+@njit(cache=True)
+def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, z, R, t_plot,
+                  obj, Qc3, Qc, g, update):
+    """One association round of :meth:`PlotTracker.process` on the candidate (track, plot)
+    pairs ``rows``, ``cols``:
+
+    1. exact gate of each pair at its plot's time (:func:`_gate_kernel`, squared Mahalanobis
+       ``d²``); pairs with ``d² ≥ g²`` are dropped;
+    2. each track offers only its earliest gated plot(s), at weight ``√d² − g`` (the
+       Mahalanobis cost relative to a miss, :meth:`~iads.tracking.GNNAssociator.pair_costs`);
+    3. global nearest neighbour by :func:`~iads.tracking.association.quick_pairs`;
+    4. when solved there and ``update``: each matched track is updated with its plot at the
+       plot's time (:func:`_cv_update_kernel`), counts a hit, takes the plot's time as its last
+       hit and the plot's object as the one it follows; its plot leaves ``waiting``, and the
+       gated pairs of taken plots leave the candidates.
+
+    Returns the candidates left (rows, cols), the offered pairs (rows, cols, weights: for
+    :func:`~iads.tracking.association.optimal_pairs` when not solved), the matched pairs
+    (rows, cols) and the state reached: 0 not solved (nothing matched), 1 solved, 2 solved
+    and updated.
+    """
+    E = rows.shape[0]
+    d2 = np.empty(E)
+    _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc3, d2, np.empty((E, 3, 3)))
+    gr = np.empty(E, np.int64)
+    gc = np.empty(E, np.int64)
+    gd = np.empty(E)
+    n = 0
+    for e in range(E):
+        if d2[e] < g * g:
+            gr[n] = rows[e]
+            gc[n] = cols[e]
+            gd[n] = d2[e]
+            n += 1
+    T = x.shape[0]
+    first = np.full(T, np.inf)
+    for e in range(n):
+        tp = t_plot[gc[e]]
+        if tp < first[gr[e]]:
+            first[gr[e]] = tp
+    m = 0
+    for e in range(n):
+        if t_plot[gc[e]] <= first[gr[e]]:
+            m += 1
+    sr = np.empty(m, np.int64)
+    sc = np.empty(m, np.int64)
+    sw = np.empty(m)
+    m = 0
+    for e in range(n):
+        if t_plot[gc[e]] <= first[gr[e]]:
+            sr[m] = gr[e]
+            sc[m] = gc[e]
+            sw[m] = math.sqrt(gd[e]) - g
+            m += 1
+    mr, mc, solved = quick_pairs(sr, sc, sw, T, waiting.shape[0])
+    if not (solved and update):
+        return gr[:n], gc[:n], sr, sc, sw, mr, mc, 1 if solved else 0
+    _cv_update_kernel(x, P, t_track, mr, z, R, t_plot, mc, Qc)
+    for i in range(mr.shape[0]):
+        k = mr[i]
+        j = mc[i]
+        hits[k] += 1
+        waiting[j] = False
+        last_hit[k] = t_plot[j]
+        follows[k] = obj[j]
+    kept = 0
+    for e in range(n):
+        if waiting[gc[e]]:
+            gr[kept] = gr[e]
+            gc[kept] = gc[e]
+            kept += 1
+    return gr[:kept], gc[:kept], sr, sc, sw, mr, mc, 2
+
+
+@njit(cache=True)
+def _free_plots(waiting, cols):
+    """Plots still waiting that no candidate pair holds (``cols``), ascending."""
+    free = waiting.copy()
+    for e in range(cols.shape[0]):
+        free[cols[e]] = False
+    return np.flatnonzero(free)
 
 
 @njit(cache=True)
@@ -411,6 +496,9 @@ class RadarView:
             self.rows = enu_rows_many(rp)[0]
             self.lat_deg = float(geodetic_of(rp[0])[0])
             self.h1 = float(geodetic_of(rp[0])[2])
+            self._rp_c = np.ascontiguousarray(self.rp, dtype=float)
+            self._rows_c = np.ascontiguousarray(self.rows, dtype=float)
+        self._constants = None
 
     def mask_floor(self):
         """The mask's :func:`iads.simulation.build.mask_floor` (lowest minimum visible height
@@ -447,29 +535,44 @@ class RadarView:
         counts (no reference range, no line of sight): tentative tracks, so that one born of a
         false alarm anywhere the radar searches is looked at and dropped.
         """
-        radar = self.radar
         p = np.ascontiguousarray(np.asarray(pos_ecef, float).reshape(-1, 3))
         if p.shape[0] == 0 or not on:
             return np.zeros(p.shape[0], np.int64)
         anywhere = (np.zeros(p.shape[0], np.bool_) if anywhere is None
                     else np.ascontiguousarray(np.asarray(anywhere, bool).reshape(-1)))
         tm = 0.5 * (t0_s + t1_s)
-        rp, rows = self.frame(tm)
-        scan = radar.scan
-        rotating = isinstance(scan, RotatingScan)
-        if self.mask is not None:
-            g = self.mask.grid
-            mvh, half, n, cell = self.mask.mvh_msl_m, g.half_cells, g.n, g.cell_m
+        if self.stationary:
+            rp, rows, h1 = self._rp_c, self._rows_c, self.h1
         else:
-            mvh, half, n, cell = np.zeros((1, 1)), 0, 0, 1.0
+            rp, rows = self.frame(tm)  # evaluated once: the height from the same position
+            rp, rows = np.ascontiguousarray(rp), np.ascontiguousarray(rows)
+            h1 = float(geodetic_of(rp)[2])
+        (reach, max_range, sin_lo, sin_hi, sector, boresight, mvh, half, n, cell, ka, rotating,
+         phase, scan_t0, left, width) = self._count_constants()
         return _count_kernel(
-            p, anywhere, np.ascontiguousarray(rp), np.ascontiguousarray(rows), self.reach_m,
-            radar.max_range_m, np.sin(radar.elevation_min_rad - 0.01),
-            np.sin(radar.elevation_max_rad + 0.01), radar.sector_rad, radar.boresight_rad,
-            mvh, half, n, cell, radar.k_factor * 6_378_137.0, self.height_m(tm),
-            np.asarray(on, float).reshape(-1, 2), t0_s, t1_s, rotating,
-            scan.phase_rad if rotating else 0.0, scan.t0_s, self.period,
-            0.0 if rotating else scan.left_rad, _TWO_PI if rotating else scan.width_rad)
+            p, anywhere, rp, rows, reach, max_range, sin_lo, sin_hi, sector, boresight, mvh,
+            half, n, cell, ka, h1, np.asarray(on, float).reshape(-1, 2), float(t0_s),
+            float(t1_s), rotating, phase, scan_t0, self.period, left, width)
+
+    def _count_constants(self):
+        """The radar's and mask's arguments of :func:`_count_kernel` (made once: the view's
+        radar and mask are not changed after it is built)."""
+        if self._constants is None:
+            radar = self.radar
+            scan = radar.scan
+            rotating = isinstance(scan, RotatingScan)
+            if self.mask is not None:
+                g = self.mask.grid
+                mvh, half, n, cell = self.mask.mvh_msl_m, g.half_cells, g.n, g.cell_m
+            else:
+                mvh, half, n, cell = np.zeros((1, 1)), 0, 0, 1.0
+            self._constants = (
+                self.reach_m, radar.max_range_m, np.sin(radar.elevation_min_rad - 0.01),
+                np.sin(radar.elevation_max_rad + 0.01), radar.sector_rad, radar.boresight_rad,
+                mvh, half, n, cell, radar.k_factor * 6_378_137.0, rotating,
+                scan.phase_rad if rotating else 0.0, scan.t0_s,
+                0.0 if rotating else scan.left_rad, _TWO_PI if rotating else scan.width_rad)
+        return self._constants
 
 
 @njit(cache=True)
@@ -652,6 +755,8 @@ class PlotTracker:
         self.initiator = SinglePointInitiator(s.velocity_sigma_mps)
         self.maintenance = MOfN(s.m, s.n, s.max_misses)
         self.cv = CVTransition(self.filter)
+        self._Qc3 = self.cv.Qc[:, :3, :3].copy()  # position blocks, for the gate
+        self._q = np.trace(self._Qc3, axis1=1, axis2=2)  # their traces, for the search
         self.imm = None
         if s.motion == "imm":
             w, p = s.imm_turn_rate_rad_s, s.imm_stay
@@ -705,43 +810,44 @@ class PlotTracker:
 
     # ---- one chunk -----------------------------------------------------------------------
 
-    def _search(self, plots: Plots, pending, c0: float, c1: float, first: int = 0):
+    def _search(self, plots: Plots, trR, pending, c0: float, c1: float, first: int = 0):
         """Candidate (track, plot) pairs: plots ``pending`` within each track's Euclidean gate
-        radius over the chunk (tracks ``first`` onwards); plot indices into ``plots``."""
+        radius over the chunk (tracks ``first`` onwards); plot indices into ``plots``
+        (``trR``: traces of their covariances)."""
         T, D = len(self.tracks) - first, pending.size
         e = np.zeros(0, np.int64)
         if T <= 0 or D == 0:
             return e, e
         st = self.tracks.states
-        r_noise = float(np.einsum("dii->d", plots.R[pending]).max())
+        r_noise = float(trR[pending].max())
         centre = np.empty((T, 3))
         radius = np.empty(T)
-        q = np.trace(self.cv.Qc[:, :3, :3], axis1=1, axis2=2)  # (4,) per power of |dt|
-        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), q,
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q,
                        float(self.associator.gate_threshold), r_noise, centre, radius)
         rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
 
-    def _gate(self, plots: Plots, rows, cols):
-        """Exact gate of candidate pairs, each at its plot's time: track rows, plot indices,
-        squared Mahalanobis distances, innovation covariances."""
-        if rows.size == 0:
-            return rows, cols, np.zeros(0), np.zeros((0, 3, 3))
-        x, P = self.tracks.states.x, self.tracks.states.P
-        g = self.associator.gate_threshold
-        d2 = np.empty(rows.size)
-        S = np.empty((rows.size, 3, 3))
-        _gate_kernel(x, P, self.time_s, rows, cols, plots.z, plots.R, plots.time_s,
-                     self.cv.Qc[:, :3, :3].copy(), d2, S)
-        keep = d2 < g * g
-        return rows[keep], cols[keep], d2[keep], S[keep]
-
-    def _assign(self, rows, cols, d2, S, T, D):
-        """One plot per track at most: GNN on the pairs (plot indices global, < D)."""
-        if rows.size == 0:
+    def _round(self, plots: Plots, rows, cols, hits, waiting):
+        """One association round on the candidate (track, plot) pairs ``rows``, ``cols``
+        (:func:`_round_kernel`): every pair gated at its plot's time (a pair out of the gate
+        is dropped for good: the track's gate only shrinks as it takes plots), each track
+        offered its earliest gated plot, global nearest neighbour, matched tracks updated at
+        their plots' times; ``hits`` (per track) and ``waiting`` (per plot) are updated in
+        place. Returns the candidate pairs left (gated, plot still waiting)."""
+        st = self.tracks.states
+        rows, cols, sr, sc, sw, mr, mc, state = _round_kernel(
+            st.x, st.P, self.time_s, self.last_hit_s, self.follows, hits, waiting, rows, cols,
+            plots.z, plots.R, plots.time_s, plots.object, self._Qc3, self.cv.Qc,
+            float(self.associator.gate_threshold), self.imm is None)
+        if state == 2:
             return rows, cols
-        _, w = self.associator.pair_costs(d2, S)
-        return optimal_pairs(rows, cols, w, T, D)
+        if state == 0:  # a conflict the quick cases leave
+            mr, mc = optimal_pairs(sr, sc, sw, len(self.tracks), len(plots))
+        self._update(mr, mc, plots)
+        hits[mr] += 1
+        waiting[mc] = False
+        keep = waiting[cols]
+        return rows[keep], cols[keep]
 
     def _update(self, tr, pl, plots: Plots):
         """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
@@ -777,10 +883,9 @@ class PlotTracker:
     def _initiate(self, plots: Plots, idx):
         if idx.size == 0:
             return
-        sub = plots.take(idx)
-        new = self.initiator.initiate(self.filter, Detections(sub.z, sub.R),
+        new = self.initiator.initiate(self.filter, Detections(plots.z[idx], plots.R[idx]),
                                       self.tracks.next_id)
-        self._append(new, sub.time_s, sub.object)
+        self._append(new, plots.time_s[idx], plots.object[idx])
 
     def _cluster_heads(self, plots: Plots, idx):
         """Among plots ``idx`` (ungated), the earliest of each cluster of mutually gating
@@ -816,36 +921,18 @@ class PlotTracker:
         else:
             n_look = np.zeros(0, np.int64)
         was_confirmed = self.tracks.confirmed.copy()
-        hits = np.zeros(T0, np.int64)
+        hits = np.zeros(T0 + D, np.int64)  # each plot starts at most one track
         waiting = np.ones(D, bool)  # plots neither used nor starting a track yet
         # candidate pairs (Euclidean gate over the chunk), searched once; tracks started in
         # the chunk add theirs
-        c_rows, c_cols = self._search(plots, np.arange(D), c0, c1)
+        trR = np.einsum("dii->d", plots.R)
+        c_rows, c_cols = self._search(plots, trR, np.arange(D), c0, c1)
         for rnd in range(self.settings.max_rounds):
             self.rounds += 1
-            T = len(self.tracks)
-            if hits.size < T:
-                hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
             if c_rows.size:
-                # gate every remaining pair at its plot's time (a pair out of the gate is
-                # dropped for good: the track's gate only shrinks as it takes plots); each
-                # track takes at most its earliest gated plot
-                rows, cols, d2, S = self._gate(plots, c_rows, c_cols)
-                c_rows, c_cols = rows, cols
-                tp = plots.time_s[cols]
-                first = np.full(T, np.inf)
-                np.minimum.at(first, rows, tp)
-                k = tp <= first[rows]
-                mr, mc = self._assign(rows[k], cols[k], d2[k], S[k], T, D)
-                self._update(mr, mc, plots)
-                hits[mr] += 1
-                waiting[mc] = False
-                keep = waiting[c_cols]
-                c_rows, c_cols = c_rows[keep], c_cols[keep]
+                c_rows, c_cols = self._round(plots, c_rows, c_cols, hits, waiting)
             # plots no track can take any more start tentative tracks (one per cluster)
-            has = np.zeros(D, bool)
-            has[c_cols] = True
-            free = np.flatnonzero(waiting & ~has)
+            free = _free_plots(waiting, c_cols)
             last = rnd == self.settings.max_rounds - 1
             if last:
                 heads = np.flatnonzero(waiting)
@@ -856,7 +943,7 @@ class PlotTracker:
                 self._initiate(plots, heads)
                 waiting[heads] = False
                 rest = np.flatnonzero(waiting)
-                n_rows, n_cols = self._search(plots, rest, c0, c1, first=T1)
+                n_rows, n_cols = self._search(plots, trR, rest, c0, c1, first=T1)
                 c_rows = np.concatenate([c_rows, n_rows])
                 c_cols = np.concatenate([c_cols, n_cols])
             if not waiting.any() or last:
@@ -864,8 +951,7 @@ class PlotTracker:
             if c_rows.size == 0 and not heads.size:
                 break
         T = len(self.tracks)
-        if hits.size < T:
-            hits = np.concatenate([hits, np.zeros(T - hits.size, np.int64)])
+        hits = hits[:T]
         # bookkeeping over looks
         L = np.zeros(T, np.int64)
         L[:T0] = np.maximum(n_look, hits[:T0])
@@ -876,10 +962,12 @@ class PlotTracker:
         new_hits = np.where(L > 0, (tk.hits << L.astype(np.uint64))
                             | ((np.uint64(1) << h.astype(np.uint64)) - np.uint64(1)), tk.hits)
         misses = np.where(h > 0, 0, tk.misses + L)
-        self.tracks = replace(tk, hits=new_hits, misses=misses, age=tk.age + L)
-        confirmed, keep = self.maintenance.maintain(self.tracks)
+        tk = Tracks(tk.states, tk.track_id, new_hits, misses, tk.age + L, tk.confirmed,
+                    tk.next_id)
+        confirmed, keep = self.maintenance.maintain(tk)
         keep &= (c1 - self.last_hit_s) <= self.settings.coast_s
-        self.tracks = replace(self.tracks, confirmed=confirmed)
+        self.tracks = Tracks(tk.states, tk.track_id, tk.hits, tk.misses, tk.age, confirmed,
+                             tk.next_id)
         newly = confirmed & ~np.concatenate([was_confirmed, np.zeros(T - T0, bool)])
         for k in np.flatnonzero(newly & keep):
             self.confirmations.append(Confirmation(int(self.tracks.track_id[k]),
@@ -935,9 +1023,9 @@ class Picture:
     def predict(self, cv: CVTransition, t_s: float) -> Picture:
         """The same tracks predicted to ``t_s``."""
         if len(self) == 0 or t_s == self.time_s:
-            return replace(self, time_s=t_s)
-        x, P = cv.predict(self.x, self.P, np.full(len(self), t_s - self.time_s))
-        return replace(self, time_s=t_s, x=x, P=P)
+            return Picture(t_s, self.x, self.P, self.track_id, self.origin, self.follows)
+        x, P = cv.predict(self.x, self.P, t_s - self.time_s)
+        return Picture(t_s, x, P, self.track_id, self.origin, self.follows)
 
     def geodetic(self):
         """Latitude [°], longitude [°], height [m] of the tracks."""

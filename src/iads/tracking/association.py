@@ -708,6 +708,27 @@ def optimal_pairs(rows, cols, weight, n_rows: int, n_cols: int):
 
 
 @numba.njit(cache=True)
+def quick_pairs(rows, cols, w, n_rows, n_cols):  # pragma: no cover - jitted
+    """:func:`optimal_pairs` compiled for its quick cases, callable from other kernels: pairs
+    alone in their row and column, and components with one row or one column (their cheapest
+    pair). Returns ``(match_rows, match_cols, solved)``, sorted by row; ``solved`` False (and
+    nothing matched) when a component with several rows and several columns remains: then
+    call :func:`optimal_pairs`. Indices must be below ``n_rows``, ``n_cols``."""
+    ar, ac, cr, cc, cw = _split_alone(rows, cols, w, n_rows, n_cols)
+    if cr.size == 0:
+        return ar, ac, True
+    ur, ir = _unique_inverse(cr)
+    uc, ic = _unique_inverse(cc)
+    star, rest = _stars(ir, ic, cw, ur.size, uc.size)
+    if rest.any():
+        return ar[:0], ac[:0], False
+    mr = np.concatenate((ar, cr[star]))
+    mc = np.concatenate((ac, cc[star]))
+    o = np.argsort(mr, kind="mergesort")
+    return mr[o], mc[o], True
+
+
+@numba.njit(cache=True)
 def _root(parent, i):
     while parent[i] != i:
         parent[i] = parent[parent[i]]

@@ -22,7 +22,8 @@ Two ways to feed radar plots to the linear tracker are provided:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
+from functools import cache
 
 import numpy as np
 
@@ -359,30 +360,35 @@ def convert_radar_measurements(az_rad, el_rad, r_m, sigma_az_rad, sigma_el_rad, 
 # ---------------------------------------------------------------------------------------------
 
 
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    """Field names of a dataclass, in order (cached: ``fields`` is slow on hot paths)."""
+    return tuple(f.name for f in fields(cls))
+
+
 class _Stack:
     """Mixin: every field is an array whose first axis is the track axis."""
 
     def __len__(self) -> int:
-        return int(getattr(self, fields(self)[0].name).shape[0])
+        return int(getattr(self, _field_names(type(self))[0]).shape[0])
 
     def take(self, idx):
         """The tracks ``idx`` (index or mask array), same type."""
-        return replace(self, **{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        return type(self)(*[getattr(self, n)[idx] for n in _field_names(type(self))])
 
     def put(self, idx, other):
         """A copy with tracks ``idx`` replaced by ``other`` (same type, len(idx) tracks)."""
-        out = {}
-        for f in fields(self):
-            a = getattr(self, f.name).copy()
-            a[idx] = getattr(other, f.name)
-            out[f.name] = a
-        return replace(self, **out)
+        out = []
+        for n in _field_names(type(self)):
+            a = getattr(self, n).copy()
+            a[idx] = getattr(other, n)
+            out.append(a)
+        return type(self)(*out)
 
     def concatenate(self, other):
         """These tracks followed by ``other``'s."""
-        return replace(self, **{f.name: np.concatenate([getattr(self, f.name),
-                                                        getattr(other, f.name)])
-                                for f in fields(self)})
+        return type(self)(*[np.concatenate([getattr(self, n), getattr(other, n)])
+                            for n in _field_names(type(self))])
 
 
 @dataclass(frozen=True)

@@ -100,14 +100,13 @@ class Tracks:
         return len(self.track_id)
 
     def take(self, idx) -> Tracks:
-        return replace(self, states=self.states.take(idx),
-                       **{f: getattr(self, f)[idx] for f in _BOOK})
+        return type(self)(self.states.take(idx), *[getattr(self, f)[idx] for f in _BOOK],
+                          self.next_id)
 
     def concatenate(self, other: Tracks) -> Tracks:
-        return replace(self, states=self.states.concatenate(other.states),
-                       next_id=max(self.next_id, other.next_id),
-                       **{f: np.concatenate([getattr(self, f), getattr(other, f)])
-                          for f in _BOOK})
+        return type(self)(self.states.concatenate(other.states),
+                          *[np.concatenate([getattr(self, f), getattr(other, f)])
+                            for f in _BOOK], max(self.next_id, other.next_id))
 
     @property
     def mean(self) -> np.ndarray:
