@@ -67,7 +67,7 @@ node without a tracker relays its picture, less the receiver's own tracks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
