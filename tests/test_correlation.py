@@ -151,3 +151,76 @@ def test_bad_parameters():
         TrackCorrelator(gate=5.0, decorrelation_gate=4.0)
     with pytest.raises(ValueError, match="handover"):
         TrackCorrelator(handover_ratio=0.0)
+
+
+def _reporters_reference(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
+    """The numpy formulation the compiled reporter pass replaced (one track per source by a
+    lexsort, the stored reporter by a searchsorted, then per system track)."""
+    system = system.copy()
+    M = system.size
+    if dedupe and M:
+        o = np.lexsort((source, system))
+        dup = np.zeros(M, bool)
+        dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
+        system[dup & (system >= 0)] = -1
+    stored = np.zeros(M, bool)
+    if r_num.size and M:
+        j = np.minimum(np.searchsorted(r_num, system), r_num.size - 1)
+        stored = (system >= 0) & (r_num[j] == system) & (r_src[j] == source) & (r_key[j] == key)
+    rep = np.full(M, -1, np.int64)
+    number = np.unique(system[system >= 0])
+    for num in number:
+        rows = np.flatnonzero(system == num)
+        best = rows[np.argmin(tr[rows])]
+        cur = -1
+        for r in rows[stored[rows]]:
+            if cur < 0 or tr[r] >= tr[cur]:
+                cur = r
+        rep[rows] = cur if cur >= 0 and not tr[best] < ratio * tr[cur] else best
+    row = np.empty(number.size, np.int64)
+    has = system >= 0
+    row[np.searchsorted(number, system[has])] = rep[has]
+    index = np.full(M, -1, np.int64)
+    index[has] = np.searchsorted(number, system[has])
+    return system, rep, number, row, index
+
+
+def test_compiled_reporter_pass_equals_the_numpy_formulation():
+    from iads.tracking.correlation import _reporter_pass
+
+    rng = np.random.default_rng(11)
+    for M in (0, 1, 7, 300):
+        system = rng.choice(np.array([-1, 3, 8, 1 << 62, 40, 41, 99]), M).astype(np.int64)
+        source = rng.integers(0, 4, M).astype(np.int64)
+        key = rng.integers(0, 6, M).astype(np.int64)
+        tr = rng.choice([1.0, 2.0, 3.0, 7.0], M)  # ties on purpose
+        pick = rng.random(M) < 0.5  # stored reporters: some rows' own (source, key)
+        r_num, first = np.unique(system[pick & (system >= 0)], return_index=True)
+        r_src = source[pick & (system >= 0)][first]
+        r_key = key[pick & (system >= 0)][first]
+        for dedupe in (False, True):
+            for ratio in (0.5, 1.0):
+                want = _reporters_reference(system, tr, source, key, r_num, r_src, r_key,
+                                            ratio, dedupe)
+                s = system.copy()
+                got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio, dedupe)
+                np.testing.assert_array_equal(s, want[0])
+                for g, w in zip(got, want[1:], strict=True):
+                    np.testing.assert_array_equal(g, w)
+
+
+def test_shared_source_test_equals_the_membership_matrix():
+    from iads.tracking.correlation import _share_source
+
+    rng = np.random.default_rng(12)
+    for M in (2, 50, 400):
+        system = rng.choice(np.array([-1, 2, 5, 9, 17, 23, 1 << 62]), M).astype(np.int64)
+        source = rng.choice(np.array([0, 3, 4, 10]), M).astype(np.int64)
+        sys_num = np.unique(system[system >= 0])
+        srcs = np.unique(source)
+        i, j = np.nonzero(np.triu(np.ones((sys_num.size, sys_num.size), bool), 1))
+        has = system >= 0
+        member = np.zeros((sys_num.size, srcs.size), bool)
+        member[np.searchsorted(sys_num, system[has]), np.searchsorted(srcs, source[has])] = True
+        want = (member[i] & member[j]).any(axis=1)
+        np.testing.assert_array_equal(_share_source(system, source, srcs, sys_num, i, j), want)

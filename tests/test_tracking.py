@@ -33,7 +33,14 @@ from iads.tracking import (
     position_measurement_matrix,
     radar_detections,
 )
-from iads.tracking.association import optimal_pairs, pairs_within
+from iads.tracking.association import (
+    component_labels,
+    optimal_pairs,
+    pairs_within,
+    pairs_within_bipartite,
+    pairs_within_either,
+    pairs_within_upper,
+)
 from iads.tracking.filters import imm_combine, inv_small, radar_jacobian, radar_measurement
 from iads.tracking.fusion import information_fusion
 from iads.tracking.models import stonesoup_permutation
@@ -442,6 +449,75 @@ def test_pairs_within_equals_the_dense_test_in_row_major_order():
     want = np.nonzero(d2 <= 1e8)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _cloud(rng, n, spread=2e5):
+    p = rng.uniform(-spread, spread, (n, 3)) + 4e6
+    r = rng.uniform(0.0, 3e4, n)
+    return p, r
+
+
+def test_pairs_within_all_pairs_path_equals_the_dense_test():
+    # at most _DENSE_PAIRS centre-point pairs are all tested; around that size on both sides
+    rng = component_rng(7, "test", "pairs-within-dense")
+    for T, D in ((1, 2048), (2048, 1), (3, 700), (45, 45), (46, 46), (5, 1000)):
+        c, r = _cloud(rng, T)
+        p, _ = _cloud(rng, D)
+        p[: min(T, D)] = c[: min(T, D)] + r[: min(T, D), None] * np.array([1.0, 0.0, 0.0])
+        d2 = ((c[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1)
+        want = np.nonzero(d2 <= (r**2)[:, None])
+        got = pairs_within(c, r, p)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_self_pairs_upper_and_either_equal_the_dense_formulations():
+    # the numpy formulations they replace: pairs_within of the points with themselves, then
+    # the pairs with j > i (upper) or the off-diagonal ones as sorted unique (min, max)
+    rng = component_rng(7, "test", "pairs-within-self")
+    for n in (1, 2, 30, 300, 800):  # all tested, sweep, grid
+        p, r = _cloud(rng, n, spread=1e5)
+        p[1::3] = p[0::3][: p[1::3].shape[0]] + 0.5e4  # close pairs
+        d2 = ((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1)
+        a, b = np.nonzero(d2 <= (r**2)[:, None])
+        k = a < b
+        got = pairs_within_upper(p, r)
+        np.testing.assert_array_equal(got[0], a[k])
+        np.testing.assert_array_equal(got[1], b[k])
+        keep = a != b
+        want = np.unique(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]]), axis=1)
+        got = pairs_within_either(p, r)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_bipartite_pairs_are_the_union_of_both_radii_tests_in_row_major_order():
+    rng = component_rng(7, "test", "pairs-within-bipartite")
+    for na, nb in ((1, 1), (3, 900), (900, 3), (200, 300), (0, 5)):  # all tested; sweeps
+        a, ra = _cloud(rng, na)
+        b, rb = _cloud(rng, nb)
+        k = min(na, nb)
+        b[:k] = a[:k] + ra[:k, None] * np.array([0.0, 0.0, 1.0])  # on a's sphere's edge
+        d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=-1)
+        want = np.nonzero((d2 <= (ra**2)[:, None]) | (d2 <= (rb**2)[None, :]))
+        got = pairs_within_bipartite(a, ra, b, rb)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_component_labels_equal_scipy_components_labelled_by_their_smallest_node():
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = component_rng(7, "test", "component-labels")
+    for n, e in ((1, 0), (5, 3), (200, 150), (200, 400)):
+        i = rng.integers(0, n, e)
+        j = rng.integers(0, n, e)
+        _, comp = connected_components(coo_matrix((np.ones(e), (i, j)), shape=(n, n)),
+                                       directed=False)
+        first = np.full(comp.max() + 1, n)
+        np.minimum.at(first, comp, np.arange(n))
+        np.testing.assert_array_equal(component_labels(i, j, n), first[comp])
 
 
 def test_optimal_pairs_equals_dense_assignment_with_stars_and_larger_clusters():

@@ -651,11 +651,10 @@ def corridor_distance_m(lat_deg, lon_deg, corridor_lat_deg, corridor_lon_deg) ->
     return d.min(axis=-1) * _MEAN_EARTH_RADIUS_M
 
 
-def _equal_pairs(a: np.ndarray, ok: np.ndarray, keys: tuple):
-    """All (i, j) with ``a[i]`` equal to plan j's key and ``ok[i]`` (``keys`` = sorted key
-    values and their plan indices)."""
+def _equal_pairs(a: np.ndarray, rows: np.ndarray, keys: tuple):
+    """All (i, j) with ``a[i]`` equal to plan j's key, i in ``rows`` (increasing) (``keys`` =
+    sorted key values and their plan indices)."""
     values, plan = keys
-    rows = np.flatnonzero(ok)
     lo = np.searchsorted(values, a[rows], "left")
     count = np.searchsorted(values, a[rows], "right") - lo
     return np.repeat(rows, count), plan[_ranges(lo, count)]
@@ -688,13 +687,12 @@ def correlate(
              else flight_plan_table(flight_plans))
     if not len(plans) or not n:
         return out
-    pairs = [
-        _equal_pairs(objects.mode_s, replies.read_address & (objects.mode_s >= 0),
-                     plans.by_mode_s),
-        _equal_pairs(objects.callsign, replies.read_address & (objects.callsign != ""),
-                     plans.by_callsign),
-        _equal_pairs(objects.code_3a, replies.read_3a & (objects.code_3a >= 0),
-                     plans.by_code_3a),
+    addr = np.flatnonzero(replies.read_address)
+    a3 = np.flatnonzero(replies.read_3a)
+    pairs = [  # the identifiers read, of the objects that have them
+        _equal_pairs(objects.mode_s, addr[objects.mode_s[addr] >= 0], plans.by_mode_s),
+        _equal_pairs(objects.callsign, addr[objects.callsign[addr] != ""], plans.by_callsign),
+        _equal_pairs(objects.code_3a, a3[objects.code_3a[a3] >= 0], plans.by_code_3a),
     ]
     key = np.unique(np.concatenate([i * len(plans) + j for i, j in pairs]))
     i, j = key // len(plans), key % len(plans)

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..identification import Identity
 from ..kinematics import enu_basis
-from ..tracking.association import pairs_within
+from ..tracking.association import component_labels, pairs_within_either
 
 __all__ = [
     "ROES",
@@ -186,9 +186,7 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     # candidates: a pair passing the screen below has |Δp|² ≤ 2·gate·max(tr_i, tr_j), so it is
     # within the radius √(2·gate·tr) of its less accurate track
     tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
-    a, b = pairs_within(x[:, :3], np.sqrt(2.0 * gate * tr), x[:, :3])
-    keep = a != b
-    i, j = np.unique(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]]), axis=1)
+    i, j = pairs_within_either(x[:, :3], np.sqrt(2.0 * gate * tr))
     if not i.size:
         return label
     # exact screen: the 6-D distance is at least the position part's, which is at least
@@ -202,14 +200,7 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     ok = m2 <= gate
     if not ok.any():
         return label
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(int(ok.sum())), (i[ok], j[ok])), shape=(k, k))
-    n, comp = connected_components(graph, directed=False)
-    first = np.full(n, k)
-    np.minimum.at(first, comp, label)
-    return first[comp]
+    return component_labels(i[ok], j[ok], k)
 
 
 def offer_once(group, engaged, candidate, accuracy) -> np.ndarray:

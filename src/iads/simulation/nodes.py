@@ -67,7 +67,7 @@ node without a tracker relays its picture, less the receiver's own tracks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -1057,21 +1057,20 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     pics = [p for p in pictures]
     if not pics:
         return Picture.empty(t_s)
-    src = np.concatenate([np.full(len(p), i, np.int64) for i, p in enumerate(pics)])
-    allp = Picture(t_s, np.concatenate([p.x for p in pics]), np.concatenate([p.P for p in pics]),
-                   np.concatenate([p.track_id for p in pics]),
-                   np.concatenate([p.origin for p in pics]),
-                   np.concatenate([p.follows for p in pics]))
-    c = correlator.update(src, allp.track_id, allp.x, allp.P)
-    out = replace(allp.take(c.row), track_id=c.number.copy())
-    grp = np.searchsorted(c.number, c.system)
+    src = np.repeat(np.arange(len(pics), dtype=np.int64), [len(p) for p in pics])
+    ax = np.concatenate([p.x for p in pics])
+    aP = np.concatenate([p.P for p in pics])
+    c = correlator.update(src, np.concatenate([p.track_id for p in pics]), ax, aP)
+    # the reporters' rows (fresh arrays: the fused states are written into them)
+    x, P = ax[c.row], aP[c.row]
+    out = Picture(t_s, x, P, c.number.copy(), np.concatenate([p.origin for p in pics])[c.row],
+                  np.concatenate([p.follows for p in pics])[c.row])
+    grp = c.index
     many = np.bincount(grp, minlength=c.number.size) > 1
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])
         o = k[np.argsort(grp[k], kind="stable")]
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
         rows = grp[o][starts]
-        x, P = out.x.copy(), out.P.copy()
-        x[rows], P[rows] = information_fusion(allp.x[o], allp.P[o], starts)
-        out = replace(out, x=x, P=P)
+        x[rows], P[rows] = information_fusion(ax[o], aP[o], starts)
     return out

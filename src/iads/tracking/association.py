@@ -46,6 +46,10 @@ __all__ = [
     "assign_dense",
     "optimal_pairs",
     "pairs_within",
+    "pairs_within_either",
+    "pairs_within_upper",
+    "pairs_within_bipartite",
+    "component_labels",
 ]
 
 COSTS = ("mahalanobis", "mahalanobis2", "likelihood")
@@ -398,17 +402,103 @@ def pairs_within(centre, radius, points):
         return e, e
     r = np.asarray(radius, float)
     r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
-         else np.ascontiguousarray(np.broadcast_to(r, c.shape[:1])))
-    return _pairs(c, r, p, _SWEEP_POINTS)
+         else np.ascontiguousarray(r if r.shape == c.shape[:1]
+                                   else np.broadcast_to(r, c.shape[:1])))
+    return _pairs(c, r, p, _SWEEP_POINTS, False)
 
 
 _SWEEP_POINTS = 512  #: up to this many points, one sorted axis beats the grid's overhead
+_DENSE_PAIRS = 2048  #: up to this many centre-point pairs, testing them all beats sorting
+
+
+def pairs_within_upper(points, radius):
+    """The pairs (i, j) of :func:`pairs_within` ``(points, radius, points)`` with j > i (the
+    point j within ``radius[i]`` [m] of the point i), in row-major order."""
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
+    if p.shape[0] == 0:
+        e = np.zeros(0, np.int64)
+        return e, e
+    r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), p.shape[:1]))
+    return _pairs(p, r, p, _SWEEP_POINTS, True)
+
+
+def pairs_within_either(points, radius):
+    """Unordered pairs (i, j), i < j, of ``points`` (K, 3) [m] with ``|points[j] - points[i]|``
+    within ``radius`` (K,) [m] of either one, sorted by i then j: the pairs of
+    :func:`pairs_within` ``(points, radius, points)`` off the diagonal, each as (smaller,
+    larger) index, duplicates removed (as ``np.unique`` of the stacked pairs along axis 1)."""
+    p = np.ascontiguousarray(np.asarray(points, float).reshape(-1, 3))
+    a, b = pairs_within(p, radius, p)
+    if a.size == 0:
+        return a, b
+    return _unordered_unique(a, b, p.shape[0])
+
+
+def pairs_within_bipartite(a, radius_a, b, radius_b):
+    """Pairs (i, j) with ``|b[j] - a[i]|`` within ``radius_a[i]`` or ``radius_b[j]`` [m]
+    (``a`` (I, 3), ``b`` (J, 3) [m]), in row-major order: the union of :func:`pairs_within`
+    ``(a, radius_a, b)`` and, transposed, ``(b, radius_b, a)``. Few pairs are all tested."""
+    a = np.ascontiguousarray(np.asarray(a, float).reshape(-1, 3))
+    b = np.ascontiguousarray(np.asarray(b, float).reshape(-1, 3))
+    ra = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_a, float), a.shape[:1]))
+    rb = np.ascontiguousarray(np.broadcast_to(np.asarray(radius_b, float), b.shape[:1]))
+    if a.shape[0] * b.shape[0] <= _DENSE_BIPARTITE:
+        return _dense_pairs(a, ra * ra, b, rb * rb, False)
+    r1, c1 = pairs_within(a, ra, b)
+    c2, r2 = pairs_within(b, rb, a)
+    nb = b.shape[0]
+    key = np.unique(np.concatenate([r1, r2]) * nb + np.concatenate([c1, c2]))
+    return key // nb, key % nb
+
+
+_DENSE_BIPARTITE = 16384  #: up to this many pairs, test them all
 
 
 @numba.njit(cache=True)
-def _pairs(c, r, p, sweep_points):
+def _unordered_unique(a, b, K):
+    """(min, max) of the pairs with ``a != b``, lexicographically sorted, without repeats."""
+    keys = np.empty(a.size, np.int64)
+    n = 0
+    for e in range(a.size):
+        if a[e] != b[e]:
+            keys[n] = min(a[e], b[e]) * K + max(a[e], b[e])
+            n += 1
+    keys = np.sort(keys[:n])
+    m = 0
+    for e in range(n):
+        if m == 0 or keys[e] != keys[m - 1]:
+            keys[m] = keys[e]
+            m += 1
+    keys = keys[:m]
+    return keys // K, keys % K
+
+
+def component_labels(i, j, n: int) -> np.ndarray:
+    """Connected components of the undirected graph on ``n`` nodes with edges (``i``, ``j``):
+    each node's label is the smallest node of its component (int64 (n,))."""
+    return _component_labels(np.ascontiguousarray(i, np.int64),
+                             np.ascontiguousarray(j, np.int64), int(n))
+
+
+@numba.njit(cache=True)
+def _component_labels(i, j, n):
+    """:func:`component_labels`: union-find, the smaller root kept as the component's."""
+    parent = np.arange(n)
+    for e in range(i.size):
+        a = _root(parent, i[e])
+        b = _root(parent, j[e])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    out = np.empty(n, np.int64)
+    for k in range(n):
+        out[k] = _root(parent, k)
+    return out
+
+
+@numba.njit(cache=True)
+def _pairs(c, r, p, sweep_points, upper):
     """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
-    grid."""
+    grid (``upper``: ``c`` is ``p``, only the pairs with j > i)."""
     ext = np.empty(3)
     for a in range(3):
         ext[a] = p[:, a].max() - p[:, a].min()
@@ -421,42 +511,73 @@ def _pairs(c, r, p, sweep_points):
         if a != a0 and (a1 < 0 or ext[a] > ext[a1]):
             a1 = a
     r2 = r * r
+    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
+        return _dense_pairs(c, r2, p, np.full(p.shape[0], -np.inf), upper)
     if p.shape[0] <= sweep_points or not np.isfinite(r).all():
-        return _sweep_pairs(c, r, r2, p, a0)
-    return _grid_pairs(c, r, r2, p, a0, a1)
+        return _sweep_pairs(c, r, r2, p, a0, upper)
+    return _grid_pairs(c, r, r2, p, a0, a1, upper)
 
 
 @numba.njit(cache=True)
-def _sweep_pairs(c, r, r2, p, axis):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from the points
-    sorted along ``axis`` within ``r[i]`` (padded) of the centre there."""
+def _dense_pairs(c, r2, p, rp2, upper):
+    """All (i, j) with ``|p[j] - c[i]|²`` at most ``r2[i]`` or ``rp2[j]`` (and j > i if
+    ``upper``), row-major, every pair tested."""
+    D = p.shape[0]
+    ii = np.empty(64, np.int64)
+    jj = np.empty(64, np.int64)
+    n = 0
+    for i in range(c.shape[0]):
+        if n + D > ii.size:  # room for all of this centre's pairs (none grown in the loop)
+            ii = np.concatenate((ii, np.empty(max(n, D), np.int64)))
+            jj = np.concatenate((jj, np.empty(max(n, D), np.int64)))
+        for j in range(i + 1 if upper else 0, D):
+            d0 = c[i, 0] - p[j, 0]
+            d1 = c[i, 1] - p[j, 1]
+            d2 = c[i, 2] - p[j, 2]
+            d = d0 * d0 + d1 * d1 + d2 * d2
+            if d <= r2[i] or d <= rp2[j]:
+                ii[n] = i
+                jj[n] = j
+                n += 1
+    return ii[:n].copy(), jj[:n].copy()
+
+
+@numba.njit(cache=True)
+def _sweep_pairs(c, r, r2, p, axis, upper):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major;
+    candidates from the points sorted along ``axis`` within ``r[i]`` (padded) of the centre
+    there."""
     D = p.shape[0]
     perm = np.argsort(p[:, axis], kind="mergesort")
     xs = p[perm, axis]
     keys = np.empty(64, np.int64)
     n = 0
+    start = 0
     for i in range(c.shape[0]):
         w = abs(r[i]) * (1.0 + 1e-9) + 1e-9
         lo = np.searchsorted(xs, c[i, axis] - w, side="left")
         hi = np.searchsorted(xs, c[i, axis] + w, side="right")
+        if n + hi - lo > keys.size:  # room for every candidate (not grown in the loop)
+            keys = np.concatenate((keys, np.empty(max(n, hi - lo), np.int64)))
         for k in range(lo, hi):
             j = perm[k]
+            if upper and j <= i:
+                continue
             d0 = c[i, 0] - p[j, 0]
             d1 = c[i, 1] - p[j, 1]
             d2 = c[i, 2] - p[j, 2]
             if d0 * d0 + d1 * d1 + d2 * d2 <= r2[i]:
-                if n == keys.size:
-                    keys = np.concatenate((keys, np.empty(n, np.int64)))
                 keys[n] = i * D + j
                 n += 1
-    keys = np.sort(keys[:n])
-    return keys // D, keys % D
+        _sort_run(keys, start, n)
+        start = n
+    return _split_keys(keys[:n], D)
 
 
 @numba.njit(cache=True)
-def _grid_pairs(c, r, r2, p, ax0, ax1):
-    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]``, row-major; candidates from a grid of the
-    points over axes ``ax0``, ``ax1``."""
+def _grid_pairs(c, r, r2, p, ax0, ax1, upper):
+    """All (i, j) with ``|p[j] - c[i]|² <= r2[i]`` (and j > i if ``upper``), row-major;
+    candidates from a grid of the points over axes ``ax0``, ``ax1``."""
     D = p.shape[0]
     ra = np.abs(r)
     h = max(2.0 * np.median(ra), 1.0)
@@ -475,6 +596,7 @@ def _grid_pairs(c, r, r2, p, ax0, ax1):
             ps[k, a] = p[perm[k], a]
     keys = np.empty(64, np.int64)
     n = 0
+    start = 0
     for i in range(c.shape[0]):
         w = ra[i] * (1.0 + 1e-9) + 1e-9
         a0 = max(int(math.floor((c[i, ax0] - w - lo0) / h)), 0)
@@ -483,21 +605,51 @@ def _grid_pairs(c, r, r2, p, ax0, ax1):
         b1 = min(int(math.floor((c[i, ax1] + w - lo1) / h)), n1 - 1)
         if a0 > b0 or a1 > b1:
             continue
+        if n + D > keys.size:  # room for every point (the array is not grown in the loops)
+            keys = np.concatenate((keys, np.empty(max(n, D), np.int64)))
         ci0, ci1, ci2, ri2 = c[i, 0], c[i, 1], c[i, 2], r2[i]
         for g0 in range(a0, b0 + 1):
             k0 = np.searchsorted(sc, g0 * n1 + a1, side="left")
             k1 = np.searchsorted(sc, g0 * n1 + b1, side="right")
             for k in range(k0, k1):
+                if upper and perm[k] <= i:
+                    continue
                 d0 = ci0 - ps[k, 0]
                 d1 = ci1 - ps[k, 1]
                 d2 = ci2 - ps[k, 2]
                 if d0 * d0 + d1 * d1 + d2 * d2 <= ri2:
-                    if n == keys.size:
-                        keys = np.concatenate((keys, np.empty(n, np.int64)))
                     keys[n] = i * D + perm[k]
                     n += 1
-    keys = np.sort(keys[:n])
-    return keys // D, keys % D
+        _sort_run(keys, start, n)
+        start = n
+    return _split_keys(keys[:n], D)
+
+
+@numba.njit(cache=True)
+def _sort_run(keys, start, stop):
+    """Sort ``keys[start:stop]`` in place (insertion sort: one centre's few pairs; a long run
+    by ``np.sort``)."""
+    if stop - start > 32:
+        keys[start:stop] = np.sort(keys[start:stop])
+        return
+    for a in range(start + 1, stop):
+        v = keys[a]
+        b = a - 1
+        while b >= start and keys[b] > v:
+            keys[b + 1] = keys[b]
+            b -= 1
+        keys[b + 1] = v
+
+
+@numba.njit(cache=True)
+def _split_keys(keys, D):
+    """Row-major pair keys ``i * D + j`` as (i, j)."""
+    i = np.empty(keys.size, np.int64)
+    j = np.empty(keys.size, np.int64)
+    for e in range(keys.size):
+        i[e] = keys[e] // D
+        j[e] = keys[e] - i[e] * D
+    return i, j
 
 
 @numba.njit(cache=True)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .association import optimal_pairs, pairs_within
+from .association import optimal_pairs, pairs_within_bipartite, pairs_within_upper
 
 __all__ = ["Correlation", "TrackCorrelator"]
 
@@ -62,11 +62,14 @@ class Correlation:
         Input row of each system track's reporter (S,) int64: its state is the system track's.
     system
         System track number of each input row (M,) int64.
+    index
+        Index in ``number`` of each input row's system track (M,) int64.
     """
 
     number: np.ndarray
     row: np.ndarray
     system: np.ndarray
+    index: np.ndarray
 
 
 class TrackCorrelator:
@@ -129,31 +132,22 @@ class TrackCorrelator:
         source = np.asarray(source, np.int64).reshape(-1)
         key = np.asarray(key, np.int64).reshape(-1)
         M = key.size
-        pos = np.asarray(x, float)[:, :3]
-        Pp = np.asarray(P, float)[:, :3, :3]
+        # contiguous copies once: the compiled distance kernels read them many times
+        pos = np.ascontiguousarray(np.asarray(x, float)[:, :3])
+        Pp = np.ascontiguousarray(np.asarray(P, float)[:, :3, :3])
         tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
         m_src, m_key, m_sys = self._member
         at = _find(m_src, m_key, source, key)
         system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
-        # one track per source in a system track (kept: the first)
-        if M:
-            o = np.lexsort((source, system))  # stable: rows ascending within ties
-            dup = np.zeros(M, bool)
-            dup[o[1:]] = (system[o[1:]] == system[o[:-1]]) & (source[o[1:]] == source[o[:-1]])
-            system[dup & (system >= 0)] = -1
-        rep = self._reporters(system, tr, source, key)
-        # decorrelation: members out of their reporter's wide gate
+        # one track per source in a system track (kept: the first), then the reporters
+        rep, sys_num, sys_row, _ = self._reporters(system, tr, source, key, dedupe=True)
+        # decorrelation: members out of their reporter's wide gate (never the reporter, so
+        # every system track keeps its reporter row and number)
         k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
         if k.size:
             d2 = self._d2(pos, Pp, k, rep[k])
             system[k[d2 >= self.decorrelation_gate ** 2]] = -1
         # new tracks, source by source: GNN against system tracks without that source
-        sys_num = np.unique(system[system >= 0])
-        sys_row = np.empty(sys_num.size, np.int64)
-        if sys_num.size:
-            has = system >= 0
-            sys_row[np.searchsorted(sys_num, system[has])] = np.where(
-                rep[has] >= 0, rep[has], np.flatnonzero(has))
         alive = set(sys_num.tolist())
         srcs, first = np.unique(source, return_index=True)
         # rows without a system track now, per source (an iteration changes only its own
@@ -187,44 +181,38 @@ class TrackCorrelator:
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
         self._merge(system, source, srcs, sys_num, sys_row, pos, Pp, tr)
-        rep = self._reporters(system, tr, source, key)
+        rep, number, row, index = self._reporters(system, tr, source, key)
         # a (source, key) given twice keeps its last row's system track
         o = np.lexsort((key, source))  # stable: rows ascending within ties
         last = np.ones(M, bool)
         last[:-1] = (source[o[1:]] != source[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
         o = o[last]
         self._member = (source[o], key[o], system[o])
-        number = np.unique(system)
-        row = np.empty(number.size, np.int64)
-        if M:
-            row[np.searchsorted(number, system)] = rep
         self._reporter = (number, source[row], key[row])
         if len(self._born) > 2 * number.size + 1024:  # forget the numbers of ended tracks
             self._born = {n: self._born[n] for n in number.tolist()}
-        return Correlation(number, row, system)
+        return Correlation(number, row, system, index)
 
     # ---- parts ---------------------------------------------------------------------------
 
     @staticmethod
     def _d2(pos, Pp, a, b):
-        """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``)."""
+        """Squared Mahalanobis distances of rows ``a`` and ``b`` (``P_a + P_b``; ``pos`` (M, 3)
+        and ``Pp`` (M, 3, 3) C-contiguous)."""
         a = np.ascontiguousarray(a, np.int64)
         b = np.ascontiguousarray(b, np.int64)
         if a.size == 0:
             return np.zeros(0)
-        return _pair_d2(np.ascontiguousarray(pos), np.ascontiguousarray(Pp), a, b)
+        return _pair_d2(pos, Pp, a, b)
 
-    def _reporters(self, system, tr, source, key) -> np.ndarray:
+    def _reporters(self, system, tr, source, key, dedupe: bool = False):
         """Reporter row of each row's system track (-1 for rows without one): the previous
-        reporter unless another member's trace is below ``handover_ratio`` times its."""
-        r_num, r_src, r_key = self._reporter
-        stored = np.zeros(system.size, bool)
-        if r_num.size and system.size:
-            j = np.minimum(np.searchsorted(r_num, system), r_num.size - 1)
-            stored = (system >= 0) & (r_num[j] == system) & (r_src[j] == source) & (
-                r_key[j] == key)
-        return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), stored,
-                              self.handover_ratio)
+        reporter unless another member's trace is below ``handover_ratio`` times its; with
+        the system track numbers (sorted) and each one's reporter row. ``dedupe``: first
+        drop (``system`` set to -1, in place) every track of a source already in its system
+        track at a lower row. Also each row's index among the numbers (-1 without one)."""
+        return _reporter_pass(system, tr, source, key, *self._reporter, self.handover_ratio,
+                              dedupe)
 
     def _merge(self, system, source, srcs, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
@@ -235,9 +223,7 @@ class TrackCorrelator:
             return
         g = self.gate
         ts = np.sqrt(tr[sys_row])
-        i, j = pairs_within(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0, pos[sys_row])
-        k = i < j
-        i, j = i[k], j[k]
+        i, j = pairs_within_upper(pos[sys_row], g * np.sqrt(2.0) * ts + 1.0)
         if i.size == 0:
             return
         d2 = self._d2(pos, Pp, sys_row[i], sys_row[j])
@@ -245,10 +231,7 @@ class TrackCorrelator:
         i, j, d2 = i[k], j[k], d2[k]
         if i.size == 0:
             return
-        has = system >= 0
-        member = np.zeros((S, srcs.size), bool)
-        member[np.searchsorted(sys_num, system[has]), np.searchsorted(srcs, source[has])] = True
-        k = ~(member[i] & member[j]).any(axis=1)
+        k = ~_share_source(system, source, srcs, sys_num, i, j)
         i, j, d2 = i[k], j[k], d2[k]
         used = np.zeros(S, bool)
         for a, b in zip(i[np.argsort(d2)], j[np.argsort(d2)], strict=True):
@@ -269,11 +252,9 @@ class TrackCorrelator:
         g = self.gate
         ta, tb = np.sqrt(tr[new]), np.sqrt(tr[sys_row[free]])
         # a pair can gate only if d < g sqrt(ta² + tb²) <= g √2 max(ta, tb)
-        r1, c1 = pairs_within(pos[new], g * np.sqrt(2.0) * ta + 1.0, pos[sys_row[free]])
-        c2, r2 = pairs_within(pos[sys_row[free]], g * np.sqrt(2.0) * tb + 1.0, pos[new])
+        rows, cols = pairs_within_bipartite(pos[new], g * np.sqrt(2.0) * ta + 1.0,
+                                            pos[sys_row[free]], g * np.sqrt(2.0) * tb + 1.0)
         nk = free.size
-        pk = np.unique(np.concatenate([r1, r2]) * nk + np.concatenate([c1, c2]))
-        rows, cols = pk // nk, pk % nk
         if rows.size == 0:
             return e, e
         d2 = self._d2(pos, Pp, new[rows], sys_row[free[cols]])
@@ -306,6 +287,43 @@ def _find_sorted(s_src, s_key, source, key):
                 hi = mid
         if lo < n and s_src[lo] == a and s_key[lo] == b:
             out[q] = lo
+    return out
+
+
+@njit(cache=True)
+def _share_source(system, source, srcs, sys_num, i, j):
+    """Whether system tracks ``sys_num[i]`` and ``sys_num[j]`` (sorted numbers) each hold a
+    track of one source (``srcs``: the sources, sorted), per pair (bool)."""
+    S = sys_num.size
+    involved = np.zeros(S, np.bool_)
+    for e in range(i.size):
+        involved[i[e]] = True
+        involved[j[e]] = True
+    slot = np.full(S, -1, np.int64)
+    C = 0
+    for a in range(S):
+        if involved[a]:
+            slot[a] = C
+            C += 1
+    nums = np.empty(C, np.int64)  # the involved numbers, sorted
+    for a in range(S):
+        if involved[a]:
+            nums[slot[a]] = sys_num[a]
+    member = np.zeros((C, srcs.size), np.bool_)
+    for r in range(system.size):
+        if system[r] < 0:
+            continue
+        c = np.searchsorted(nums, system[r])
+        if c < C and nums[c] == system[r]:
+            member[c, np.searchsorted(srcs, source[r])] = True
+    out = np.zeros(i.size, np.bool_)
+    for e in range(i.size):
+        a = slot[i[e]]
+        b = slot[j[e]]
+        for q in range(srcs.size):
+            if member[a, q] and member[b, q]:
+                out[e] = True
+                break
     return out
 
 
@@ -349,42 +367,75 @@ def _pair_d2(pos, Pp, a, b):
     return out
 
 
+def _reporter_pass(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
+    """:func:`_reporter_rows` with the rows ordered by system track (numpy's stable sort)."""
+    has = np.flatnonzero(system >= 0)
+    o = has[np.argsort(system[has], kind="stable")]  # by system, rows ascending
+    return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), source, key, r_num,
+                          r_src, r_key, float(ratio), bool(dedupe), o)
+
+
 @njit(cache=True)
-def _reporter_rows(system, tr, stored, ratio):
+def _reporter_rows(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe, o):
     """:meth:`TrackCorrelator._reporters` over the rows: per system track (rows with equal
-    ``system`` ≥ 0), the best member (smallest trace, then row) unless the stored reporter
-    (the last of the ``stored`` rows in that order) keeps reporting — its trace is not above
-    the best's by ``1 / ratio``."""
+    ``system`` ≥ 0, taken in row order), after ``dedupe`` (a row whose source an earlier
+    row of its system track has leaves it: ``system`` -1), the best member (smallest trace,
+    then row) unless the stored reporter (the system track's number in the sorted
+    ``r_num`` with that row's ``r_src`` and ``r_key``; the last of such rows in that order)
+    keeps reporting — its trace is not above the best's by ``1 / ratio``. Returns the
+    reporter row of each row, the system numbers (sorted), their reporter rows and each
+    row's index among them (-1 for rows without a system track). ``o``: the rows with a
+    system track ordered by it, rows ascending within (reordered in place)."""
     M = system.size
     rep = np.full(M, -1, np.int64)
-    n = 0
-    for i in range(M):
-        if system[i] >= 0:
-            n += 1
-    has = np.empty(n, np.int64)
-    n = 0
-    for i in range(M):
-        if system[i] >= 0:
-            has[n] = i
-            n += 1
-    o = has[np.argsort(system[has], kind="mergesort")]  # by system, rows ascending
+    index = np.full(M, -1, np.int64)
+    n = o.size
+    number = np.empty(n, np.int64)
+    row = np.empty(n, np.int64)
+    G = 0
+    jr = 0  # the stored reporters, walked along with the sorted system numbers
     g0 = 0
     while g0 < n:
+        num = system[o[g0]]
         g1 = g0 + 1
-        while g1 < n and system[o[g1]] == system[o[g0]]:
+        while g1 < n and system[o[g1]] == num:
             g1 += 1
+        if dedupe:
+            m = g0
+            for k in range(g0, g1):
+                r = o[k]
+                seen = False
+                for q in range(g0, m):
+                    if source[o[q]] == source[r]:
+                        seen = True
+                        break
+                if seen:
+                    system[r] = -1
+                else:
+                    o[m] = r
+                    m += 1
+        else:
+            m = g1
+        while jr < r_num.size and r_num[jr] < num:
+            jr += 1
         best = o[g0]
         cur = -1
-        for k in range(g0, g1):
+        for k in range(g0, m):
             r = o[k]
             if tr[r] < tr[best]:
                 best = r
-            if stored[r] and (cur < 0 or tr[r] >= tr[cur]):
+            stored = (jr < r_num.size and r_num[jr] == num and r_src[jr] == source[r]
+                      and r_key[jr] == key[r])
+            if stored and (cur < 0 or tr[r] >= tr[cur]):
                 cur = r
         chosen = best
         if cur >= 0 and not (tr[best] < ratio * tr[cur]):
             chosen = cur
-        for k in range(g0, g1):
+        for k in range(g0, m):
             rep[o[k]] = chosen
+            index[o[k]] = G
+        number[G] = num
+        row[G] = chosen
+        G += 1
         g0 = g1
-    return rep
+    return rep, number[:G].copy(), row[:G].copy(), index
