@@ -113,6 +113,25 @@ def test_same_seed_same_engagements(base):
                                       res.table(name).to_pandas())
 
 
+def test_metric_sampling_does_not_change_the_engagements(base):
+    """Looking is not acting: sampling the pictures 4 times as often (at fire-control cycles)
+    or at odd times between cycles leaves every engagement and impact as it was, and the
+    channel/magazine records (sampled with the metrics) equal at the times both runs have."""
+    sc, res = base
+    ref = res.table("fire_control").to_pandas()
+    for sample_s in (FAST.sample_s / 4, 3.7):
+        again = simulate(sc, seed=1, settings=dataclasses.replace(FAST, sample_s=sample_s))
+        for name in ("engagements", "impacts"):
+            pd_testing.assert_frame_equal(again.table(name).to_pandas(),
+                                          res.table(name).to_pandas())
+        if sample_s == 3.7:
+            continue  # no sample time in common with the reference
+        fc = again.table("fire_control").to_pandas()
+        common = fc[fc.time_s.isin(ref.time_s)].reset_index(drop=True)
+        assert len(common) == len(ref)
+        pd_testing.assert_frame_equal(common, ref)
+
+
 def _intervals_ok(e, key, cap_targets, cap_missiles):
     for t in e.time_s.unique():
         live = e[(e.time_s <= t) & (e.end_s > t)]

@@ -22,6 +22,7 @@ Independent references:
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -50,6 +51,8 @@ from iads.simulation.nodes import CVTransition, RadarView
 from iads.simulation.plots import enu_rows_many, plot_offsets_enu
 from iads.simulation.run import objects_in_reach, vertical_speed_bound
 from iads.tracking import KalmanFilter
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CAT = load_catalog()
 FAST = SimulationSettings(terrain=False, false_alarms=False, sample_s=10.0)
@@ -528,3 +531,40 @@ def test_write_parquet_and_public_api(tmp_path, battery_run):
     rows = res.node_summary()
     assert [r["node"] for r in rows] == ["bat"]
     assert rows[0]["identity_matrix"].shape == (5, 7)
+
+
+def test_a_metric_look_leaves_a_fire_control_picture_as_it_was():
+    """A metric sample's look (``observe``) at a picture that feeds fire control correlates
+    on a copy of the node's correlator: the correlator's state is unchanged by it, and the
+    node's next operational look is the same picture as in the same run without the sample's
+    look. Two command posts exchanging tracks (raid-ankara.yaml) make a correlator with
+    several sources."""
+    from iads.simulation.run import _Run
+
+    sc = iads.load_scenario(ROOT / "scenarios/turkey-2019/raid-ankara.yaml")
+    world = build_world(sc, duration_s=200.0, terrain=False)
+    s = SimulationSettings(terrain=False)
+    out = []
+    for look in (False, True):
+        run = _Run(replace(world, destroyed_at=world.destroyed_at.copy()), s, None)
+        run.schedule()
+        run.eng.run(until=141.0)
+        n = run.fc.systems[0].node
+        node = run.nodes[n]
+        assert node.operational and len(node.model.tracks) >= 1
+        if look:
+            before = (node.correlator._member, node.correlator._reporter,
+                      dict(node.correlator._born), node.correlator._seq)
+            seen = run.picture(n, 141.5, observe=True)
+            assert len(seen) > 0
+            after = (node.correlator._member, node.correlator._reporter,
+                     node.correlator._born, node.correlator._seq)
+            for a, b in zip(before[:2], after[:2], strict=True):
+                for x, y in zip(a, b, strict=True):
+                    np.testing.assert_array_equal(x, y)
+            assert before[2:] == after[2:]
+        run.eng.run(until=142.5)
+        out.append(run.picture(n, 142.5))
+    a, b = out
+    np.testing.assert_array_equal(a.track_id, b.track_id)
+    np.testing.assert_array_equal(a.x, b.x)

@@ -194,6 +194,13 @@ class _Node:
         self.correlator = TrackCorrelator(settings.t2t_gate, settings.t2t_decorrelation_gate,
                                           settings.t2t_handover_ratio,
                                           (model.index << ID_SHIFT) | (1 << (ID_SHIFT - 1)))
+        # the picture is a function of the node's inputs at an instant: ``version`` counts
+        # their changes (plots processed, tracks received, switched), ``picture_cache`` holds
+        # (time, version, picture) of the last one correlated
+        self.version = 0
+        self.picture_cache: tuple | None = None
+        # the picture feeds fire control or is relayed: metric samples must not update it
+        self.operational = False
 
     def looks(self, pos, c0, c1, anywhere=None):
         n = np.zeros(pos.shape[0], np.int64)
@@ -204,6 +211,7 @@ class _Node:
         return n
 
     def advance(self, now: float) -> None:
+        self.version += 1
         if self.tracker is not None:
             self.chunk = process_ready(self.buffer, self.tracker, self.chunk, self.chunk_s,
                                        self.looks, now, self.on)
@@ -263,6 +271,13 @@ class _Run:
         self.fu_node = self._fire_unit_nodes()
         self.dwell_on: list = [None] * n_rad  # objects each phased array dwells on
         self.fc = EngagementLoop(self)
+        for sy in self.fc.systems:  # fire-control pictures
+            if sy.node >= 0:
+                self.nodes[sy.node].operational = True
+        for node in self.nodes:  # relayed pictures (a node without a tracker sends them)
+            for tin in node.model.tracks:
+                if self.nodes[tin.source].tracker is None:
+                    self.nodes[tin.source].operational = True
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -308,6 +323,7 @@ class _Run:
         n, on = payload
         node = self.nodes[n]
         node.on = on
+        node.version += 1
         if not on:
             if node.tracker is not None:
                 node.tracker.reset()
@@ -443,20 +459,36 @@ class _Run:
         node.buffer.receive(i, reps)
         node.advance(t)
 
-    def picture(self, n: int, t: float, exclude_origin: int | None = None) -> Picture:
+    def picture(self, n: int, t: float, exclude_origin: int | None = None,
+                observe: bool = False) -> Picture:
         """Node ``n``'s picture at time ``t``: its own confirmed tracks and the latest remote
         ones, correlated by the node's track correlator (:func:`.nodes.correlate_pictures`).
 
         ``exclude_origin``: leave out the tracks formed by that node (a picture sent to it).
+
+        Asked again at the same instant with the same inputs (a fire-control cycle and a
+        metric sample, or a relay), the node shows the picture it correlated then: looking
+        twice does not update its correlator twice. ``observe``: a metric sample's look; on a
+        picture that feeds fire control or is relayed, it correlates on a copy of the
+        correlator, so that how often metrics are sampled never changes what fire control
+        sees (a picture nobody else uses is kept by the samples alone).
         """
         node = self.nodes[n]
         if not node.on:
             return Picture.empty(t)
-        pics = [local_picture(node.tracker, n, t) if node.tracker is not None
-                else Picture.empty(t)]
-        pics += [node.remote[j].predict(self.cv, t) if j in node.remote else Picture.empty(t)
-                 for j in range(len(node.model.tracks))]
-        pic = correlate_pictures(node.correlator, pics, t)
+        c = node.picture_cache
+        if c is not None and c[0] == t and c[1] == node.version:
+            pic = c[2]
+        else:
+            pics = [local_picture(node.tracker, n, t) if node.tracker is not None
+                    else Picture.empty(t)]
+            pics += [node.remote[j].predict(self.cv, t) if j in node.remote
+                     else Picture.empty(t) for j in range(len(node.model.tracks))]
+            if observe and node.operational:
+                pic = correlate_pictures(node.correlator.copy(), pics, t)
+            else:
+                pic = correlate_pictures(node.correlator, pics, t)
+                node.picture_cache = (t, node.version, pic)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
         return pic
@@ -482,6 +514,7 @@ class _Run:
         node = self.nodes[n]
         if node.on and (j not in node.remote or pic.time_s >= node.remote[j].time_s):
             node.remote[j] = pic  # the latest report of each link (a late one is dropped)
+            node.version += 1
 
     # ---- sampling ------------------------------------------------------------------------
 
@@ -559,7 +592,7 @@ class _Run:
             n = node.model.index
             if not node.model.reported:
                 continue
-            pic = self.picture(n, t)
+            pic = self.picture(n, t, observe=True)
             K = len(pic)
             f = pic.follows
             ok = f >= 0

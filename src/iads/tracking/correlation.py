@@ -40,6 +40,7 @@ All inputs of one update must be predicted to one time. Analysis only; not for f
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +112,14 @@ class TrackCorrelator:
         self._reporter = (e, e, e)
         self._born: dict[int, int] = {}  # system number -> creation order
         self._seq = 0
+
+    def copy(self) -> TrackCorrelator:
+        """An independent correlator in the same state (updating one leaves the other as it
+        was: :meth:`update` replaces its arrays and mutates only the creation-order map,
+        copied here)."""
+        other = copy.copy(self)
+        other._born = dict(self._born)
+        return other
 
     def __len__(self) -> int:
         """System tracks alive after the last update."""
