@@ -551,6 +551,8 @@ def test_bad_input_leaves_an_existing_study_untouched(tmp_path, capsys):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    import distributed  # noqa: F401  # its config defaults first (see _DASK_DEFAULTS_NOTE)
+
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         for args in (["--grid", str(BAD / "unknown_field.yaml")],
                      ["--grid", str(BAD / "wrong_type.yaml")],
@@ -573,8 +575,15 @@ def test_a_folder_being_written_is_refused(reference, tmp_path):
     assert res.ran == 60 and _metrics(study) == _metrics(reference[0])
 
 
+# _DASK_DEFAULTS_NOTE: distributed loads its config defaults on first import. Imported for the
+# first time inside ``dask.config.set({"distributed...": ...})``, its whole ``distributed``
+# subtree is removed again when the block exits (set() undoes the key it created), and a
+# later Client in the same process fails with KeyError 'client'.
+
+
 def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     import dask
+    import distributed  # noqa: F401  # its config defaults first (see _DASK_DEFAULTS_NOTE)
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

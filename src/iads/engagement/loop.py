@@ -63,7 +63,7 @@ from ..flyout import (
 )
 from ..flyout import REASONS as FLYOUT_REASONS
 from ..identification import Identity, assign_identity, behaviour_flags
-from ..kinematics import geodetic_of, heading_of, speed_sigma
+from ..kinematics import climb_sigma, geodetic_of, heading_of, speed_sigma
 from ..rng import component_rng
 from .fire_control import (
     DUPLICATE_GATE,
@@ -356,6 +356,7 @@ class EngagementLoop:
         _, climb, gs = heading_of(pos, vel)
         cl = gs * np.tan(climb)
         sig = speed_sigma(vel, pic.P[:, 3:6, 3:6])
+        csig = climb_sigma(pos, pic.P[:, 3:6, 3:6])
         f = pic.follows
         ok = f >= 0
         out = np.full(len(pic), int(Identity.UNKNOWN), np.int8)
@@ -367,20 +368,24 @@ class EngagementLoop:
             sp = np.zeros(N)
             cln = np.zeros(N)
             sd = np.zeros(N)
+            cd = np.zeros(N)
             plat, plon, _ = geodetic_of(pos[ok])
             lat[f[ok]], lon[f[ok]] = plat, plon
             sp[f[ok]], cln[f[ok]] = gs[ok], cl[ok]
-            sd[f[ok]] = sig[ok]
-            ident = run.identify(node, t, seen, lat, lon, sp, cln, sd)
+            sd[f[ok]], cd[f[ok]] = sig[ok], csig[ok]
+            ident = run.identify(node, t, seen, lat, lon, sp, cln, sd, cd)
             out[ok] = ident[f[ok]]
         if (~ok).any():
-            beh = behaviour_flags(gs[~ok], cl[~ok], rules=run.s.rules, speed_sigma_mps=sig[~ok])
+            beh = behaviour_flags(gs[~ok], cl[~ok], rules=run.s.rules, speed_sigma_mps=sig[~ok],
+                                  climb_sigma_mps=csig[~ok])
             z = np.zeros((~ok).sum(), bool)
             out[~ok] = assign_identity(seen=~z, falsified=z, authenticated=z,
                                        ballistic=beh.ballistic, correlated=z, fast=beh.fast,
                                        hostile_origin=beh.hostile_origin, code_match=z,
                                        replied=z, rules=run.s.rules)
-        ballistic = behaviour_flags(gs, cl, rules=run.s.rules, speed_sigma_mps=sig).ballistic
+        # the envelope's ballistic range limit goes with the estimate (the best guess of
+        # what the target is), identity with significant evidence
+        ballistic = behaviour_flags(gs, cl, rules=run.s.rules).ballistic
         return out, np.asarray(ballistic, bool)
 
     def _cycle(self, eng, t, payload):

@@ -65,7 +65,14 @@ from ..identification import (
     interrogate,
     interrogators_from_scenario,
 )
-from ..kinematics import active, geodetic_of, heading_of, positions, speed_sigma
+from ..kinematics import (
+    active,
+    climb_sigma,
+    geodetic_of,
+    heading_of,
+    positions,
+    speed_sigma,
+)
 from ..metrics import gospa
 from ..metrics.identity import inside_envelope
 from ..sensors import scan_window
@@ -531,7 +538,7 @@ class _Run:
         return self.intr_cache[key]
 
     def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps,
-                 speed_sigma_mps=None):
+                 speed_sigma_mps=None, climb_sigma_mps=None):
         """Identities (int8, (N,)) of all objects in node's picture at ``t`` (speeds with their
         standard deviations from the tracks: kinematic flags need significant evidence).
 
@@ -546,7 +553,8 @@ class _Run:
                                               replies.read_3a, replies.read_address)))
         correlated = correlate(self.w.objects, seen_r, self.w.flight_plans, lat_deg, lon_deg)
         beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules,
-                              speed_sigma_mps=speed_sigma_mps)
+                              speed_sigma_mps=speed_sigma_mps,
+                              climb_sigma_mps=climb_sigma_mps)
         return assign_identity(seen=seen, falsified=replies.falsified,
                                authenticated=replies.authenticated, ballistic=beh.ballistic,
                                correlated=correlated, fast=beh.fast,
@@ -632,6 +640,7 @@ class _Run:
                 sp = np.zeros(N)
                 cl = np.zeros(N)
                 sd = np.zeros(N)
+                cd = np.zeros(N)
                 rows = row_of[seen]
                 if rows.size:
                     plat, plon, ph = geodetic_of(pic.x[rows, :3])
@@ -640,7 +649,8 @@ class _Run:
                     sp[seen] = gs
                     cl[seen] = gs * np.tan(climb)
                     sd[seen] = speed_sigma(pic.x[rows, 3:], pic.P[rows, 3:, 3:])
-                identity = self.identify(node, t, seen, tlat, tlon, sp, cl, sd)
+                    cd[seen] = climb_sigma(pic.x[rows, :3], pic.P[rows, 3:, 3:])
+                identity = self.identify(node, t, seen, tlat, tlon, sp, cl, sd, cd)
                 sel = np.flatnonzero(pop)
                 self.ident_parts.append(dict(
                     time_s=np.full(sel.size, t), node=np.full(sel.size, n, np.int64),
