@@ -202,6 +202,46 @@ def test_reach_table_matches_a_direct_flyout():
     assert tb.time_of_flight(g, h) == pytest.approx(tb.tof_s[i, j])
 
 
+def _bilinear_numpy(tb, g, h):
+    """The reach table's lookup in numpy (the formulation the compiled one replaced)."""
+    R, H, T = tb.range_m, tb.height_m, tb.tof_s
+    i = np.clip(np.searchsorted(R, g, side="right") - 1, 0, R.size - 2)
+    j = np.clip(np.searchsorted(H, h, side="right") - 1, 0, H.size - 2)
+    fr = (g - R[i]) / (R[i + 1] - R[i])
+    fh = (h - H[j]) / (H[j + 1] - H[j])
+    out = np.full(np.broadcast(g, h).shape, np.inf)
+    inside = (g >= R[0]) & (g <= R[-1]) & (h >= H[0]) & (h <= H[-1])
+    with np.errstate(invalid="ignore"):
+        v = ((1 - fr) * (1 - fh) * T[i, j] + fr * (1 - fh) * T[i + 1, j]
+             + (1 - fr) * fh * T[i, j + 1] + fr * fh * T[i + 1, j + 1])
+    ok = inside & np.isfinite(v)
+    out[ok] = v[ok]
+    return out
+
+
+def test_reach_lookup_equals_the_numpy_bilinear_interpolation():
+    """The compiled lookup against the numpy formulation on a table with unreachable nodes:
+    random points inside and outside the grid, the nodes themselves, broadcast shapes."""
+    from iads.engagement.reach import ReachTable
+
+    rng = np.random.default_rng(4)
+    R = np.array([1e3, 2.5e3, 5e3, 2e4, 6e4, 1.2e5])
+    H = np.array([10.0, 100.0, 1e3, 5e3, 2e4])
+    T = rng.uniform(5.0, 120.0, (R.size, H.size))
+    T[4:, :2] = np.inf
+    T[0, 4] = np.inf
+    tb = ReachTable(range_m=R, height_m=H, tof_s=T)
+    g = np.concatenate([rng.uniform(0.0, 1.3e5, 4000), np.repeat(R, H.size)])
+    h = np.concatenate([rng.uniform(-50.0, 2.2e4, 4000), np.tile(H, R.size)])
+    got, want = tb.time_of_flight(g, h), _bilinear_numpy(tb, g, h)
+    np.testing.assert_array_equal(got, want)
+    assert np.isinf(got).sum() > 100 and np.isfinite(got).sum() > 2000
+    nodes = tb.time_of_flight(R[:, None], H[None, :])
+    np.testing.assert_array_equal(nodes, _bilinear_numpy(tb, R[:, None], H[None, :]))
+    np.testing.assert_array_equal(nodes[1:3, :4], T[1:3, :4])  # cells with finite corners
+    assert tb.time_of_flight(3e4, 500.0) == _bilinear_numpy(tb, 3e4, 500.0)
+
+
 def test_line_of_sight_over_a_ridge_matches_the_shadow_line():
     """The predicted intercept point must be seen over the terrain: an east-west ridge 800 m
     high whose near edge is 9.5 km north of a radar 6 m above flat ground hides, 25 km north,

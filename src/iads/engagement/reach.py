@@ -14,9 +14,11 @@ parameter set (same inputs, same table).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..flyout import InterceptorParams, flyout, launch_direction
 from ..geodesy import geodetic_to_ecef
@@ -36,21 +38,31 @@ class ReachTable:
     def time_of_flight(self, ground_m, height_m) -> np.ndarray:
         """Bilinear time of flight [s] at ground ranges and heights (broadcast); +inf outside
         the grid or next to an unreachable node."""
-        g = np.asarray(ground_m, float)
-        h = np.asarray(height_m, float)
-        R, H, T = self.range_m, self.height_m, self.tof_s
-        i = np.clip(np.searchsorted(R, g, side="right") - 1, 0, R.size - 2)
-        j = np.clip(np.searchsorted(H, h, side="right") - 1, 0, H.size - 2)
-        fr = (g - R[i]) / (R[i + 1] - R[i])
-        fh = (h - H[j]) / (H[j + 1] - H[j])
-        out = np.full(np.broadcast(g, h).shape, np.inf)
-        inside = (g >= R[0]) & (g <= R[-1]) & (h >= H[0]) & (h <= H[-1])
-        with np.errstate(invalid="ignore"):
-            v = ((1 - fr) * (1 - fh) * T[i, j] + fr * (1 - fh) * T[i + 1, j]
-                 + (1 - fr) * fh * T[i, j + 1] + fr * fh * T[i + 1, j + 1])
-        ok = inside & np.isfinite(v)
-        out[ok] = v[ok]
+        g, h = np.broadcast_arrays(np.asarray(ground_m, float), np.asarray(height_m, float))
+        out = np.empty(g.shape)
+        _bilinear(self.range_m, self.height_m, self.tof_s, np.ascontiguousarray(g).ravel(),
+                  np.ascontiguousarray(h).ravel(), out.reshape(-1))
         return out
+
+
+@njit(cache=True)
+def _bilinear(R, H, T, g, h, out):
+    """out[k]: the bilinear interpolation of T on the grid R × H at (g[k], h[k]) (the cell of
+    the last node at or below each coordinate, edge cells extrapolating), +inf outside the
+    grid or where a corner is +inf."""
+    nr, nh = R.size, H.size
+    for k in range(g.size):
+        gk, hk = g[k], h[k]
+        if not (gk >= R[0] and gk <= R[nr - 1] and hk >= H[0] and hk <= H[nh - 1]):
+            out[k] = np.inf
+            continue
+        i = min(max(np.searchsorted(R, gk, side="right") - 1, 0), nr - 2)
+        j = min(max(np.searchsorted(H, hk, side="right") - 1, 0), nh - 2)
+        fr = (gk - R[i]) / (R[i + 1] - R[i])
+        fh = (hk - H[j]) / (H[j + 1] - H[j])
+        v = ((1 - fr) * (1 - fh) * T[i, j] + fr * (1 - fh) * T[i + 1, j]
+             + (1 - fr) * fh * T[i, j + 1] + fr * fh * T[i + 1, j + 1])
+        out[k] = v if math.isfinite(v) else np.inf
 
 
 def _ecef(lat, lon, h):
