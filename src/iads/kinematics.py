@@ -71,6 +71,7 @@ from .geodesy import ecef_to_geodetic, geodetic_to_ecef
 __all__ = [
     "speed_sigma",
     "climb_sigma",
+    "enu_rows_many",
     "WGS84_A",
     "WGS84_F",
     "Segments",
@@ -556,11 +557,20 @@ def climb_sigma(pos_ecef, vel_cov) -> np.ndarray:
     vel_cov
         (..., 3, 3) velocity covariances [m²/s²].
     """
-    lat, lon, _ = geodetic_of(np.asarray(pos_ecef, float))
-    la, lo = np.radians(lat), np.radians(lon)
-    n = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    pos = np.asarray(pos_ecef, float)
+    n = enu_rows_many(pos)[:, 2].reshape(pos.shape)
     var = np.einsum("...i,...ij,...j->...", n, np.asarray(vel_cov, float), n)
     return np.sqrt(np.maximum(var, 0.0))
+
+
+def enu_rows_many(pos_ecef) -> np.ndarray:
+    """ENU rows (E, N, U as ECEF unit vectors) at ECEF positions, (D, 3, 3)."""
+    lat, lon, _ = geodetic_of(np.asarray(pos_ecef, float).reshape(-1, 3))
+    p, lam = np.radians(lat), np.radians(lon)
+    sp, cp, sl, cl = np.sin(p), np.cos(p), np.sin(lam), np.cos(lam)
+    z = np.zeros_like(sp)
+    return np.stack([np.stack([-sl, cl, z], -1), np.stack([-sp * cl, -sp * sl, cp], -1),
+                     np.stack([cp * cl, cp * sl, sp], -1)], axis=1)
 
 
 def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numba import njit
 
-from ..kinematics import _E2, WGS84_A, _enu_rows, _geodetic, positions
+from ..kinematics import _E2, WGS84_A, _enu_rows, _geodetic, enu_rows_many, positions
 
 __all__ = ["Plots", "plot_offsets_enu", "plots_from_detections", "enu_rows_many"]
 
@@ -162,18 +162,6 @@ def plot_offsets_enu(radar_pos, range_m, azimuth_rad, elevation_rad, k: float,
     if r.shape[0]:
         _invert(rp, r, az, el, k * WGS84_A, int(iterations), out)
     return out
-
-
-def enu_rows_many(pos_ecef) -> np.ndarray:
-    """ENU rows (E, N, U as ECEF unit vectors) at ECEF positions, (D, 3, 3)."""
-    from ..kinematics import geodetic_of
-
-    lat, lon, _ = geodetic_of(np.asarray(pos_ecef, float).reshape(-1, 3))
-    p, lam = np.radians(lat), np.radians(lon)
-    sp, cp, sl, cl = np.sin(p), np.cos(p), np.sin(lam), np.cos(lam)
-    z = np.zeros_like(sp)
-    return np.stack([np.stack([-sl, cl, z], -1), np.stack([-sp * cl, -sp * sl, cp], -1),
-                     np.stack([cp * cl, cp * sl, sp], -1)], axis=1)
 
 
 def plots_from_detections(radar, det, radar_index: int, frame=None) -> Plots:
