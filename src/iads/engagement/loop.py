@@ -63,7 +63,7 @@ from ..flyout import (
 )
 from ..flyout import REASONS as FLYOUT_REASONS
 from ..identification import Identity, assign_identity, behaviour_flags
-from ..kinematics import climb_sigma, geodetic_of, heading_of, speed_sigma
+from ..kinematics import geodetic_of
 from ..rng import component_rng
 from .fire_control import (
     DUPLICATE_GATE,
@@ -352,11 +352,7 @@ class EngagementLoop:
         follows; behaviour only for a track following nothing."""
         run, w = self.run, self.w
         N = len(w.paths)
-        pos, vel = pic.x[:, :3], pic.x[:, 3:6]
-        _, climb, gs = heading_of(pos, vel)
-        cl = gs * np.tan(climb)
-        sig = speed_sigma(vel, pic.P[:, 3:6, 3:6])
-        csig = climb_sigma(pos, pic.P[:, 3:6, 3:6])
+        tlat, tlon, _, gs, cl, sig, csig = pic.kinematics()
         f = pic.follows
         ok = f >= 0
         out = np.full(len(pic), int(Identity.UNKNOWN), np.int8)
@@ -369,8 +365,7 @@ class EngagementLoop:
             cln = np.zeros(N)
             sd = np.zeros(N)
             cd = np.zeros(N)
-            plat, plon, _ = geodetic_of(pos[ok])
-            lat[f[ok]], lon[f[ok]] = plat, plon
+            lat[f[ok]], lon[f[ok]] = tlat[ok], tlon[ok]
             sp[f[ok]], cln[f[ok]] = gs[ok], cl[ok]
             sd[f[ok]], cd[f[ok]] = sig[ok], csig[ok]
             ident = run.identify(node, t, seen, lat, lon, sp, cln, sd, cd)

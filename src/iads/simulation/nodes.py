@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..kinematics import _geodetic, geodetic_of
+from ..kinematics import _geodetic, climb_sigma, geodetic_of, heading_of, speed_sigma
 from ..sensors.scan import RotatingScan
 from ..tracking import (
     GaussianStates,
@@ -1030,6 +1030,17 @@ class Picture:
     def geodetic(self):
         """Latitude [°], longitude [°], height [m] of the tracks."""
         return geodetic_of(self.x[:, :3])
+
+    def kinematics(self, idx=None):
+        """What identification reads from tracks ``idx`` (all by default): latitude [°],
+        longitude [°], height [m], ground speed [m/s], climb rate [m/s] and the standard
+        deviations of speed and climb rate [m/s] from the velocity covariances."""
+        x, P = (self.x, self.P) if idx is None else (self.x[idx], self.P[idx])
+        pos, vel, Pv = x[:, :3], x[:, 3:6], P[:, 3:6, 3:6]
+        lat, lon, h = geodetic_of(pos)
+        _, climb, gs = heading_of(pos, vel)
+        return (lat, lon, h, gs, gs * np.tan(climb), speed_sigma(vel, Pv),
+                climb_sigma(pos, Pv))
 
 
 def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:

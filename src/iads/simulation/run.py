@@ -67,11 +67,9 @@ from ..identification import (
 )
 from ..kinematics import (
     active,
-    climb_sigma,
     geodetic_of,
     heading_of,
     positions,
-    speed_sigma,
 )
 from ..metrics import gospa
 from ..metrics.identity import inside_envelope
@@ -643,13 +641,8 @@ class _Run:
                 cd = np.zeros(N)
                 rows = row_of[seen]
                 if rows.size:
-                    plat, plon, ph = geodetic_of(pic.x[rows, :3])
-                    tlat[seen], tlon[seen], th[seen] = plat, plon, ph
-                    _, climb, gs = heading_of(pic.x[rows, :3], pic.x[rows, 3:])
-                    sp[seen] = gs
-                    cl[seen] = gs * np.tan(climb)
-                    sd[seen] = speed_sigma(pic.x[rows, 3:], pic.P[rows, 3:, 3:])
-                    cd[seen] = climb_sigma(pic.x[rows, :3], pic.P[rows, 3:, 3:])
+                    (tlat[seen], tlon[seen], th[seen], sp[seen], cl[seen], sd[seen],
+                     cd[seen]) = pic.kinematics(rows)
                 identity = self.identify(node, t, seen, tlat, tlon, sp, cl, sd, cd)
                 sel = np.flatnonzero(pop)
                 self.ident_parts.append(dict(
