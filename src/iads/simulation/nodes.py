@@ -82,7 +82,7 @@ from ..tracking import (
     SinglePointInitiator,
     Tracks,
 )
-from ..tracking.association import optimal_pairs, pairs_within, quick_pairs
+from ..tracking.association import _root, optimal_pairs, pairs_within, quick_pairs
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
 from ..tracking.fusion import information_fusion
@@ -414,20 +414,14 @@ def _cluster_head_mask(z, trR, t, g, vs):
             d2 = z[a, 2] - z[b, 2]
             dt = t[a] - t[b]
             if d0 * d0 + d1 * d1 + d2 * d2 < g * g * (trR[a] + trR[b] + 3.0 * vs * vs * (dt * dt)):
-                ra = a
-                while parent[ra] != ra:
-                    ra = parent[ra]
-                rb = b
-                while parent[rb] != rb:
-                    rb = parent[rb]
+                ra = _root(parent, a)
+                rb = _root(parent, b)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
     root = np.empty(n, np.int64)
     best = np.full(n, -1, np.int64)
     for i in range(n):
-        r = i
-        while parent[r] != r:
-            r = parent[r]
+        r = _root(parent, i)
         root[i] = r
         k = best[r]
         if k < 0 or t[i] < t[k]:  # rows ascending: the first of equal times stays

@@ -400,10 +400,7 @@ def pairs_within(centre, radius, points):
     if c.shape[0] == 0 or p.shape[0] == 0:
         e = np.zeros(0, np.int64)
         return e, e
-    r = np.asarray(radius, float)
-    r = (np.full(c.shape[0], float(r.reshape(-1)[0])) if r.size == 1
-         else np.ascontiguousarray(r if r.shape == c.shape[:1]
-                                   else np.broadcast_to(r, c.shape[:1])))
+    r = np.ascontiguousarray(np.broadcast_to(np.asarray(radius, float), c.shape[:1]))
     return _pairs(c, r, p, _SWEEP_POINTS, False)
 
 
@@ -499,6 +496,9 @@ def _component_labels(i, j, n):
 def _pairs(c, r, p, sweep_points, upper):
     """:func:`pairs_within` after its argument checks: the widest axes, then the sweep or the
     grid (``upper``: ``c`` is ``p``, only the pairs with j > i)."""
+    r2 = r * r
+    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
+        return _dense_pairs(c, r2, p, np.full(p.shape[0], -np.inf), upper)
     ext = np.empty(3)
     for a in range(3):
         ext[a] = p[:, a].max() - p[:, a].min()
@@ -510,9 +510,6 @@ def _pairs(c, r, p, sweep_points, upper):
     for a in range(3):
         if a != a0 and (a1 < 0 or ext[a] > ext[a1]):
             a1 = a
-    r2 = r * r
-    if c.shape[0] * p.shape[0] <= _DENSE_PAIRS:
-        return _dense_pairs(c, r2, p, np.full(p.shape[0], -np.inf), upper)
     if p.shape[0] <= sweep_points or not np.isfinite(r).all():
         return _sweep_pairs(c, r, r2, p, a0, upper)
     return _grid_pairs(c, r, r2, p, a0, a1, upper)
@@ -741,15 +738,7 @@ def _stars(ir, ic, w, n_r, n_c):
     """Connected components of the pairs (compact rows ``ir``, columns ``ic``) with one row or
     one column: their optimum is their cheapest pair (the first of equal ones). Returns the
     indices of those pairs and a mask of the pairs in the other components."""
-    parent = np.arange(n_r + n_c)
-    for e in range(ir.size):
-        a = _root(parent, ir[e])
-        b = _root(parent, n_r + ic[e])
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    comp = np.empty(ir.size, np.int64)
-    for e in range(ir.size):
-        comp[e] = _root(parent, ir[e])
+    comp = _component_labels(ir, ic + n_r, n_r + n_c)[ir]
     n = n_r + n_c
     first_r = np.full(n, -1, np.int64)
     first_c = np.full(n, -1, np.int64)
