@@ -234,6 +234,7 @@ _COLS = ("launch_speed_mps", "speed_max_mps", "boost_time_s", "sustain_time_s",
          "ballistic_coeff_kgm2", "lift_loading_kgm2", "n_max_g", "nav_constant",
          "guidance_delay_s", "max_time_s", "min_speed_mps", "gravity_bias", "fuze_radius_m",
          "homing_time_s", "loft_deg", "loft_ceiling_m", "loft_range_m")
+_LOFT = _COLS.index("loft_deg")  #: column 14: tan(loft_deg) in the kernels' table
 
 
 def interceptor_params(missile, **overrides) -> InterceptorParams:
@@ -591,7 +592,7 @@ def _advance(lo, hi, idx, r, v, t, t_launch, P, pT, vT, alive, pE, vE, prev_d, p
             P[i, 0], P[i, 1], P[i, 2], P[i, 3], P[i, 4], P[i, 5], P[i, 6], P[i, 7], P[i, 8],
             P[i, 9], P[i, 10], P[i, 11])
         t_hom = P[i, 13]
-        tan_loft = math.tan(math.radians(P[i, 14]))
+        tan_loft = P[i, 14]  # tan(loft_deg), by _param_table
         ceiling = P[i, 15]
         loft_range = P[i, 16]
         tau = t[i] - t_launch[i]
@@ -791,10 +792,7 @@ def target_from_paths(paths: Paths) -> Callable:
 
     def truth(t, j):
         j = np.ascontiguousarray(j, np.int64)
-        t = np.asarray(t, float)
-        if t.shape != j.shape:  # a scalar or broadcastable time (the flyout passes one per row)
-            t = np.broadcast_to(t, j.shape)
-        t = np.ascontiguousarray(t)
+        t = np.ascontiguousarray(np.broadcast_to(np.asarray(t, float), j.shape))
         if j.size and (j.min() < 0 or j.max() >= n):
             raise IndexError(f"target index out of range for {n} paths")
         pos = np.empty((j.shape[0], 3))
@@ -956,6 +954,8 @@ def _param_table(params, m: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{len(params)} parameter sets for {m} missiles")
     P = np.array([[float(getattr(p, c)) for c in _COLS] for p in params], float)
     P = np.ascontiguousarray(P.reshape(m, len(_COLS)))
+    # the kernels read the loft's tangent: taken once per missile, not at every step
+    P[:, _LOFT] = [math.tan(math.radians(x)) for x in P[:, _LOFT]]
     extra = np.array([[p.pk, p.sigma_lethal_m] for p in params], float).reshape(m, 2)
     return P, extra
 
