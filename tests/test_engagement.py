@@ -247,12 +247,14 @@ def test_shoot_look_shoot_one_interceptor_per_track_at_a_time():
 
 
 def test_a_launcher_never_fires_faster_than_its_catalog_launch_interval():
-    """Launcher readiness by counting: with a 1 s fire-control cycle the catalog launch
-    interval binds; each launcher's launches are at least that far apart (one per cycle at
-    most), and a longer catalog interval spaces them further (10 s)."""
+    """Launcher readiness by counting: with a 1 s fire-control cycle (and a 1 s settings
+    default, so that only the catalog can space them) the catalog launch interval binds; each
+    launcher's launches are at least that far apart (one per cycle at most), and a longer
+    catalog interval spaces them further (10 s)."""
     sc = load_scenario(SWEEP)
     cat = load_catalog()
-    fast_cycle = dataclasses.replace(FAST, fire_control=FireControlSettings(cycle_s=1.0))
+    fast_cycle = dataclasses.replace(FAST, fire_control=FireControlSettings(
+        cycle_s=1.0, launch_interval_s=1.0))
     lt = cat.launchers["5p85te2"]
     assert lt.launch_interval_s.value == 3.0
 

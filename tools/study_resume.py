@@ -50,8 +50,10 @@ def _stored(study: Path) -> tuple[int, list[str]]:
     """Replications and chunk names stored so far (read from the chunks' ``runs`` files)."""
     import pyarrow.parquet as pq
 
+    from iads.sweep.store import Store
+
     names, reps = [], 0
-    for f in sorted(study.glob("chunks/*/runs.parquet")):
+    for f in Store(study).chunk_files("runs"):
         try:
             reps += pq.read_metadata(f).num_rows
         except OSError:  # cannot happen for a renamed chunk; be safe while polling
@@ -177,7 +179,8 @@ def main() -> int:
     stored, names = _stored(study)
     starts = sorted(int(re.search(r"-r(\d+)$", n).group(1)) for n in names)
     size = min(b - a for a, b in zip(starts, starts[1:], strict=False)) if len(starts) > 1 else 0
-    holes = [s for s in range(0, starts[-1], size) if s not in set(starts)] if size else []
+    have = set(starts)
+    holes = [s for s in range(0, starts[-1], size) if s not in have] if size else []
     report["killed"] = {
         "after_s": round(t_kill, 1), "stored_reps": stored, "stored_chunks": len(names),
         "reps_per_chunk": size, "holes_below_last_stored_chunk": len(holes),

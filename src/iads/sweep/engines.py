@@ -156,8 +156,6 @@ class ChunkResult:
     compute_s: float  # wall time [s]
     cpu_s: float  # CPU time of the process meanwhile [s]
     worker: str = ""  # where it ran: host:pid
-    started: float = 0.0  # when it started and finished: seconds since the epoch [s]
-    finished: float = 0.0
 
 
 @contextmanager
@@ -185,7 +183,7 @@ def run_chunk(ctx: StudyContext, job: Job) -> ChunkResult:
     m_point, m_rep, m_name, m_value = [], [], [], []
     events = []
     failed = 0
-    t_start, cpu_start, started = time.perf_counter(), time.process_time(), time.time()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     with _one_numba_thread():
         for seg in job.segments:
             scenario, key = job.scenarios[seg.point_id], job.keys[seg.point_id]
@@ -241,7 +239,7 @@ def run_chunk(ctx: StudyContext, job: Job) -> ChunkResult:
     ev_table = pa.concat_tables(events, promote_options="permissive") if events else None
     return ChunkResult(job.name, runs, metrics, ev_table, runs.num_rows, failed,
                        time.perf_counter() - t_start, time.process_time() - cpu_start,
-                       f"{platform.node()}:{os.getpid()}", started, time.time())
+                       f"{platform.node()}:{os.getpid()}")
 
 
 def chunk_name(segment: Segment) -> str:
