@@ -149,6 +149,7 @@ def line_of_sight(points, radar_pos, mask=None, k_factor: float = 4.0 / 3.0) -> 
     minimum-visible-height raster ``mask`` (:class:`iads.sensors.geometry.TerrainMask`, the
     one the radar's detections use), or over the smooth effective earth (radius factor
     ``k_factor``) without one."""
+    from ..sensors.detection import _line_of_sight
     from ..sensors.geometry import look_geometry
 
     p = np.asarray(points, float).reshape(-1, 3)
@@ -156,9 +157,7 @@ def line_of_sight(points, radar_pos, mask=None, k_factor: float = 4.0 / 3.0) -> 
         return np.zeros(0, bool)
     geo = look_geometry(np.asarray(radar_pos, float), np.zeros(3), p, np.zeros_like(p),
                         k=k_factor)
-    if mask is None:
-        return np.asarray(geo.smooth_los, bool)
-    return mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m)
+    return np.asarray(_line_of_sight(geo, mask), bool)
 
 
 #: χ² gate of :func:`duplicate_groups`: 6 degrees of freedom, 99 %.

@@ -545,9 +545,7 @@ class DetectionBatch:
         return self.time_s.shape[0]
 
     def take(self, idx) -> DetectionBatch:
-        return DetectionBatch(self.time_s[idx], self.radar[idx], self.object[idx],
-                              self.range_m[idx], self.azimuth_rad[idx], self.elevation_rad[idx],
-                              self.sinr_db[idx])
+        return DetectionBatch(*(getattr(self, n)[idx] for n in _DETECTION_FIELDS))
 
     @staticmethod
     def empty() -> DetectionBatch:
@@ -565,6 +563,9 @@ class DetectionBatch:
         if sort:
             out = out.take(np.argsort(out.time_s, kind="stable"))
         return out
+
+
+_DETECTION_FIELDS = tuple(f.name for f in fields(DetectionBatch))
 
 
 def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,

@@ -881,18 +881,17 @@ class PlotTracker:
                                       self.tracks.next_id)
         self._append(new, plots.time_s[idx], plots.object[idx])
 
-    def _cluster_heads(self, plots: Plots, idx):
+    def _cluster_heads(self, plots: Plots, trR, idx):
         """Among plots ``idx`` (ungated), the earliest of each cluster of mutually gating
-        plots, and the others."""
+        plots (``trR``: traces of the plots' covariances)."""
         if idx.size <= 1:
-            return idx, idx[:0]
-        R = plots.R[idx]
+            return idx
         head = _cluster_head_mask(np.ascontiguousarray(plots.z[idx]),
-                                  np.ascontiguousarray(np.trace(R, axis1=1, axis2=2)),
+                                  np.ascontiguousarray(trR[idx]),
                                   np.ascontiguousarray(plots.time_s[idx]),
                                   float(self.associator.gate_threshold),
                                   float(self.initiator.velocity_sigma_m_s))
-        return idx[head], idx[~head]
+        return idx[head]
 
     def process(self, plots: Plots, c0: float, c1: float, looks, now_s: float) -> None:
         """Process the plots of the chunk [c0, c1) (time-sorted).
@@ -931,7 +930,7 @@ class PlotTracker:
             if last:
                 heads = np.flatnonzero(waiting)
             else:
-                heads, _ = self._cluster_heads(plots, free)
+                heads = self._cluster_heads(plots, trR, free)
             if heads.size:
                 T1 = len(self.tracks)
                 self._initiate(plots, heads)
