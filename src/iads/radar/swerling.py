@@ -860,21 +860,21 @@ def _thresholds(n_flat, pfa_flat):
         return np.array([_threshold_one(int(n_flat[0]), float(pfa_flat[0]))])
     pairs = np.stack([n_flat.astype(float), pfa_flat], axis=1)
     uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    un, up = uniq[:, 0].astype(np.int64), uniq[:, 1]
+    return _solve_thresholds(uniq[:, 0].astype(np.int64), uniq[:, 1])[inverse.reshape(-1)]
+
+
+def _solve_thresholds(un, up):
+    """Thresholds of distinct (N, Pfa) pairs: the Gamma quantile refined by the kernel."""
     t0 = special.gammainccinv(un.astype(float), up)
     t = np.empty_like(t0)
     _threshold_kernel(un, up, t0, t)
-    return t[inverse.reshape(-1)]
+    return t
 
 
 @functools.lru_cache(maxsize=256)
 def _threshold_one(n: int, pfa: float) -> float:
     """:func:`_thresholds` of one (N, Pfa) pair, remembered (a radar's is asked per scan)."""
-    un, up = np.array([n], np.int64), np.array([pfa])
-    t0 = special.gammainccinv(un.astype(float), up)
-    t = np.empty_like(t0)
-    _threshold_kernel(un, up, t0, t)
-    return float(t[0])
+    return float(_solve_thresholds(np.array([n], np.int64), np.array([pfa]))[0])
 
 
 @functools.lru_cache(maxsize=256, typed=True)
