@@ -113,13 +113,14 @@ def _partial_assignment_parts(X, Y, c, p):
     return best
 
 
+@pytest.mark.parametrize("dim", [2, 3])  # 3-D pairs come from pairs_within, 2-D from a k-d tree
 @pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
-def test_brute_force_on_small_random_sets(p):
-    rng = component_rng(7, "test", "gospa-bf", int(p))
+def test_brute_force_on_small_random_sets(p, dim):
+    rng = component_rng(7, "test", "gospa-bf", int(p), dim)
     for _ in range(40):
         m, n = rng.integers(0, 6, 2)
-        X = rng.uniform(0, 30, (m, 2))
-        Y = rng.uniform(0, 30, (n, 2))
+        X = rng.uniform(0, 30, (m, dim))
+        Y = rng.uniform(0, 30, (n, dim))
         c = float(rng.uniform(3, 20))
         g = gospa(X, Y, c=c, p=p)
         assert g.distance == pytest.approx(_gospa_definition(X, Y, c, p), rel=1e-12, abs=1e-12)
@@ -131,12 +132,13 @@ def test_brute_force_on_small_random_sets(p):
             assert (g.n_missed, g.n_false) == (parts[1], parts[2])
 
 
-def test_large_sparse_equals_dense_assignment():
+@pytest.mark.parametrize("dim", [2, 3])
+def test_large_sparse_equals_dense_assignment(dim):
     # thousands of points: the sparse cluster solver against one dense linear_sum_assignment
-    rng = component_rng(7, "test", "gospa-large")
+    rng = component_rng(7, "test", "gospa-large", dim)
     m, n, c, p = 900, 950, 100.0, 1.0
-    X = rng.uniform(0, 30e3, (m, 2))
-    Y = np.vstack([X[:850] + rng.normal(0, 40, (850, 2)), rng.uniform(0, 30e3, (100, 2))])
+    X = rng.uniform(0, 30e3, (m, dim))
+    Y = np.vstack([X[:850] + rng.normal(0, 40, (850, dim)), rng.uniform(0, 30e3, (100, dim))])
     g = gospa(X, Y, c=c, p=p)
     D = np.minimum(np.linalg.norm(X[:, None] - Y[None], axis=2), c) ** p
     ri, ci = linear_sum_assignment(D)

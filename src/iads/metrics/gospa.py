@@ -12,9 +12,10 @@ leaving both unassigned). The minimum splits into *localisation* ``Σ d^p`` over
 *missed* ``(c^p/2)·#unassigned truths`` and *false* ``(c^p/2)·#unassigned estimates``; the three
 parts are in [m^p] and add up to ``distance^p``, as in Stone Soup's ``GOSPAMetric``.
 
-The assignment is solved sparsely: only pairs closer than ``c`` (k-d tree) enter, split into
-independent clusters solved by :func:`iads.tracking.association.assign_sparse`. Exact, and fast
-for thousands of objects.
+The assignment is solved sparsely: only pairs closer than ``c`` enter (the compiled
+:func:`iads.tracking.association.pairs_within` for positions in 3-D, a k-d tree otherwise);
+pairs alone in their row and column are matched outright and the conflicting ones solved by
+:func:`iads.tracking.association.optimal_pairs`. Exact, and fast for thousands of objects.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..tracking.association import assign_sparse
+from ..tracking.association import optimal_pairs, pairs_within
 
 __all__ = ["GOSPA", "gospa"]
 
@@ -93,9 +94,13 @@ def gospa(truth, estimates, c: float, p: float = 1.0, alpha: float = 2.0) -> GOS
     m, n = len(X), len(Y)
     cp = float(c) ** p
     if m and n:
-        pairs = cKDTree(X).sparse_distance_matrix(cKDTree(Y), float(c), output_type="ndarray")
-        dp = pairs["v"] ** p
-        ti, ei = assign_sparse(pairs["i"], pairs["j"], dp - cp, m, n)
+        if dim == 3:
+            i, j = pairs_within(X, float(c), Y)
+            d = np.linalg.norm(X[i] - Y[j], axis=1)
+        else:
+            pairs = cKDTree(X).sparse_distance_matrix(cKDTree(Y), float(c), output_type="ndarray")
+            i, j, d = pairs["i"], pairs["j"], pairs["v"]
+        ti, ei = optimal_pairs(i, j, d ** p - cp, m, n)
         loc = float(np.sum(np.linalg.norm(X[ti] - Y[ei], axis=1) ** p))
     else:
         ti = ei = np.empty(0, np.int64)
