@@ -57,13 +57,13 @@ from numba import njit
 from ..engagement.loop import EngagementLoop, FireControlSettings
 from ..engine import Engine, Priority
 from ..identification import (
-    Replies,
     Rules,
     assign_identity,
     behaviour_flags,
-    correlate,
+    correlate_pairs,
     interrogate,
     interrogators_from_scenario,
+    plan_pairs,
 )
 from ..kinematics import (
     active,
@@ -524,15 +524,18 @@ class _Run:
     # ---- sampling ------------------------------------------------------------------------
 
     def _replies(self, node, t):
-        """What the node's interrogators read from every object (fixed between ``iff_alter``
-        events, so computed once per node and epoch)."""
+        """What the node's interrogators read from every object and the (object, flight plan)
+        pairs whose identifiers match (:func:`iads.identification.plan_pairs`), fixed between
+        ``iff_alter`` events, so computed once per node and epoch."""
         k = int(np.searchsorted(self.iff_times, t, side="right"))
         key = (node.model.index, k)
         if key not in self.intr_cache:
             intrs = interrogators_from_scenario(self.w.scenario, self.w.catalog,
                                                 time_s=t if k else None)
             intrs = [i for i in intrs if i.id in node.model.units]
-            self.intr_cache[key] = (intrs, interrogate(self.w.objects, intrs))
+            replies = interrogate(self.w.objects, intrs)
+            self.intr_cache[key] = (intrs, replies,
+                                    plan_pairs(self.w.objects, replies, self.w.flight_plans))
         return self.intr_cache[key]
 
     def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps,
@@ -543,13 +546,13 @@ class _Run:
         The stages of :func:`iads.identification.identify` (interrogation, flight-plan
         correlation, behaviour, decision list), with the interrogation cached per ``iff_alter``
         epoch and correlation asked only for the objects seen (the others are pending whatever
-        they answer); equal to ``identify`` on the same inputs (tested).
+        they answer: the epoch's matching pairs of the objects seen); equal to ``identify`` on
+        the same inputs (tested).
         """
-        _, replies = self._replies(node, t)
-        seen_r = Replies(*(a & seen for a in (replies.replied, replies.authenticated,
-                                              replies.code_match, replies.falsified,
-                                              replies.read_3a, replies.read_address)))
-        correlated = correlate(self.w.objects, seen_r, self.w.flight_plans, lat_deg, lon_deg)
+        _, replies, (pi, pj) = self._replies(node, t)
+        keep = seen[pi]
+        correlated = correlate_pairs(len(self.w.objects), self.w.flight_plans, pi[keep],
+                                     pj[keep], lat_deg, lon_deg)
         beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules,
                               speed_sigma_mps=speed_sigma_mps,
                               climb_sigma_mps=climb_sigma_mps)

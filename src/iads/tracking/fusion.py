@@ -149,12 +149,11 @@ def _inverse(A, out, work):
                         out[r, j] -= f * out[c, j]
 
 
-@njit(cache=True)
-def _inverse_spd(A, out, work):
-    """``out = A⁻¹`` for a symmetric positive definite ``A`` by its Cholesky factor
+@njit(cache=True, inline="always")
+def _inverse_spd(A, out, work, n):
+    """``out = A⁻¹`` for a symmetric positive definite ``A`` (n × n) by its Cholesky factor
     ``A = L Lᵀ`` (``work``: n × n, L then L⁻¹, lower); Gauss–Jordan (:func:`_inverse`) if a
     pivot is not positive."""
-    n = A.shape[0]
     for j in range(n):
         d = A[j, j]
         for k in range(j):
@@ -189,7 +188,16 @@ def _inverse_spd(A, out, work):
 
 @njit(cache=True)
 def _information_fusion(x, P, bounds, xf, Pf):
-    n = x.shape[1]
+    if x.shape[1] == 6:  # the states of tracks: sizes known to the compiler (loops unrolled)
+        _fuse_groups(x, P, bounds, xf, Pf, 6)
+    else:
+        _fuse_groups(x, P, bounds, xf, Pf, x.shape[1])
+
+
+@njit(cache=True, inline="always")
+def _fuse_groups(x, P, bounds, xf, Pf, n):
+    """:func:`information_fusion` of states of size ``n`` (inlined: a constant ``n`` makes
+    every matrix loop one of fixed length)."""
     info = np.empty((n, n))
     I = np.empty((n, n))
     F = np.empty((n, n))
@@ -199,14 +207,14 @@ def _information_fusion(x, P, bounds, xf, Pf):
         I[:] = 0.0
         v[:] = 0.0
         for k in range(bounds[g], bounds[g + 1]):
-            _inverse_spd(P[k], info, work)
+            _inverse_spd(P[k], info, work, n)
             for i in range(n):
                 s = 0.0
                 for j in range(n):
                     I[i, j] += info[i, j]
                     s += info[i, j] * x[k, j]
                 v[i] += s
-        _inverse_spd(I, F, work)
+        _inverse_spd(I, F, work, n)
         for i in range(n):
             s = 0.0
             for j in range(n):
