@@ -1122,5 +1122,5 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
         o = k[np.argsort(grp[k], kind="stable")]
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
         rows = grp[o][starts]
-        x[rows], P[rows] = information_fusion(ax[o], aP[o], starts)
+        x[rows], P[rows] = information_fusion(ax, aP, starts, o)
     return out
