@@ -282,12 +282,25 @@ def _find(s_src, s_key, source, key) -> np.ndarray:
 
 @njit(cache=True)
 def _find_sorted(s_src, s_key, source, key):
-    """:func:`_find`: a binary search of each pair in the (source, key)-sorted stored pairs."""
+    """:func:`_find`: a binary search of each pair in the (source, key)-sorted stored pairs,
+    galloping on from the previous pair's place when the pairs come in order (as a
+    picture's do: sources in turn, each one's numbers increasing)."""
     out = np.full(key.size, -1, np.int64)
     n = s_key.size
+    lo = 0
     for q in range(key.size):
         a, b = source[q], key[q]
-        lo, hi = 0, n
+        if q == 0 or a < source[q - 1] or (a == source[q - 1] and b < key[q - 1]):
+            lo = 0  # out of order: every stored pair may follow
+        # the stored pairs before lo are below (a, b); gallop to a bound above it
+        hi = lo
+        step = 1
+        while hi < n and (s_src[hi] < a or (s_src[hi] == a and s_key[hi] < b)):
+            lo = hi + 1
+            hi = lo + step
+            step *= 2
+        if hi > n:
+            hi = n
         while lo < hi:
             mid = (lo + hi) // 2
             if s_src[mid] < a or (s_src[mid] == a and s_key[mid] < b):
