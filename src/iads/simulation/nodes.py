@@ -1093,8 +1093,33 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
                    tracker.follows[idx].copy())
 
 
-def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Picture:
-    """One picture from several sources' pictures, all at ``t_s`` (see the module docstring).
+def _predicted_states(pics, t_s: float, cv: CVTransition):
+    """The states and covariances of ``pics`` one after the other, predicted to ``t_s`` (the
+    pictures not at ``t_s``: each run of consecutive ones in one :meth:`CVTransition.predict`
+    call, as :meth:`Picture.predict` gives them one by one)."""
+    xs, Ps, run = [], [], []
+    for p in [*pics, None]:
+        if p is not None and len(p) and p.time_s != t_s:
+            run.append(p)
+            continue
+        if run:
+            x, P = cv.predict(np.concatenate([q.x for q in run]),
+                              np.concatenate([q.P for q in run]),
+                              np.repeat([t_s - q.time_s for q in run], [len(q) for q in run]))
+            xs.append(x)
+            Ps.append(P)
+            run = []
+        if p is not None:
+            xs.append(p.x)
+            Ps.append(p.P)
+    return np.concatenate(xs), np.concatenate(Ps)
+
+
+def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,
+                       cv: CVTransition | None = None) -> Picture:
+    """One picture from several sources' pictures, all at ``t_s`` or, given ``cv``, predicted
+    to it first (as :meth:`Picture.predict`; consecutive pictures in one compiled call) (see
+    the module docstring).
 
     ``pictures[i]`` is source ``i`` for ``correlator`` (a
     :class:`~iads.tracking.correlation.TrackCorrelator` kept by the node from one picture to
@@ -1108,8 +1133,11 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     if not pics:
         return Picture.empty(t_s)
     src = np.repeat(np.arange(len(pics), dtype=np.int64), [len(p) for p in pics])
-    ax = np.concatenate([p.x for p in pics])
-    aP = np.concatenate([p.P for p in pics])
+    if cv is None:
+        ax = np.concatenate([p.x for p in pics])
+        aP = np.concatenate([p.P for p in pics])
+    else:
+        ax, aP = _predicted_states(pics, t_s, cv)
     c = correlator.update(src, np.concatenate([p.track_id for p in pics]), ax, aP)
     # the reporters' rows (fresh arrays: the fused states are written into them)
     x, P = ax[c.row], aP[c.row]

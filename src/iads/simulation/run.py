@@ -487,12 +487,13 @@ class _Run:
         else:
             pics = [local_picture(node.tracker, n, t) if node.tracker is not None
                     else Picture.empty(t)]
-            pics += [node.remote[j].predict(self.cv, t) if j in node.remote
-                     else Picture.empty(t) for j in range(len(node.model.tracks))]
+            # the latest remote reports, predicted to t in the correlation (one call)
+            pics += [node.remote[j] if j in node.remote else Picture.empty(t)
+                     for j in range(len(node.model.tracks))]
             if observe and node.operational:
-                pic = correlate_pictures(node.correlator.copy(), pics, t)
+                pic = correlate_pictures(node.correlator.copy(), pics, t, self.cv)
             else:
-                pic = correlate_pictures(node.correlator, pics, t)
+                pic = correlate_pictures(node.correlator, pics, t, self.cv)
                 node.picture_cache = (t, node.version, pic)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
