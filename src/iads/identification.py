@@ -746,6 +746,8 @@ def _within_corridors(lat, lon, i, j, segments, seg_start, seg_count, half_width
                 d = min(d13, d23)
             if d < best:
                 best = d
+                if best * radius_m <= half_width_m[q]:
+                    break  # within this segment's reach: the nearest is too
         if best * radius_m <= half_width_m[q]:
             out[p] = True
 

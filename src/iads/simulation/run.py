@@ -204,6 +204,7 @@ class _Node:
         # (time, version, picture) of the last one correlated
         self.version = 0
         self.picture_cache: tuple | None = None
+        self.local_cache: tuple | None = None  # (time, version, its own tracks' picture)
         # the picture feeds fire control or is relayed: metric samples must not update it
         self.operational = False
 
@@ -485,7 +486,7 @@ class _Run:
         if c is not None and c[0] == t and c[1] == node.version:
             pic = c[2]
         else:
-            pics = [local_picture(node.tracker, n, t) if node.tracker is not None
+            pics = [self._local_picture(n, t) if node.tracker is not None
                     else Picture.empty(t)]
             # the latest remote reports, predicted to t in the correlation (one call)
             pics += [node.remote[j] if j in node.remote else Picture.empty(t)
@@ -499,6 +500,18 @@ class _Run:
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
         return pic
 
+    def _local_picture(self, n: int, t: float) -> Picture:
+        """Node ``n``'s own confirmed tracks at ``t`` (:func:`.nodes.local_picture`), kept for
+        the instant: its tracker changes only with the node's ``version`` (plots processed,
+        switched), so the reports to several links and the node's own picture share one."""
+        node = self.nodes[n]
+        c = node.local_cache
+        if c is not None and c[0] == t and c[1] == node.version:
+            return c[2]
+        pic = local_picture(node.tracker, n, t)
+        node.local_cache = (t, node.version, pic)
+        return pic
+
     def _send_tracks(self, eng, t, payload):
         """A node reports the tracks it formed itself (reporting responsibility: received
         tracks are not sent on, so no track circulates between nodes after its source lost
@@ -510,7 +523,7 @@ class _Run:
         if not src.on:
             return
         if src.tracker is not None:
-            pic = local_picture(src.tracker, tin.source, t)
+            pic = self._local_picture(tin.source, t)
         else:
             pic = self.picture(tin.source, t, exclude_origin=n)
         eng.schedule(t + tin.latency_s, Priority.MESSAGE, self._deliver_tracks, (n, j, pic))
