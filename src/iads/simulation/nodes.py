@@ -1147,7 +1147,9 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,
     many = np.bincount(grp, minlength=c.number.size) > 1
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])
-        o = k[np.argsort(grp[k], kind="stable")]
+        # by system track, rows ascending within (a stable sort; of 16-bit keys: radix)
+        g = grp[k].astype(np.uint16) if c.number.size <= 1 << 16 else grp[k]
+        o = k[np.argsort(g, kind="stable")]
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
         rows = grp[o][starts]
         x[rows], P[rows] = information_fusion(ax, aP, starts, o)

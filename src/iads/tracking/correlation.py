@@ -172,7 +172,9 @@ class TrackCorrelator:
             taken[np.searchsorted(sys_num, mine)] = True
             mr, mc = self._associate(pos, Pp, tr, new, sys_row, taken)
             system[new[mr]] = sys_num[mc]
-            rest = np.delete(new, mr)
+            left = np.ones(new.size, bool)
+            left[mr] = False
+            rest = new[left]
             if rest.size:
                 nums = np.empty(rest.size, np.int64)
                 for j, r in enumerate(rest):
