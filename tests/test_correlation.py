@@ -202,11 +202,15 @@ def test_compiled_reporter_pass_equals_the_numpy_formulation():
             for ratio in (0.5, 1.0):
                 want = _reporters_reference(system, tr, source, key, r_num, r_src, r_key,
                                             ratio, dedupe)
-                s = system.copy()
-                got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio, dedupe)
-                np.testing.assert_array_equal(s, want[0])
-                for g, w in zip(got, want[1:], strict=True):
-                    np.testing.assert_array_equal(g, w)
+                # the rows ordered by the system numbers or by their ranks among them
+                ranks = np.searchsorted(np.unique(system[system >= 0]), system)
+                for rank in (None, ranks):
+                    s = system.copy()
+                    got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio,
+                                         dedupe, rank)
+                    np.testing.assert_array_equal(s, want[0])
+                    for g, w in zip(got, want[1:], strict=True):
+                        np.testing.assert_array_equal(g, w)
 
 
 
