@@ -636,8 +636,9 @@ class DetectionBatch:
             return DetectionBatch.empty()
         out = DetectionBatch(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
                                 for f in fields(DetectionBatch)})
-        if sort:
-            out = out.take(np.argsort(out.time_s, kind="stable"))
+        t = out.time_s
+        if sort and not (t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1]))):  # else in order
+            out = out.take(np.argsort(t, kind="stable"))
         return out
 
 
@@ -654,16 +655,16 @@ def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
     n = len(looks)
     u = rng.random(n)
     z = rng.standard_normal((n, 3))
-    hit = looks.visible & (u < looks.pd)
+    hit = np.flatnonzero(looks.visible & (u < looks.pd))
     z = z[hit]
     return DetectionBatch(
-        time_s=looks.time_s[hit].copy(),
-        radar=np.full(int(hit.sum()), radar_index, np.int64),
-        object=looks.object[hit].copy(),
+        time_s=looks.time_s[hit],
+        radar=np.full(hit.size, radar_index, np.int64),
+        object=looks.object[hit],
         range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
         azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
         elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
-        sinr_db=looks.sinr_db[hit].copy())
+        sinr_db=looks.sinr_db[hit])
 
 
 def false_alarm_cells(radar: PlacedRadar) -> int:
@@ -692,16 +693,16 @@ def false_alarms(radar: PlacedRadar, t_start: float, t_end: float, rng: np.rando
     u = rng.random((count, 3))
     t = t_start + u[:, 0] * (t_end - t_start)
     az = beam_azimuth(radar.scan, t)
-    keep = np.ones(count, bool)
+    order = np.argsort(t, kind="stable")
     if isinstance(radar.scan, RotatingScan) and radar.sector_rad < _TWO_PI - 1e-12:
         off = np.mod(az - radar.boresight_rad + math.pi, _TWO_PI) - math.pi
-        keep = np.abs(off) <= 0.5 * radar.sector_rad
+        order = order[np.abs(off[order]) <= 0.5 * radar.sector_rad]
     el = radar.elevation_min_rad + u[:, 2] * (radar.elevation_max_rad - radar.elevation_min_rad)
-    out = DetectionBatch(
-        time_s=t, radar=np.full(count, radar_index, np.int64), object=np.full(count, -1, np.int64),
-        range_m=(1.0 - u[:, 1]) * radar.max_range_m, azimuth_rad=az, elevation_rad=el,
-        sinr_db=np.full(count, np.nan)).take(keep)
-    return out.take(np.argsort(out.time_s, kind="stable"))
+    k = order.size
+    return DetectionBatch(
+        time_s=t[order], radar=np.full(k, radar_index, np.int64),
+        object=np.full(k, -1, np.int64), range_m=(1.0 - u[order, 1]) * radar.max_range_m,
+        azimuth_rad=az[order], elevation_rad=el[order], sinr_db=np.full(k, np.nan))
 
 
 @dataclass(frozen=True)
@@ -732,10 +733,14 @@ def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: floa
                               t0_s=radar.scan.t0_s)
         times.append(tt)
         objs.append(to)
-    t = np.concatenate(times)
-    o = np.concatenate(objs)
-    order = np.lexsort((o, t))
-    looks = evaluate_looks(radar, paths, t[order], o[order], sig, mask=mask, clutter=clutter,
+    if len(times) == 1:  # the crossings alone: already in (time, object) order
+        t, o = cr.time_s, cr.object
+    else:
+        t = np.concatenate(times)
+        o = np.concatenate(objs)
+        order = np.lexsort((o, t))
+        t, o = t[order], o[order]
+    looks = evaluate_looks(radar, paths, t, o, sig, mask=mask, clutter=clutter,
                            jammers=jammers)
     det = draw_detections(looks, radar, rng, radar_index)
     if with_false_alarms:

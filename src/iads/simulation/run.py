@@ -790,7 +790,9 @@ def _reach_kernel(pos, height, speed_max, climb, alive, rp, rows, dt, r_move, ma
         if ground > 1.001 * horizon + 1.0:
             continue
         hor = math.sqrt(e * e + nn * nn)
-        az = math.atan2(e, nn)
+        az = 0.0
+        if sector < two_pi - 1e-9 or (n > 0 and move <= near):
+            az = math.atan2(e, nn)
         if sector < two_pi - 1e-9:
             off = abs((az - boresight + math.pi) % two_pi - math.pi)
             ang = math.asin(min(move / hor, 1.0)) if hor > move else math.pi
