@@ -17,8 +17,6 @@ Independent references:
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -188,8 +186,7 @@ def _numpy_round(trk, plots, rows, cols):
     """Reference of one association round in numpy: gate by ``F P Fᵀ + Q`` (position block,
     :meth:`CVTransition.position_cov`) + R and ``np.linalg.solve``, each track's earliest gated
     plot, GNN by one dense assignment (:func:`assign_dense`), CV prediction and
-    :func:`kf_update`. Returns gated (rows, cols), matched (rows, cols), updated x, P and
-    the gated pairs' d²."""
+    :func:`kf_update`. Returns gated (rows, cols), matched (rows, cols), updated x, P."""
     from iads.tracking.association import assign_dense
     from iads.tracking.filters import kf_update
 
@@ -211,7 +208,7 @@ def _numpy_round(trk, plots, rows, cols):
     mr, mc = assign_dense(W)
     xp, Pp = trk.cv.predict(x[mr], P[mr], plots.time_s[mc] - ts[mr])
     xu, Pu, _, _ = kf_update(xp, Pp, plots.z[mc], plots.R[mc], trk.filter.H)
-    return rows, cols, mr, mc, xu, Pu, d2
+    return rows, cols, mr, mc, xu, Pu
 
 
 @pytest.mark.parametrize("motion", ["cv", "imm"])
@@ -249,15 +246,15 @@ def test_association_round_equals_the_numpy_round(motion):
         rows, cols = (a.ravel().astype(np.int64) for a in np.meshgrid(np.arange(T),
                                                                        np.arange(D),
                                                                        indexing="ij"))
-        g_rows, g_cols, mr, mc, xu, Pu, g_d2 = _numpy_round(trk, plots, rows, cols)
+        g_rows, g_cols, mr, mc, xu, Pu = _numpy_round(trk, plots, rows, cols)
         st = trk.tracks.states
         states.add(_round_kernel(st.x.copy(), st.P.copy(), ts.copy(), ts.copy(),
                                  trk.follows.copy(), np.zeros(T, np.int64), np.ones(D, bool),
-                                 rows, cols, np.full(rows.size, np.nan), z, R, tp,
-                                 plots.object, trk._Qc3, trk.cv.Qc, 4.0, motion == "cv")[-1])
+                                 rows, cols, z, R, tp, plots.object, trk._Qc3, trk.cv.Qc,
+                                 4.0, motion == "cv")[-1])
         hits = np.zeros(T + D, np.int64)
         waiting = np.ones(D, bool)
-        left_r, left_c, left_d2 = trk._round(plots, rows, cols, hits, waiting)
+        left_r, left_c = trk._round(plots, rows, cols, hits, waiting)
         want_hits = np.zeros(T + D, np.int64)
         want_hits[mr] = 1
         np.testing.assert_array_equal(hits, want_hits)
@@ -265,23 +262,11 @@ def test_association_round_equals_the_numpy_round(motion):
         still = ~np.isin(g_cols, mc)
         np.testing.assert_array_equal(left_r, g_rows[still])
         np.testing.assert_array_equal(left_c, g_cols[still])
-        # the pairs left keep their d² for the next round, except the updated tracks' (NaN)
-        want_d2 = np.where(np.isin(g_rows[still], mr), np.nan, g_d2[still])
-        np.testing.assert_allclose(left_d2, want_d2, rtol=1e-9)
         np.testing.assert_array_equal(trk.time_s[mr], tp[mc])
         np.testing.assert_array_equal(trk.last_hit_s[mr], tp[mc])
         np.testing.assert_array_equal(trk.follows[mr], plots.object[mc])
         if motion == "cv":
             np.testing.assert_allclose(trk.tracks.states.x[mr], xu, rtol=1e-12, atol=1e-6)
             np.testing.assert_allclose(trk.tracks.states.P[mr], Pu, rtol=1e-9, atol=1e-6)
-        # and a next round given them is the round that computes every pair again
-        twin = copy.deepcopy((trk, hits, waiting))
-        got = trk._round(plots, left_r, left_c, hits, waiting, left_d2)
-        want = twin[0]._round(plots, left_r, left_c, twin[1], twin[2])
-        for a, b in zip(got, want, strict=True):
-            np.testing.assert_array_equal(a, b)
-        np.testing.assert_array_equal(hits, twin[1])
-        np.testing.assert_array_equal(trk.tracks.states.x, twin[0].tracks.states.x)
-        np.testing.assert_array_equal(trk.tracks.states.P, twin[0].tracks.states.P)
     # both the quick cases and the conflicts optimal_pairs settles were met
     assert ({0, 2} if motion == "cv" else {0, 1}) <= states

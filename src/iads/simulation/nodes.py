@@ -284,15 +284,13 @@ def _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc, d2, S):
 
 
 @njit(cache=True)
-def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, known, z, R,
-                  t_plot, obj, Qc3, Qc, g, update):
+def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, z, R, t_plot,
+                  obj, Qc3, Qc, g, update):
     """One association round of :meth:`PlotTracker.process` on the candidate (track, plot)
     pairs ``rows``, ``cols``:
 
     1. exact gate of each pair at its plot's time (:func:`_gate_kernel`, squared Mahalanobis
-       ``d²``; ``known``: the pairs' ``d²`` from the last round, NaN where the track changed
-       since or the pair is new: only those are computed, the others would give the same
-       value); pairs with ``d² ≥ g²`` are dropped;
+       ``d²``); pairs with ``d² ≥ g²`` are dropped;
     2. each track offers only its earliest gated plot(s), at weight ``√d² − g`` (the
        Mahalanobis cost relative to a miss, :meth:`~iads.tracking.GNNAssociator.pair_costs`);
     3. global nearest neighbour by :func:`~iads.tracking.association.quick_pairs`;
@@ -301,32 +299,14 @@ def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, k
        hit and the plot's object as the one it follows; its plot leaves ``waiting``, and the
        gated pairs of taken plots leave the candidates.
 
-    Returns the candidates left (rows, cols) and their ``d²`` (NaN for the tracks updated
-    here), the offered pairs (rows, cols, weights: for
+    Returns the candidates left (rows, cols), the offered pairs (rows, cols, weights: for
     :func:`~iads.tracking.association.optimal_pairs` when not solved), the matched pairs
     (rows, cols) and the state reached: 0 not solved (nothing matched), 1 solved, 2 solved
     and updated.
     """
     E = rows.shape[0]
-    d2 = known.copy()
-    m = 0
-    for e in range(E):
-        if np.isnan(d2[e]):
-            m += 1
-    if m == E:
-        _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc3, d2, np.empty((E, 3, 3)))
-    elif m:
-        todo = np.empty(m, np.int64)
-        m = 0
-        for e in range(E):
-            if np.isnan(d2[e]):
-                todo[m] = e
-                m += 1
-        sub = np.empty(m)
-        _gate_kernel(x, P, t_track, rows[todo], cols[todo], z, R, t_plot, Qc3, sub,
-                     np.empty((m, 3, 3)))
-        for k in range(m):
-            d2[todo[k]] = sub[k]
+    d2 = np.empty(E)
+    _gate_kernel(x, P, t_track, rows, cols, z, R, t_plot, Qc3, d2, np.empty((E, 3, 3)))
     gr = np.empty(E, np.int64)
     gc = np.empty(E, np.int64)
     gd = np.empty(E)
@@ -359,7 +339,7 @@ def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, k
             m += 1
     mr, mc, solved = quick_pairs(sr, sc, sw, T, waiting.shape[0])
     if not (solved and update):
-        return gr[:n], gc[:n], gd[:n], sr, sc, sw, mr, mc, 1 if solved else 0
+        return gr[:n], gc[:n], sr, sc, sw, mr, mc, 1 if solved else 0
     _cv_update_kernel(x, P, t_track, mr, z, R, t_plot, mc, Qc)
     for i in range(mr.shape[0]):
         k = mr[i]
@@ -368,15 +348,13 @@ def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, k
         waiting[j] = False
         last_hit[k] = t_plot[j]
         follows[k] = obj[j]
-        first[k] = np.nan  # updated: its pairs' d² are to be computed again
     kept = 0
     for e in range(n):
         if waiting[gc[e]]:
             gr[kept] = gr[e]
             gc[kept] = gc[e]
-            gd[kept] = np.nan if np.isnan(first[gr[e]]) else gd[e]
             kept += 1
-    return gr[:kept], gc[:kept], gd[:kept], sr, sc, sw, mr, mc, 2
+    return gr[:kept], gc[:kept], sr, sc, sw, mr, mc, 2
 
 
 @njit(cache=True)
@@ -843,34 +821,27 @@ class PlotTracker:
         rows, cols = pairs_within(centre, radius, plots.z[pending])
         return rows + first, pending[cols]
 
-    def _round(self, plots: Plots, rows, cols, hits, waiting, known=None):
+    def _round(self, plots: Plots, rows, cols, hits, waiting):
         """One association round on the candidate (track, plot) pairs ``rows``, ``cols``
         (:func:`_round_kernel`): every pair gated at its plot's time (a pair out of the gate
         is dropped for good: the track's gate only shrinks as it takes plots), each track
         offered its earliest gated plot, global nearest neighbour, matched tracks updated at
         their plots' times; ``hits`` (per track) and ``waiting`` (per plot) are updated in
-        place. ``known``: the pairs' squared gate distances where still valid (NaN: to
-        compute; None: all). Returns the candidate pairs left (gated, plot still waiting)
-        and their ``known``."""
+        place. Returns the candidate pairs left (gated, plot still waiting)."""
         st = self.tracks.states
-        if known is None:
-            known = np.full(rows.shape[0], np.nan)
-        rows, cols, d2, sr, sc, sw, mr, mc, state = _round_kernel(
+        rows, cols, sr, sc, sw, mr, mc, state = _round_kernel(
             st.x, st.P, self.time_s, self.last_hit_s, self.follows, hits, waiting, rows, cols,
-            known, plots.z, plots.R, plots.time_s, plots.object, self._Qc3, self.cv.Qc,
+            plots.z, plots.R, plots.time_s, plots.object, self._Qc3, self.cv.Qc,
             float(self.associator.gate_threshold), self.imm is None)
         if state == 2:
-            return rows, cols, d2
+            return rows, cols
         if state == 0:  # a conflict the quick cases leave
             mr, mc = optimal_pairs(sr, sc, sw, len(self.tracks), len(plots))
         self._update(mr, mc, plots)
         hits[mr] += 1
         waiting[mc] = False
         keep = waiting[cols]
-        rows, cols, d2 = rows[keep], cols[keep], d2[keep]
-        if mr.size:
-            d2[np.isin(rows, mr)] = np.nan
-        return rows, cols, d2
+        return rows[keep], cols[keep]
 
     def _update(self, tr, pl, plots: Plots):
         """Update tracks ``tr`` with plots ``pl`` (pairs), each at its plot's time."""
@@ -949,11 +920,10 @@ class PlotTracker:
         # the chunk add theirs
         trR = np.einsum("dii->d", plots.R)
         c_rows, c_cols = self._search(plots, trR, np.arange(D), c0, c1)
-        c_d2 = np.full(c_rows.size, np.nan)  # their squared gate distances, while valid
         for rnd in range(self.settings.max_rounds):
             self.rounds += 1
             if c_rows.size:
-                c_rows, c_cols, c_d2 = self._round(plots, c_rows, c_cols, hits, waiting, c_d2)
+                c_rows, c_cols = self._round(plots, c_rows, c_cols, hits, waiting)
             # plots no track can take any more start tentative tracks (one per cluster)
             free = _free_plots(waiting, c_cols)
             last = rnd == self.settings.max_rounds - 1
@@ -969,7 +939,6 @@ class PlotTracker:
                 n_rows, n_cols = self._search(plots, trR, rest, c0, c1, first=T1)
                 c_rows = np.concatenate([c_rows, n_rows])
                 c_cols = np.concatenate([c_cols, n_cols])
-                c_d2 = np.concatenate([c_d2, np.full(n_rows.size, np.nan)])
             if not waiting.any() or last:
                 break
             if c_rows.size == 0 and not heads.size:
