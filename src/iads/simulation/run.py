@@ -379,8 +379,9 @@ class _Run:
                 det = det.take(np.flatnonzero(~gone))
             self._book_looks(r, res.looks, det)
             if self.subs[r]:  # converted only for the nodes it feeds
-                reports.append(plots_from_detections(rm.placed, det, r,
-                                                     frame=self.views[r].frame(0.5 * (a + b))))
+                view = self.views[r]  # (a moving radar's plots take its position per plot)
+                reports.append(plots_from_detections(
+                    rm.placed, det, r, frame=view.frame(0.0) if view.stationary else None))
         rep = ScanReport(r, ta, tb, on, Plots.concatenate(reports))
         for n, i in self.subs[r]:
             node = self.nodes[n]
@@ -748,7 +749,8 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
                          P.speed_max, climb, alive, np.ascontiguousarray(rp),
                          np.ascontiguousarray(rows), float(dt), float(r_move),
                          float(placed.max_range_m), float(placed.k_factor * 6_378_137.0),
-                         float(view.height_m(tm)), float(placed.sector_rad),
+                         view.h1 if view.stationary else float(geodetic_of(rp)[2]),
+                         float(placed.sector_rad),
                          float(placed.boresight_rad), fl, int(half), int(n), float(cell),
                          float(near), float(lat1))
     return np.flatnonzero(keep)
