@@ -202,12 +202,33 @@ def test_compiled_reporter_pass_equals_the_numpy_formulation():
             for ratio in (0.5, 1.0):
                 want = _reporters_reference(system, tr, source, key, r_num, r_src, r_key,
                                             ratio, dedupe)
-                s = system.copy()
-                got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio, dedupe)
-                np.testing.assert_array_equal(s, want[0])
-                for g, w in zip(got, want[1:], strict=True):
-                    np.testing.assert_array_equal(g, w)
+                # the rows ordered by the system numbers or by their ranks among them
+                ranks = np.searchsorted(np.unique(system[system >= 0]), system)
+                for rank in (None, ranks):
+                    s = system.copy()
+                    got = _reporter_pass(s, tr, source, key, r_num, r_src, r_key, ratio,
+                                         dedupe, rank)
+                    np.testing.assert_array_equal(s, want[0])
+                    for g, w in zip(got, want[1:], strict=True):
+                        np.testing.assert_array_equal(g, w)
 
+
+
+def test_find_equals_a_dictionary_lookup():
+    """Stored (source, key) pairs looked up in order (galloping), out of order and repeated,
+    against a dictionary of the pairs."""
+    from iads.tracking.correlation import _find
+
+    rng = np.random.default_rng(14)
+    for n in (0, 1, 40, 700):
+        pairs = np.unique(np.column_stack([rng.integers(0, 5, n), rng.integers(0, 300, n)]),
+                          axis=0).reshape(-1, 2)
+        where = {(int(a), int(b)): k for k, (a, b) in enumerate(pairs)}
+        q = np.column_stack([rng.integers(-1, 6, 900), rng.integers(-5, 310, 900)])
+        for qq in (q, q[np.lexsort((q[:, 1], q[:, 0]))], np.repeat(q[:50], 3, axis=0)):
+            got = _find(pairs[:, 0], pairs[:, 1], qq[:, 0], qq[:, 1])
+            want = [where.get((int(a), int(b)), -1) for a, b in qq]
+            np.testing.assert_array_equal(got, want)
 
 def test_shared_source_test_equals_the_membership_matrix():
     from iads.tracking.correlation import _share_source

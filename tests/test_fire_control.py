@@ -303,6 +303,30 @@ def test_duplicate_tracks_pass_the_gate_at_the_chi_square_rate():
     assert duplicate_groups(np.zeros((1, 6)), P1[None]).tolist() == [0]
 
 
+def test_duplicate_groups_equal_the_all_pairs_numpy_test():
+    """Full covariances, clustered tracks: the groups are the connected components (scipy) of
+    the all-pairs test Δxᵀ (P_i + P_j)⁻¹ Δx ≤ gate solved by numpy."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(8)
+    K = 150
+    centre = rng.uniform(-3e4, 3e4, (12, 3))[rng.integers(0, 12, K)]
+    A = rng.normal(size=(K, 6, 6)) * np.r_[[150.0] * 3, [15.0] * 3][:, None]
+    P = A @ np.swapaxes(A, 1, 2) + np.eye(6)
+    x = np.hstack([centre, np.zeros((K, 3))]) + np.einsum(
+        "kij,kj->ki", np.linalg.cholesky(P), rng.normal(size=(K, 6))) * 1.5
+    i, j = np.triu_indices(K, 1)
+    d = x[i] - x[j]
+    m2 = np.einsum("ki,ki->k", d, np.linalg.solve(P[i] + P[j], d[..., None])[..., 0])
+    e = m2 <= DUPLICATE_GATE
+    assert 20 < e.sum() < e.size - 20
+    _, comp = connected_components(coo_matrix((np.ones(e.sum()), (i[e], j[e])), (K, K)),
+                                   directed=False)
+    ref = np.array([np.flatnonzero(comp == c)[0] for c in comp])
+    np.testing.assert_array_equal(duplicate_groups(x, P), ref)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.booleans(), st.booleans(),
                           st.integers(0, 3)), min_size=1, max_size=12))

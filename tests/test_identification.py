@@ -44,6 +44,7 @@ from iads.identification import (
     assign_identity,
     behaviour_flags,
     correlate,
+    correlate_pairs,
     corridor_distance_m,
     flight_plan_table,
     flight_plans_from_scenario,
@@ -54,6 +55,7 @@ from iads.identification import (
     mode_mask,
     object_table,
     objects_from_scenario,
+    plan_pairs,
     read_replies,
 )
 from iads.scenario import load_scenario
@@ -436,6 +438,45 @@ def test_correlate_against_brute_force_with_shared_codes():
                                   ref)
     with pytest.raises(ValueError, match="lat_deg and lon_deg"):
         correlate(objs, replies, plans)
+
+
+def test_correlate_pairs_equals_the_numpy_corridor_distance():
+    """The compiled corridor test against :func:`corridor_distance_m` (numpy) per pair, for
+    points on both sides of the half width, beside and beyond the segments; and the pairs of
+    the objects seen are those of all objects whose object is seen."""
+    rng = np.random.default_rng(11)
+    m = 30
+    plans = []
+    for j in range(m):
+        k = int(rng.integers(0, 4))  # k + 1 corridor points (one: a circle round it)
+        plans.append(FlightPlan(f"p{j}", code_3a=j,
+                                corridor_lat_deg=tuple(rng.uniform(38, 39, k + 1)),
+                                corridor_lon_deg=tuple(rng.uniform(32, 33, k + 1)),
+                                half_width_m=float(rng.uniform(5e3, 40e3))))
+    table = flight_plan_table(plans)
+    n = 400
+    lat, lon = rng.uniform(37.8, 39.2, n), rng.uniform(31.8, 33.2, n)
+    i = np.repeat(np.arange(n), 3)
+    j = rng.integers(0, m, 3 * n)
+    ref = np.zeros(n, bool)
+    for a, b in zip(i, j, strict=True):
+        p = plans[b]
+        d = corridor_distance_m([lat[a]], [lon[a]], p.corridor_lat_deg, p.corridor_lon_deg)[0]
+        ref[a] |= d <= p.half_width_m
+    assert 50 < ref.sum() < n - 50
+    np.testing.assert_array_equal(correlate_pairs(n, table, i, j, lat, lon), ref)
+    objs = object_table([f"o{q}" for q in range(n)], "civil", Truth.CIVIL,
+                        rng.integers(0, 256, n), code_3a=rng.integers(-1, m, n))
+    replies = interrogate(objs, [Interrogator("a", frozenset({"3a"}))])
+    seen = rng.random(n) < 0.5
+    pi, pj = plan_pairs(objs, replies, table)
+    seen_r = replace(replies, read_3a=replies.read_3a & seen,
+                     read_address=replies.read_address & seen)
+    si, sj = plan_pairs(objs, seen_r, table)
+    np.testing.assert_array_equal(si, pi[seen[pi]])
+    np.testing.assert_array_equal(sj, pj[seen[pi]])
+    np.testing.assert_array_equal(correlate_pairs(n, table, si, sj, lat, lon),
+                                  correlate(objs, seen_r, table, lat, lon))
 
 
 def test_spoofed_open_identifiers_fool_correlation_but_not_kinematics():

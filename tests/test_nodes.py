@@ -156,6 +156,59 @@ def test_two_sources_one_track_per_target():
         shown = numbers
 
 
+
+def test_correlation_predicts_pictures_as_picture_predict():
+    """Pictures of several times correlated with the transition (predicted together) equal
+    the pictures predicted one by one, then correlated."""
+    cv = PlotTracker().cv
+    rng = np.random.default_rng(4)
+    p0, e, n, u = _frame(39.9, 32.8, 8000.0)
+    targets = p0 + rng.uniform(-5e4, 5e4, (12, 1)) * e + rng.uniform(-5e4, 5e4, (12, 1)) * n
+    a, b = TrackCorrelator(), TrackCorrelator()
+    for step in range(4):
+        t = 10.0 * step + 10.0
+        pics = []
+        for src, (dt, sigma) in enumerate([(0.0, 200.0), (3.0, 400.0), (7.5, 300.0),
+                                           (0.0, 250.0), (2.0, 500.0)]):
+            rows = rng.permutation(12)[:8]
+            pic = _pic(t - dt, (src << 32) | (100 + rows), src,
+                       targets[rows] + rng.normal(0, sigma, (8, 3)), sigma, rows)
+            pic.x[:, 3:] = rng.normal(0, 200.0, (8, 3))
+            pics.append(pic)
+        pics.insert(2, Picture.empty(t - 1.0))
+        want = correlate_pictures(a, [p.predict(cv, t) for p in pics], t)
+        got = correlate_pictures(b, pics, t, cv)
+        for f in ("x", "P", "track_id", "origin", "follows"):
+            np.testing.assert_array_equal(getattr(got, f), getattr(want, f))
+        assert got.time_s == want.time_s == t
+
+def test_picture_kinematics_equals_the_numpy_functions():
+    """One compiled pass against geodetic_of, heading_of, speed_sigma and climb_sigma
+    (numpy), a zero velocity included, all tracks and a subset."""
+    from iads.kinematics import climb_sigma, geodetic_of, heading_of, speed_sigma
+    rng = np.random.default_rng(3)
+    K = 60
+    p0, e, n, u = _frame(39.9, 32.8, 8000.0)
+    pos = p0 + rng.uniform(-3e5, 3e5, (K, 1)) * e + rng.uniform(-3e5, 3e5, (K, 1)) * n \
+        + rng.uniform(-8e3, 2e4, (K, 1)) * u
+    vel = rng.normal(0, 250, (K, 3))
+    vel[4] = 0.0
+    A = rng.normal(size=(K, 6, 6))
+    P = A @ np.swapaxes(A, 1, 2) * 50.0 + np.eye(6)
+    z = np.zeros(K, np.int64)
+    pic = Picture(0.0, np.hstack([pos, vel]), P, z, z, z)
+    for idx in (None, np.array([4, 0, 17, 59, 4])):
+        x, Pv = (pic.x, pic.P) if idx is None else (pic.x[idx], pic.P[idx])
+        lat, lon, h = geodetic_of(x[:, :3])
+        _, climb, gs = heading_of(x[:, :3], x[:, 3:])
+        ref = (lat, lon, h, gs, gs * np.tan(climb), speed_sigma(x[:, 3:], Pv[:, 3:, 3:]),
+               climb_sigma(x[:, :3], Pv[:, 3:, 3:]))
+        got = pic.kinematics(idx)
+        assert len(got) == 7
+        for g, r in zip(got, ref, strict=True):
+            np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-9)
+
+
 def test_cluster_heads_are_the_earliest_plot_of_each_gate_graph_component():
     # reference: every pair tested densely, components by scipy's connected_components
     from scipy.sparse import coo_matrix

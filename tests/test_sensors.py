@@ -253,6 +253,64 @@ def test_object_behind_a_ridge_is_never_detected():
     assert res.looks.line_of_sight.all()
 
 
+def _looks_by_parts(rad, paths, t, obj, sig, mask, clutter):
+    """evaluate_looks' visibility and SNR composed from the public numpy pieces (positions,
+    look_geometry, active, TerrainMask.visible; the SNR and clutter budget as written in the
+    module docstring) — the formulation its one-pass kernel replaced."""
+    from iads.kinematics import active
+
+    pos, vel = positions(paths, t, obj)
+    rp, rv = positions(rad.platform, t, np.zeros(t.size, np.int64))
+    geo = look_geometry(rp, rv, pos, vel, rad.k_factor)
+    los = mask.visible(geo.ground_range_m, geo.azimuth_rad, geo.height_m) if mask else \
+        geo.smooth_los
+    off = np.mod(geo.azimuth_rad - rad.boresight_rad + math.pi, TWO_PI) - math.pi
+    in_sector = (np.abs(off) <= 0.5 * rad.sector_rad) | (rad.sector_rad >= TWO_PI - 1e-12)
+    el = geo.elevation_rad
+    visible = (active(paths, t, obj) & los & in_sector & (el >= rad.elevation_min_rad)
+               & (el <= rad.elevation_max_rad) & (geo.range_m <= rad.max_range_m))
+    nose = geo.off_nose_rad
+    aspect = np.where(nose < math.radians(45.0), 0, np.where(nose < math.radians(135.0), 1, 2))
+    rcs = sig.rcs_m2[obj, aspect]
+    snr = rad.ref_snr_db + 10 * np.log10(rcs / rad.ref_rcs_m2) + 40 * np.log10(
+        rad.ref_range_m / np.maximum(geo.range_m, 1.0))
+    return geo, los, visible, snr
+
+
+@pytest.mark.parametrize("airborne", [False, True])
+def test_one_pass_looks_equal_the_composed_numpy_pieces(airborne):
+    grid = SiteGrid(LAT0, LON0, 40, 500.0)
+    z = _hills(grid)
+    mask = None if airborne else TerrainMask.from_terrain(grid, z, 15.0)
+    if airborne:
+        orbit = orbit_segments(Orbit(lat=LAT0, lon=LON0, radius_km=30, alt_m=9000,
+                                     speed_mps=200))
+        rad = placed_radar(CAT.radars["an-apy-2"], "awacs", LAT0, LON0, 0.0, platform=orbit)
+    else:
+        rad = replace(radar("96l6e", ground=float(z[40, 40])),
+                      platform=stationary_paths([LAT0], [LON0], [z[40, 40] + 15.0]),
+                      boresight_rad=math.radians(45.0), sector_rad=math.radians(200.0))
+    rng = np.random.default_rng(2)
+    n = 400
+    la, lo = around(rng.uniform(0, 360, n), rng.uniform(1e3, 25e3, n))
+    la2, lo2 = around(rng.uniform(0, 360, n), rng.uniform(1e3, 25e3, n))
+    h = rng.uniform(200.0, 3000.0, n)
+    paths = stack_paths([chord_route(a, b, c, d, e, 250.0)
+                         for a, b, c, d, e in zip(la, lo, la2, lo2, h, strict=True)])
+    t = rng.uniform(-10.0, 200.0, n)  # some before their paths start or after they end
+    obj = rng.integers(0, n, n)
+    sig = sigs(n, band=rad.band)
+    looks = evaluate_looks(rad, paths, t, obj, sig, mask=mask)
+    geo, los, visible, snr = _looks_by_parts(rad, paths, t, obj, sig, mask, None)
+    for f in ("range_m", "azimuth_rad", "elevation_rad", "ground_range_m", "height_m",
+              "off_nose_rad"):
+        np.testing.assert_array_equal(getattr(looks, f), getattr(geo, f))
+    np.testing.assert_array_equal(looks.line_of_sight, los)
+    np.testing.assert_array_equal(looks.visible, visible)
+    assert 0 < visible.sum() < n and (airborne or 0 < los.sum() < n)
+    np.testing.assert_allclose(looks.snr_db, snr, rtol=1e-12)
+
+
 # ------------------------------------------------------------------------------------------------
 # scan schedules
 

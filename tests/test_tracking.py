@@ -546,11 +546,32 @@ def test_information_fusion_equals_the_information_filter_formula():
     got_x, got_P = information_fusion(x, P, starts)
     np.testing.assert_allclose(got_x, xf, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(got_P, 0.5 * (Pf + np.swapaxes(Pf, 1, 2)), rtol=1e-9, atol=1e-12)
+    # the same groups given as rows of shuffled arrays
+    perm = rng.permutation(40)
+    where = np.argsort(perm)  # row k of x is row where[k] of x[perm]
+    sx, sP = information_fusion(x[perm], P[perm], starts, rows=where)
+    np.testing.assert_array_equal(sx, got_x)
+    np.testing.assert_array_equal(sP, got_P)
     # two independent scalar-like estimates: variances σ₁², σ₂² give σ₁²σ₂² / (σ₁² + σ₂²)
     x2, P2 = information_fusion(np.array([[0.0] * 6, [3.0] * 6]),
                                 np.stack([np.eye(6), 2.0 * np.eye(6)]), np.array([0]))
     np.testing.assert_allclose(P2[0], np.eye(6) * 2.0 / 3.0, rtol=1e-12)
     np.testing.assert_allclose(x2[0], np.full(6, 1.0), rtol=1e-12)
+    # other state sizes (the compiled kernel's general path) and a symmetric matrix that is
+    # not positive definite (Gauss-Jordan) against the same formula
+    for n in (3, 4):
+        A = rng.normal(size=(12, n, n))
+        Pn = A @ np.swapaxes(A, 1, 2) + np.eye(n)
+        Pn[5] = np.diag(np.r_[-1.0, np.ones(n - 1)]) + 0.1
+        xn = rng.normal(size=(12, n))
+        st = np.array([0, 2, 5, 9])
+        info = np.linalg.inv(Pn)
+        Pf = np.linalg.inv(np.add.reduceat(info, st, axis=0))
+        xf = np.einsum("kij,kj->ki", Pf, np.add.reduceat(np.einsum("kij,kj->ki", info, xn), st))
+        got_x, got_P = information_fusion(xn, Pn, st)
+        np.testing.assert_allclose(got_x, xf, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(got_P, 0.5 * (Pf + np.swapaxes(Pf, 1, 2)), rtol=1e-9,
+                                   atol=1e-12)
 
 
 def test_inv_small_equals_numpy_inverse():

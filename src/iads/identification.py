@@ -86,11 +86,13 @@ order is the order STANAG 1241 lists them, pending lowest and hostile highest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 from .geodesy import geodesic_inverse
 from .scenario.schema import MODES
@@ -116,6 +118,8 @@ __all__ = [
     "interrogate",
     "corridor_distance_m",
     "correlate",
+    "plan_pairs",
+    "correlate_pairs",
     "behaviour_flags",
     "assign_identity",
     "identify",
@@ -666,6 +670,106 @@ def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
                                                                           count))
 
 
+def plan_pairs(objects: ObjectTable, replies: Replies,
+               plans: FlightPlanTable) -> tuple[np.ndarray, np.ndarray]:
+    """The (object, plan) pairs whose identifiers match: an identifier read from object ``i``
+    equals one plan ``j`` declares (Mode S address or flight identity, if read by Mode S /
+    ADS-B; Mode 3/A code, if read). Sorted by object, then plan, each pair once (int64
+    ``(k,)`` twice). The pairs of a subset of the objects (e.g. those seen) are the pairs
+    whose object is in it: replies are per object."""
+    if not len(plans):
+        e = np.zeros(0, np.int64)
+        return e, e
+    addr = np.flatnonzero(replies.read_address)
+    a3 = np.flatnonzero(replies.read_3a)
+    pairs = [  # the identifiers read, of the objects that have them
+        _equal_pairs(objects.mode_s, addr[objects.mode_s[addr] >= 0], plans.by_mode_s),
+        _equal_pairs(objects.callsign, addr[objects.callsign[addr] != ""], plans.by_callsign),
+        _equal_pairs(objects.code_3a, a3[objects.code_3a[a3] >= 0], plans.by_code_3a),
+    ]
+    key = np.unique(np.concatenate([i * len(plans) + j for i, j in pairs]))
+    return key // len(plans), key % len(plans)
+
+
+def correlate_pairs(n: int, plans: FlightPlanTable, i, j, lat_deg=None,
+                    lon_deg=None) -> np.ndarray:
+    """Whether each of ``n`` objects correlates with a plan (bool ``(n,)``), given the pairs
+    ``(i, j)`` of :func:`plan_pairs`: a pair counts if plan ``j`` has no corridor or object
+    ``i`` (``lat_deg``, ``lon_deg`` [°], shape ``(n,)``) lies within ``half_width_m`` of its
+    centre line (:func:`corridor_distance_m`'s great circles, compiled, one pass)."""
+    out = np.zeros(n, bool)
+    i = np.asarray(i, np.int64)
+    j = np.asarray(j, np.int64)
+    free = plans.seg_count[j] == 0
+    out[i[free]] = True
+    i, j = i[~free], j[~free]
+    if not len(i):
+        return out
+    if lat_deg is None or lon_deg is None:
+        raise ValueError("flight plans with corridors need the objects' lat_deg and lon_deg")
+    lat = np.radians(np.asarray(lat_deg, float).reshape(n))
+    lon = np.radians(np.asarray(lon_deg, float).reshape(n))
+    _within_corridors(lat, lon, i, j, np.ascontiguousarray(plans.segments, dtype=float),
+                      plans.seg_start, plans.seg_count, plans.half_width_m,
+                      _MEAN_EARTH_RADIUS_M, out)
+    return out
+
+
+@njit(cache=True)
+def _within_corridors(lat, lon, i, j, segments, seg_start, seg_count, half_width_m,
+                      radius_m, out):
+    """``out[i] = True`` for each pair whose object (``lat``, ``lon`` [rad]) is within
+    ``half_width_m[j]`` of plan ``j``'s segments (:func:`_segment_distance`, the nearest
+    segment, times ``radius_m``)."""
+    for e in range(i.size):
+        p = i[e]
+        q = j[e]
+        if out[p]:
+            continue
+        plat = lat[p]
+        plon = lon[p]
+        best = math.inf
+        for s in range(seg_start[q], seg_start[q] + seg_count[q]):
+            alat = segments[s, 0]
+            alon = segments[s, 1]
+            blat = segments[s, 2]
+            blon = segments[s, 3]
+            d13 = _hav1(alat, alon, plat, plon)
+            d23 = _hav1(blat, blon, plat, plon)
+            d12 = _hav1(alat, alon, blat, blon)
+            dtheta = _bearing1(alat, alon, plat, plon) - _bearing1(alat, alon, blat, blon)
+            xt = math.asin(min(max(math.sin(d13) * math.sin(dtheta), -1.0), 1.0))
+            at = math.atan2(math.sin(d13) * math.cos(dtheta), math.cos(d13))
+            if at >= 0 and at <= d12 and d12 > 0:
+                d = abs(xt)
+            else:
+                d = min(d13, d23)
+            if d < best:
+                best = d
+                if best * radius_m <= half_width_m[q]:
+                    break  # within this segment's reach: the nearest is too
+        if best * radius_m <= half_width_m[q]:
+            out[p] = True
+
+
+@njit(cache=True, inline="always")
+def _hav1(lat1, lon1, lat2, lon2):
+    """:func:`_haversine` of one pair."""
+    a = math.sin((lat2 - lat1) / 2)
+    b = math.sin((lon2 - lon1) / 2)
+    s = a * a + math.cos(lat1) * math.cos(lat2) * b * b
+    return 2 * math.asin(math.sqrt(min(max(s, 0.0), 1.0)))
+
+
+@njit(cache=True, inline="always")
+def _bearing1(lat1, lon1, lat2, lon2):
+    """:func:`_bearing` of one pair."""
+    dlon = lon2 - lon1
+    return math.atan2(math.sin(dlon) * math.cos(lat2),
+                      math.cos(lat1) * math.sin(lat2)
+                      - math.sin(lat1) * math.cos(lat2) * math.cos(dlon))
+
+
 def correlate(
     objects: ObjectTable,
     replies: Replies,
@@ -679,39 +783,15 @@ def correlate(
     declares (Mode S address or flight identity, if read by Mode S / ADS-B; Mode 3/A code, if
     read) and, if the plan has a corridor, its position (``lat_deg``, ``lon_deg`` [°], shape
     ``(n,)``) lies within ``half_width_m`` of the corridor's centre line (great circles,
-    :func:`corridor_distance_m`). Pass a :func:`flight_plan_table` when calling repeatedly.
+    :func:`corridor_distance_m`). Pass a :func:`flight_plan_table` when calling repeatedly
+    (:func:`plan_pairs` then :func:`correlate_pairs`).
     """
     n = len(objects)
-    out = np.zeros(n, bool)
     plans = (flight_plans if isinstance(flight_plans, FlightPlanTable)
              else flight_plan_table(flight_plans))
     if not len(plans) or not n:
-        return out
-    addr = np.flatnonzero(replies.read_address)
-    a3 = np.flatnonzero(replies.read_3a)
-    pairs = [  # the identifiers read, of the objects that have them
-        _equal_pairs(objects.mode_s, addr[objects.mode_s[addr] >= 0], plans.by_mode_s),
-        _equal_pairs(objects.callsign, addr[objects.callsign[addr] != ""], plans.by_callsign),
-        _equal_pairs(objects.code_3a, a3[objects.code_3a[a3] >= 0], plans.by_code_3a),
-    ]
-    key = np.unique(np.concatenate([i * len(plans) + j for i, j in pairs]))
-    i, j = key // len(plans), key % len(plans)
-    free = plans.seg_count[j] == 0
-    out[i[free]] = True
-    i, j = i[~free], j[~free]
-    if not len(i):
-        return out
-    if lat_deg is None or lon_deg is None:
-        raise ValueError("flight plans with corridors need the objects' lat_deg and lon_deg")
-    lat = np.radians(np.asarray(lat_deg, float).reshape(n))
-    lon = np.radians(np.asarray(lon_deg, float).reshape(n))
-    reps = plans.seg_count[j]
-    seg = plans.segments[_ranges(plans.seg_start[j], reps)]
-    ii = np.repeat(i, reps)
-    d = _segment_distance(lat[ii], lon[ii], seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3])
-    d_pair = np.minimum.reduceat(d, np.cumsum(reps) - reps) * _MEAN_EARTH_RADIUS_M
-    out[i[d_pair <= plans.half_width_m[j]]] = True
-    return out
+        return np.zeros(n, bool)
+    return correlate_pairs(n, plans, *plan_pairs(objects, replies, plans), lat_deg, lon_deg)
 
 
 # ---- stage 3: behaviour ------------------------------------------------------------------
@@ -810,9 +890,11 @@ def assign_identity(
     choices = [I.PENDING, rules.falsified, I.FRIEND, I.HOSTILE, I.SUSPECT, I.NEUTRAL, I.HOSTILE,
                rules.code_match, I.SUSPECT, rules.no_reply]
     conditions = np.broadcast_arrays(*(np.asarray(c, bool) for c in conditions))
-    return np.select(conditions, [np.int8(c) for c in choices], np.int8(I.UNKNOWN)).astype(
-        np.int8
-    )
+    # the first condition that holds decides (np.select's rule): written last to first
+    out = np.full(conditions[0].shape, I.UNKNOWN, np.int8)
+    for c, v in zip(conditions[::-1], choices[::-1], strict=True):
+        np.copyto(out, np.int8(v), where=c)
+    return out
 
 
 def identify(

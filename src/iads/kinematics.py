@@ -357,6 +357,10 @@ def _objects_and_times(paths: Paths, t, objects):
     tt = np.asarray(t, dtype=float)
     if tt.ndim > 1:
         raise ValueError("t must be a scalar or a 1-D array of per-object times")
+    if tt.shape == obj.shape:  # one time per object (the usual call): no broadcast
+        return obj, np.ascontiguousarray(tt)
+    if tt.ndim == 0 or tt.shape == (1,):
+        return obj, np.full(obj.shape, float(tt.reshape(-1)[0]))
     tt = np.ascontiguousarray(np.broadcast_to(tt, obj.shape), dtype=float)
     return obj, tt
 

@@ -45,10 +45,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..identification import Identity
 from ..kinematics import enu_basis
 from ..tracking.association import component_labels, pairs_within_either
+from ..tracking.fusion import _inverse_spd
 
 __all__ = [
     "ROES",
@@ -188,18 +190,44 @@ def duplicate_groups(x, P, gate: float = DUPLICATE_GATE) -> np.ndarray:
     i, j = pairs_within_either(x[:, :3], np.sqrt(2.0 * gate * tr))
     if not i.size:
         return label
-    # exact screen: the 6-D distance is at least the position part's, which is at least
-    # |Δp|² / trace of the summed position covariance
-    near = np.einsum("ki,ki->k", x[i, :3] - x[j, :3], x[i, :3] - x[j, :3]) <= gate * (tr[i] + tr[j])
-    i, j = i[near], j[near]
-    d = x[i] - x[j]
-    S = P[i] + P[j] + 1e-9 * np.eye(6)
-    with np.errstate(invalid="ignore"):
-        m2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
-    ok = m2 <= gate
+    ok = _duplicate_pairs(np.ascontiguousarray(x), np.ascontiguousarray(P), i, j, tr,
+                          float(gate))
     if not ok.any():
         return label
     return component_labels(i[ok], j[ok], k)
+
+
+@njit(cache=True)
+def _duplicate_pairs(x, P, i, j, tr, gate):
+    """Whether each candidate pair (``i``, ``j``) passes :func:`duplicate_groups`' test
+    ``Δxᵀ (P_i + P_j + 10⁻⁹ I)⁻¹ Δx ≤ gate`` (bool), after the exact screen: the 6-D distance
+    is at least the position part's, which is at least ``|Δp|²`` / trace of the summed
+    position covariance (``tr``: each track's)."""
+    ok = np.zeros(i.size, np.bool_)
+    S = np.empty((6, 6))
+    Si = np.empty((6, 6))
+    work = np.empty((6, 6))
+    d = np.empty(6)
+    for e in range(i.size):
+        a = i[e]
+        b = j[e]
+        dp2 = 0.0
+        for c in range(3):
+            dp2 += (x[a, c] - x[b, c]) * (x[a, c] - x[b, c])
+        if not dp2 <= gate * (tr[a] + tr[b]):
+            continue
+        for r in range(6):
+            d[r] = x[a, r] - x[b, r]
+            for c in range(6):
+                S[r, c] = P[a, r, c] + P[b, r, c]
+            S[r, r] += 1e-9
+        _inverse_spd(S, Si, work, 6)
+        m2 = 0.0
+        for r in range(6):
+            for c in range(6):
+                m2 += d[r] * Si[r, c] * d[c]
+        ok[e] = m2 <= gate
+    return ok
 
 
 def offer_once(group, engaged, candidate, accuracy) -> np.ndarray:

@@ -198,6 +198,7 @@ class EngagementLoop:
         self.truth_fn = target_from_paths(w.paths) if len(w.paths) else None
         self.params = {}
         self.reach = {}
+        self.extent = {}
         self.pending: list[tuple] = []
         self.flush_at = math.inf
         self.n_flush = 0
@@ -342,6 +343,17 @@ class EngagementLoop:
                                         self.s.min_elevation_deg)
         return self.reach[m]
 
+    def _extent(self, sm):
+        """Longest ground range [m] and time of flight [s] of system ``sm``'s envelopes (its
+        reach tables, fixed: computed once per system)."""
+        if sm.id not in self.extent:
+            tables = [self._reach(m) for m in sm.envelopes]
+            self.extent[sm.id] = (
+                max(float(tb.range_m[np.isfinite(tb.tof_s).any(axis=1)].max(initial=0.0))
+                    for tb in tables),
+                max(float(tb.tof_s[np.isfinite(tb.tof_s)].max(initial=0.0)) for tb in tables))
+        return self.extent[sm.id]
+
     def _params(self, m: str):
         if m not in self.params:
             self.params[m] = interceptor_params(self.cat.missiles[m])
@@ -420,10 +432,7 @@ class EngagementLoop:
             return
         pos, vel = pic.x[:, :3], pic.x[:, 3:6]
         # reach prefilter: a track the longest envelope cannot reach before time-out
-        tables = [self._reach(m) for m in sm.envelopes]
-        reach = max(float(tb.range_m[np.isfinite(tb.tof_s).any(axis=1)].max(initial=0.0))
-                    for tb in tables)
-        tmax = max(float(tb.tof_s[np.isfinite(tb.tof_s)].max(initial=0.0)) for tb in tables)
+        reach, tmax = self._extent(sm)
         centre = weapons[0][1].pos
         dist = np.linalg.norm(pos - centre, axis=1)
         near = dist <= reach + np.linalg.norm(vel, axis=1) * tmax

@@ -43,10 +43,34 @@ from numba import njit
 
 from ..catalog.schema import ASPECT_SECTORS
 from ..geodesy import K_STANDARD, WGS84_A
-from ..kinematics import Paths, Segments, active, positions, stack_paths, stationary_segments
+from ..kinematics import (
+    Paths,
+    Segments,
+    _eval_one,
+    active,
+    positions,
+    stack_paths,
+    stationary_segments,
+)
 from ..radar import detection_probability, reference_snr_db
 from .clutter import _EIGHT_LN2, ClutterModel
-from .geometry import LookGeometry, TerrainMask, look_geometry, measurement_to_ecef
+from .geometry import (
+    _AZ,
+    _EL,
+    _GROUND,
+    _H1,
+    _H2,
+    _LOS,
+    _NCOL,
+    _NOSE,
+    _SLANT,
+    LookGeometry,
+    TerrainMask,
+    _geometry_of,
+    _look_one,
+    look_geometry,
+    measurement_to_ecef,
+)
 from .jamming import SPEED_OF_LIGHT, Jammers, jammer_to_noise
 from .scan import Crossings, RotatingScan, SectorScan, beam_azimuth, beam_crossings, track_dwells
 
@@ -408,15 +432,10 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
     obj = np.asarray(objects, np.int64).reshape(-1)
     if t.shape != obj.shape:
         raise ValueError("time_s and objects must have the same length")
-    pos, vel = positions(paths, t, obj)
-    if radar.platform.speed_max[0] == 0.0:  # a ground radar: one position for every look
-        rpos, rvel = positions(radar.platform, t[:1], np.zeros(t[:1].shape[0], np.int64))
-    else:
-        rpos, rvel = _platform_at(radar, t)
-    geo = look_geometry(rpos, rvel, pos, vel, radar.k_factor)
-    on_path = active(paths, t, obj)
-    los = _line_of_sight(geo, mask)
     n = t.shape[0]
+    geo_rows = np.empty((n, _NCOL))
+    on_path = np.empty(n, np.bool_)
+    los = np.empty(n, np.bool_)
     in_sector = np.empty(n, np.bool_)
     in_el = np.empty(n, np.bool_)
     in_range = np.empty(n, np.bool_)
@@ -426,23 +445,31 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
     snr = np.empty(n)
     cnr = np.empty(n)
     interference = np.empty(n)  # (N + C/I + J)/N
-    el = geo.elevation_rad
     c = clutter if clutter is not None else ClutterModel()
-    _look_budget(
-        np.ascontiguousarray(geo.range_m, dtype=float), np.ascontiguousarray(el, dtype=float),
-        np.ascontiguousarray(geo.azimuth_rad, dtype=float),
-        np.ascontiguousarray(geo.off_nose_rad, dtype=float),
-        np.ascontiguousarray(geo.antenna_height_m, dtype=float) - radar.ground_m,
-        np.ascontiguousarray(on_path, dtype=np.bool_), np.ascontiguousarray(los, dtype=np.bool_),
-        obj, np.ascontiguousarray(sig.rcs_m2, dtype=float),
-        radar.sector_rad >= _TWO_PI - 1e-12, float(radar.boresight_rad), float(radar.sector_rad),
-        float(radar.elevation_min_rad), float(radar.elevation_max_rad),
-        float(radar.max_range_m), float(radar.ref_range_m), float(radar.ref_rcs_m2),
-        float(radar.ref_snr_db), clutter is not None, 10.0 ** (c.gamma_db / 10.0),
-        float(radar.beamwidth_az_rad), float(radar.beamwidth_el_rad),
-        float(radar.range_resolution_m), 10.0 ** (c.floor_db / 10.0),
-        float(radar.k_factor) * WGS84_A, float(radar.mti_improvement_db),
-        in_sector, in_el, in_range, visible, aspect, rcs, snr, cnr, interference)
+    if mask is not None:
+        g = mask.grid
+        mvh, half, n_cells, cell = mask.mvh_msl_m, int(g.half_cells), int(g.n), float(g.cell_m)
+    else:
+        mvh, half, n_cells, cell = _NO_MASK, 0, 0, 1.0
+    if n:
+        if obj.min() < 0 or obj.max() >= len(paths):
+            raise IndexError(f"object index out of range for {len(paths)} paths")
+        _look_pass(
+            paths.arrays, obj, np.ascontiguousarray(t), radar.platform.arrays,
+            bool(radar.platform.speed_max[0] == 0.0), float(radar.k_factor) * WGS84_A,
+            mask is not None, mvh, half, n_cells, cell, float(radar.ground_m),
+            np.ascontiguousarray(sig.rcs_m2, dtype=float),
+            radar.sector_rad >= _TWO_PI - 1e-12, float(radar.boresight_rad),
+            float(radar.sector_rad), float(radar.elevation_min_rad),
+            float(radar.elevation_max_rad), float(radar.max_range_m), float(radar.ref_range_m),
+            float(radar.ref_rcs_m2), float(radar.ref_snr_db), clutter is not None,
+            10.0 ** (c.gamma_db / 10.0), float(radar.beamwidth_az_rad),
+            float(radar.beamwidth_el_rad), float(radar.range_resolution_m),
+            10.0 ** (c.floor_db / 10.0), float(radar.mti_improvement_db),
+            geo_rows, on_path, los, in_sector, in_el, in_range, visible, aspect, rcs, snr, cnr,
+            interference)
+    geo = _geometry_of(geo_rows)
+    el = geo.elevation_rad
     jnr = np.full(t.shape, -np.inf)
     if jammers is not None and len(jammers) and t.shape[0]:
         j = _jnr(radar, paths, t, geo, jammers, mask)
@@ -461,6 +488,55 @@ def evaluate_looks(radar: PlacedRadar, paths: Paths, time_s, objects, sig: Signa
                  line_of_sight=los, in_sector=in_sector, in_elevation=in_el, in_range=in_range,
                  visible=visible, rcs_m2=rcs, snr_db=snr, cnr_db=cnr, jnr_db=jnr,
                  sinr_db=sinr, pd=pd)
+
+
+_NO_MASK = np.zeros((1, 1))
+
+
+@njit(cache=True)
+def _look_pass(PO, obj, t, PR, stationary, k_a, with_mask, mvh, half, n_cells, cell, ground_m,
+               rcs_table, full_circle, boresight, sector, el_min, el_max, max_range, ref_range,
+               ref_rcs, ref_snr, with_clutter, gamma, bw_az, bw_el, range_res, floor, mti_db,
+               geo, on_path, los, in_sector, in_el, in_range, visible, aspect, rcs, snr, cnr,
+               interference):
+    """:func:`evaluate_looks` up to the SNR, in one pass over the looks: the object's and the
+    radar's positions at each look (:func:`iads.kinematics.positions`; a stationary radar's
+    once), the geometry (:func:`iads.sensors.geometry.look_geometry`'s rows into ``geo``),
+    whether the object is on its path (:func:`iads.kinematics.active`), the line of sight
+    (:meth:`TerrainMask.visible` on ``mvh`` when ``with_mask``, else the smooth earth), then
+    :func:`_look_budget`."""
+    n = obj.shape[0]
+    bo = np.empty(6)
+    br = np.empty(6)
+    rows = np.empty((3, 3))
+    cache = np.full(5, np.nan)
+    agl = np.empty(n)
+    if stationary:
+        _eval_one(PR, 0, t[0], br)
+    for j in range(n):
+        i = obj[j]
+        if not stationary:
+            _eval_one(PR, 0, t[j], br)
+        _eval_one(PO, i, t[j], bo)
+        _look_one(br[:3], br[3:], bo[:3], bo[3:], k_a, rows, cache, geo[j])
+        on_path[j] = (t[j] >= PO[8][i]) and (t[j] <= PO[9][i])
+        if with_mask:
+            d = geo[j, _GROUND]
+            az = geo[j, _AZ]
+            col = int(np.rint(d * math.sin(az) / cell)) + half
+            row = half - int(np.rint(d * math.cos(az) / cell))
+            if 0 <= row < n_cells and 0 <= col < n_cells:
+                los[j] = geo[j, _H2] >= mvh[row, col]
+            else:
+                los[j] = False
+        else:
+            los[j] = geo[j, _LOS] > 0.5
+        agl[j] = geo[j, _H1] - ground_m
+    _look_budget(geo[:, _SLANT], geo[:, _EL], geo[:, _AZ], geo[:, _NOSE], agl,
+                 on_path, los, obj, rcs_table, full_circle, boresight, sector, el_min, el_max,
+                 max_range, ref_range, ref_rcs, ref_snr, with_clutter, gamma, bw_az, bw_el,
+                 range_res, floor, k_a, mti_db, in_sector, in_el, in_range, visible, aspect, rcs,
+                 snr, cnr, interference)
 
 
 @njit(cache=True)
@@ -560,8 +636,9 @@ class DetectionBatch:
             return DetectionBatch.empty()
         out = DetectionBatch(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
                                 for f in fields(DetectionBatch)})
-        if sort:
-            out = out.take(np.argsort(out.time_s, kind="stable"))
+        t = out.time_s
+        if sort and not (t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1]))):  # else in order
+            out = out.take(np.argsort(t, kind="stable"))
         return out
 
 
@@ -578,16 +655,16 @@ def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
     n = len(looks)
     u = rng.random(n)
     z = rng.standard_normal((n, 3))
-    hit = looks.visible & (u < looks.pd)
+    hit = np.flatnonzero(looks.visible & (u < looks.pd))
     z = z[hit]
     return DetectionBatch(
-        time_s=looks.time_s[hit].copy(),
-        radar=np.full(int(hit.sum()), radar_index, np.int64),
-        object=looks.object[hit].copy(),
+        time_s=looks.time_s[hit],
+        radar=np.full(hit.size, radar_index, np.int64),
+        object=looks.object[hit],
         range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
         azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
         elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
-        sinr_db=looks.sinr_db[hit].copy())
+        sinr_db=looks.sinr_db[hit])
 
 
 def false_alarm_cells(radar: PlacedRadar) -> int:
@@ -616,16 +693,16 @@ def false_alarms(radar: PlacedRadar, t_start: float, t_end: float, rng: np.rando
     u = rng.random((count, 3))
     t = t_start + u[:, 0] * (t_end - t_start)
     az = beam_azimuth(radar.scan, t)
-    keep = np.ones(count, bool)
+    order = np.argsort(t, kind="stable")
     if isinstance(radar.scan, RotatingScan) and radar.sector_rad < _TWO_PI - 1e-12:
         off = np.mod(az - radar.boresight_rad + math.pi, _TWO_PI) - math.pi
-        keep = np.abs(off) <= 0.5 * radar.sector_rad
+        order = order[np.abs(off[order]) <= 0.5 * radar.sector_rad]
     el = radar.elevation_min_rad + u[:, 2] * (radar.elevation_max_rad - radar.elevation_min_rad)
-    out = DetectionBatch(
-        time_s=t, radar=np.full(count, radar_index, np.int64), object=np.full(count, -1, np.int64),
-        range_m=(1.0 - u[:, 1]) * radar.max_range_m, azimuth_rad=az, elevation_rad=el,
-        sinr_db=np.full(count, np.nan)).take(keep)
-    return out.take(np.argsort(out.time_s, kind="stable"))
+    k = order.size
+    return DetectionBatch(
+        time_s=t[order], radar=np.full(k, radar_index, np.int64),
+        object=np.full(k, -1, np.int64), range_m=(1.0 - u[order, 1]) * radar.max_range_m,
+        azimuth_rad=az[order], elevation_rad=el[order], sinr_db=np.full(k, np.nan))
 
 
 @dataclass(frozen=True)
@@ -656,10 +733,14 @@ def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: floa
                               t0_s=radar.scan.t0_s)
         times.append(tt)
         objs.append(to)
-    t = np.concatenate(times)
-    o = np.concatenate(objs)
-    order = np.lexsort((o, t))
-    looks = evaluate_looks(radar, paths, t[order], o[order], sig, mask=mask, clutter=clutter,
+    if len(times) == 1:  # the crossings alone: already in (time, object) order
+        t, o = cr.time_s, cr.object
+    else:
+        t = np.concatenate(times)
+        o = np.concatenate(objs)
+        order = np.lexsort((o, t))
+        t, o = t[order], o[order]
+    looks = evaluate_looks(radar, paths, t, o, sig, mask=mask, clutter=clutter,
                            jammers=jammers)
     det = draw_detections(looks, radar, rng, radar_index)
     if with_false_alarms:

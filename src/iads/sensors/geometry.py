@@ -208,6 +208,11 @@ def look_geometry(radar_pos, radar_vel, obj_pos, obj_vel, k: float = K_STANDARD)
     out = np.empty((op.shape[0], _NCOL))
     if op.shape[0]:
         _look_kernel(rp, rv, op, ov, k * WGS84_A, out)
+    return _geometry_of(out)
+
+
+def _geometry_of(out) -> LookGeometry:
+    """The :class:`LookGeometry` of the rows (L, ``_NCOL``) :func:`_look_one` wrote."""
     return LookGeometry(
         azimuth_rad=out[:, _AZ], elevation_rad=out[:, _EL], range_m=out[:, _SLANT],
         ground_range_m=out[:, _GROUND], height_m=out[:, _H2], antenna_height_m=out[:, _H1],

@@ -181,8 +181,9 @@ class Crossings:
 @njit(cache=True, inline="always")
 def _azimuth(PO, i, PR, t, bo, br, rows):
     """Azimuth of object i from the radar [rad], its rate [rad/s] and the horizontal distance
-    [m] at time t."""
-    _eval_one(PR, 0, t, br)
+    [m] at time t (``rows[4, 0]`` 1: the radar is a fixed point, already in ``br``)."""
+    if rows[4, 0] != 1.0:
+        _eval_one(PR, 0, t, br)
     _eval_one(PO, i, t, bo)
     if br[0] != rows[3, 0] or br[1] != rows[3, 1] or br[2] != rows[3, 2]:
         # the radar moved since the last call (or first call): new local frame
@@ -318,10 +319,18 @@ def _crossings_kernel(PO, objs, PR, vmax, p_start, p_dur, p_beam, rate, n_min, t
                       out_t, out_it, counts):
     n = objs.shape[0]
     chunk = 64
+    # a radar on one segment without velocity is the same point at every time: evaluated once
+    fixed = PR[0][1] - PR[0][0] == 1 and PR[4][PR[0][0]] < 0
+    for d in range(3):
+        fixed = fixed and PR[3][PR[0][0], d] == 0.0
     for ch in prange((n + chunk - 1) // chunk):
         bo = np.empty(6)
         br = np.empty(6)
-        rows = np.full((4, 3), np.nan)  # E, N, U rows and the radar position they belong to
+        # E, N, U rows, the radar position they belong to, and whether it is fixed
+        rows = np.full((5, 3), np.nan)
+        if fixed:
+            _eval_one(PR, 0, 0.0, br)
+            rows[4, 0] = 1.0
         for jj in range(ch * chunk, min(n, (ch + 1) * chunk)):
             _object_crossings(PO, objs[jj], PR, vmax[jj], p_start, p_dur, p_beam, rate, n_min,
                               tol, cap, out_t, out_it, counts, jj, bo, br, rows)

@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..kinematics import _geodetic, climb_sigma, geodetic_of, heading_of, speed_sigma
+from ..kinematics import _enu_rows, _geodetic, geodetic_of
 from ..sensors.scan import RotatingScan
 from ..tracking import (
     GaussianStates,
@@ -1027,13 +1027,59 @@ class Picture:
     def kinematics(self, idx=None):
         """What identification reads from tracks ``idx`` (all by default): latitude [°],
         longitude [°], height [m], ground speed [m/s], climb rate [m/s] and the standard
-        deviations of speed and climb rate [m/s] from the velocity covariances."""
-        x, P = (self.x, self.P) if idx is None else (self.x[idx], self.P[idx])
-        pos, vel, Pv = x[:, :3], x[:, 3:6], P[:, 3:6, 3:6]
-        lat, lon, h = geodetic_of(pos)
-        _, climb, gs = heading_of(pos, vel)
-        return (lat, lon, h, gs, gs * np.tan(climb), speed_sigma(vel, Pv),
-                climb_sigma(pos, Pv))
+        deviations of speed and climb rate [m/s] from the velocity covariances
+        (:func:`iads.kinematics.geodetic_of`, :func:`~iads.kinematics.heading_of`,
+        :func:`~iads.kinematics.speed_sigma`, :func:`~iads.kinematics.climb_sigma` in one
+        compiled pass)."""
+        rows = (np.arange(len(self)) if idx is None
+                else np.arange(len(self))[idx].reshape(-1))
+        out = np.empty((7, rows.size))
+        _kinematics_kernel(np.ascontiguousarray(self.x, dtype=float),
+                           np.ascontiguousarray(self.P, dtype=float), rows, out)
+        return tuple(out)
+
+
+@njit(cache=True)
+def _kinematics_kernel(x, P, rows, out):
+    """:meth:`Picture.kinematics` of ``rows`` of ECEF states ``x`` (K, 6) with covariances
+    ``P`` (K, 6, 6) into ``out`` (7, R): latitude, longitude [°], height [m] (the geodetic
+    position), ground speed, climb rate [m/s] (velocity in the local ENU frame: horizontal
+    norm, up component as ground speed × tan of the flight-path angle), σ of speed (√(ûᵀ Pᵥ û),
+    û the unit velocity; √(trace Pᵥ / 3) for none) and of climb rate (√(nᵀ Pᵥ n), n the
+    geodetic up) [m/s]."""
+    enu = np.empty((3, 3))
+    for q in range(rows.size):
+        k = rows[q]
+        lat, lon, h = _geodetic(x[k, 0], x[k, 1], x[k, 2])
+        _enu_rows(lat, lon, enu)
+        v0 = x[k, 3]
+        v1 = x[k, 4]
+        v2 = x[k, 5]
+        ve = enu[0, 0] * v0 + enu[0, 1] * v1 + enu[0, 2] * v2
+        vn = enu[1, 0] * v0 + enu[1, 1] * v1 + enu[1, 2] * v2
+        vu = enu[2, 0] * v0 + enu[2, 1] * v1 + enu[2, 2] * v2
+        gs = math.sqrt(ve * ve + vn * vn)
+        out[0, q] = lat * (180.0 / math.pi)
+        out[1, q] = lon * (180.0 / math.pi)
+        out[2, q] = h
+        out[3, q] = gs
+        out[4, q] = gs * math.tan(math.atan2(vu, gs))
+        n = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+        if n > 0:
+            u0 = v0 / n
+            u1 = v1 / n
+            u2 = v2 / n
+            var = (u0 * (P[k, 3, 3] * u0 + P[k, 3, 4] * u1 + P[k, 3, 5] * u2)
+                   + u1 * (P[k, 4, 3] * u0 + P[k, 4, 4] * u1 + P[k, 4, 5] * u2)
+                   + u2 * (P[k, 5, 3] * u0 + P[k, 5, 4] * u1 + P[k, 5, 5] * u2))
+        else:
+            var = (P[k, 3, 3] + P[k, 4, 4] + P[k, 5, 5]) / 3.0
+        out[5, q] = math.sqrt(max(var, 0.0))
+        var = 0.0
+        for i in range(3):
+            var += enu[2, i] * (P[k, 3 + i, 3] * enu[2, 0] + P[k, 3 + i, 4] * enu[2, 1]
+                                + P[k, 3 + i, 5] * enu[2, 2])
+        out[6, q] = math.sqrt(max(var, 0.0))
 
 
 def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
@@ -1047,8 +1093,33 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
                    tracker.follows[idx].copy())
 
 
-def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Picture:
-    """One picture from several sources' pictures, all at ``t_s`` (see the module docstring).
+def _predicted_states(pics, t_s: float, cv: CVTransition):
+    """The states and covariances of ``pics`` one after the other, predicted to ``t_s`` (the
+    pictures not at ``t_s``: each run of consecutive ones in one :meth:`CVTransition.predict`
+    call, as :meth:`Picture.predict` gives them one by one)."""
+    xs, Ps, run = [], [], []
+    for p in [*pics, None]:
+        if p is not None and len(p) and p.time_s != t_s:
+            run.append(p)
+            continue
+        if run:
+            x, P = cv.predict(np.concatenate([q.x for q in run]),
+                              np.concatenate([q.P for q in run]),
+                              np.repeat([t_s - q.time_s for q in run], [len(q) for q in run]))
+            xs.append(x)
+            Ps.append(P)
+            run = []
+        if p is not None:
+            xs.append(p.x)
+            Ps.append(p.P)
+    return np.concatenate(xs), np.concatenate(Ps)
+
+
+def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,
+                       cv: CVTransition | None = None) -> Picture:
+    """One picture from several sources' pictures, all at ``t_s`` or, given ``cv``, predicted
+    to it first (as :meth:`Picture.predict`; consecutive pictures in one compiled call) (see
+    the module docstring).
 
     ``pictures[i]`` is source ``i`` for ``correlator`` (a
     :class:`~iads.tracking.correlation.TrackCorrelator` kept by the node from one picture to
@@ -1062,8 +1133,11 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     if not pics:
         return Picture.empty(t_s)
     src = np.repeat(np.arange(len(pics), dtype=np.int64), [len(p) for p in pics])
-    ax = np.concatenate([p.x for p in pics])
-    aP = np.concatenate([p.P for p in pics])
+    if cv is None:
+        ax = np.concatenate([p.x for p in pics])
+        aP = np.concatenate([p.P for p in pics])
+    else:
+        ax, aP = _predicted_states(pics, t_s, cv)
     c = correlator.update(src, np.concatenate([p.track_id for p in pics]), ax, aP)
     # the reporters' rows (fresh arrays: the fused states are written into them)
     x, P = ax[c.row], aP[c.row]
@@ -1073,8 +1147,10 @@ def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float) -> Pic
     many = np.bincount(grp, minlength=c.number.size) > 1
     if many.any():  # information-weighted mean of the members (errors taken independent)
         k = np.flatnonzero(many[grp])
-        o = k[np.argsort(grp[k], kind="stable")]
+        # by system track, rows ascending within (a stable sort; of 16-bit keys: radix)
+        g = grp[k].astype(np.uint16) if c.number.size <= 1 << 16 else grp[k]
+        o = k[np.argsort(g, kind="stable")]
         starts = np.flatnonzero(np.r_[True, grp[o][1:] != grp[o][:-1]])
         rows = grp[o][starts]
-        x[rows], P[rows] = information_fusion(ax[o], aP[o], starts)
+        x[rows], P[rows] = information_fusion(ax, aP, starts, o)
     return out

@@ -57,13 +57,13 @@ from numba import njit
 from ..engagement.loop import EngagementLoop, FireControlSettings
 from ..engine import Engine, Priority
 from ..identification import (
-    Replies,
     Rules,
     assign_identity,
     behaviour_flags,
-    correlate,
+    correlate_pairs,
     interrogate,
     interrogators_from_scenario,
+    plan_pairs,
 )
 from ..kinematics import (
     active,
@@ -204,6 +204,7 @@ class _Node:
         # (time, version, picture) of the last one correlated
         self.version = 0
         self.picture_cache: tuple | None = None
+        self.local_cache: tuple | None = None  # (time, version, its own tracks' picture)
         # the picture feeds fire control or is relayed: metric samples must not update it
         self.operational = False
 
@@ -379,8 +380,9 @@ class _Run:
                 det = det.take(np.flatnonzero(~gone))
             self._book_looks(r, res.looks, det)
             if self.subs[r]:  # converted only for the nodes it feeds
-                reports.append(plots_from_detections(rm.placed, det, r,
-                                                     frame=self.views[r].frame(0.5 * (a + b))))
+                view = self.views[r]  # (a moving radar's plots take its position per plot)
+                reports.append(plots_from_detections(
+                    rm.placed, det, r, frame=view.frame(0.0) if view.stationary else None))
         rep = ScanReport(r, ta, tb, on, Plots.concatenate(reports))
         for n, i in self.subs[r]:
             node = self.nodes[n]
@@ -485,17 +487,30 @@ class _Run:
         if c is not None and c[0] == t and c[1] == node.version:
             pic = c[2]
         else:
-            pics = [local_picture(node.tracker, n, t) if node.tracker is not None
+            pics = [self._local_picture(n, t) if node.tracker is not None
                     else Picture.empty(t)]
-            pics += [node.remote[j].predict(self.cv, t) if j in node.remote
-                     else Picture.empty(t) for j in range(len(node.model.tracks))]
+            # the latest remote reports, predicted to t in the correlation (one call)
+            pics += [node.remote[j] if j in node.remote else Picture.empty(t)
+                     for j in range(len(node.model.tracks))]
             if observe and node.operational:
-                pic = correlate_pictures(node.correlator.copy(), pics, t)
+                pic = correlate_pictures(node.correlator.copy(), pics, t, self.cv)
             else:
-                pic = correlate_pictures(node.correlator, pics, t)
+                pic = correlate_pictures(node.correlator, pics, t, self.cv)
                 node.picture_cache = (t, node.version, pic)
         if exclude_origin is not None and len(pic):
             pic = pic.take(np.flatnonzero(pic.origin != exclude_origin))
+        return pic
+
+    def _local_picture(self, n: int, t: float) -> Picture:
+        """Node ``n``'s own confirmed tracks at ``t`` (:func:`.nodes.local_picture`), kept for
+        the instant: its tracker changes only with the node's ``version`` (plots processed,
+        switched), so the reports to several links and the node's own picture share one."""
+        node = self.nodes[n]
+        c = node.local_cache
+        if c is not None and c[0] == t and c[1] == node.version:
+            return c[2]
+        pic = local_picture(node.tracker, n, t)
+        node.local_cache = (t, node.version, pic)
         return pic
 
     def _send_tracks(self, eng, t, payload):
@@ -509,7 +524,7 @@ class _Run:
         if not src.on:
             return
         if src.tracker is not None:
-            pic = local_picture(src.tracker, tin.source, t)
+            pic = self._local_picture(tin.source, t)
         else:
             pic = self.picture(tin.source, t, exclude_origin=n)
         eng.schedule(t + tin.latency_s, Priority.MESSAGE, self._deliver_tracks, (n, j, pic))
@@ -524,15 +539,18 @@ class _Run:
     # ---- sampling ------------------------------------------------------------------------
 
     def _replies(self, node, t):
-        """What the node's interrogators read from every object (fixed between ``iff_alter``
-        events, so computed once per node and epoch)."""
+        """What the node's interrogators read from every object and the (object, flight plan)
+        pairs whose identifiers match (:func:`iads.identification.plan_pairs`), fixed between
+        ``iff_alter`` events, so computed once per node and epoch."""
         k = int(np.searchsorted(self.iff_times, t, side="right"))
         key = (node.model.index, k)
         if key not in self.intr_cache:
             intrs = interrogators_from_scenario(self.w.scenario, self.w.catalog,
                                                 time_s=t if k else None)
             intrs = [i for i in intrs if i.id in node.model.units]
-            self.intr_cache[key] = (intrs, interrogate(self.w.objects, intrs))
+            replies = interrogate(self.w.objects, intrs)
+            self.intr_cache[key] = (intrs, replies,
+                                    plan_pairs(self.w.objects, replies, self.w.flight_plans))
         return self.intr_cache[key]
 
     def identify(self, node, t, seen, lat_deg, lon_deg, speed_mps, climb_mps,
@@ -543,13 +561,13 @@ class _Run:
         The stages of :func:`iads.identification.identify` (interrogation, flight-plan
         correlation, behaviour, decision list), with the interrogation cached per ``iff_alter``
         epoch and correlation asked only for the objects seen (the others are pending whatever
-        they answer); equal to ``identify`` on the same inputs (tested).
+        they answer: the epoch's matching pairs of the objects seen); equal to ``identify`` on
+        the same inputs (tested).
         """
-        _, replies = self._replies(node, t)
-        seen_r = Replies(*(a & seen for a in (replies.replied, replies.authenticated,
-                                              replies.code_match, replies.falsified,
-                                              replies.read_3a, replies.read_address)))
-        correlated = correlate(self.w.objects, seen_r, self.w.flight_plans, lat_deg, lon_deg)
+        _, replies, (pi, pj) = self._replies(node, t)
+        keep = seen[pi]
+        correlated = correlate_pairs(len(self.w.objects), self.w.flight_plans, pi[keep],
+                                     pj[keep], lat_deg, lon_deg)
         beh = behaviour_flags(speed_mps, climb_mps, rules=self.s.rules,
                               speed_sigma_mps=speed_sigma_mps,
                               climb_sigma_mps=climb_sigma_mps)
@@ -748,7 +766,8 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
                          P.speed_max, climb, alive, np.ascontiguousarray(rp),
                          np.ascontiguousarray(rows), float(dt), float(r_move),
                          float(placed.max_range_m), float(placed.k_factor * 6_378_137.0),
-                         float(view.height_m(tm)), float(placed.sector_rad),
+                         view.h1 if view.stationary else float(geodetic_of(rp)[2]),
+                         float(placed.sector_rad),
                          float(placed.boresight_rad), fl, int(half), int(n), float(cell),
                          float(near), float(lat1))
     return np.flatnonzero(keep)
@@ -790,7 +809,9 @@ def _reach_kernel(pos, height, speed_max, climb, alive, rp, rows, dt, r_move, ma
         if ground > 1.001 * horizon + 1.0:
             continue
         hor = math.sqrt(e * e + nn * nn)
-        az = math.atan2(e, nn)
+        az = 0.0
+        if sector < two_pi - 1e-9 or (n > 0 and move <= near):
+            az = math.atan2(e, nn)
         if sector < two_pi - 1e-9:
             off = abs((az - boresight + math.pi) % two_pi - math.pi)
             ang = math.asin(min(move / hor, 1.0)) if hor > move else math.pi

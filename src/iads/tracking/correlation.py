@@ -107,7 +107,7 @@ class TrackCorrelator:
         """Forget every correlation (numbers drawn so far are not drawn again)."""
         e = np.zeros(0, np.int64)
         # members: (source, key) -> system number, sorted by (source, key)
-        self._member = (e, e, e)
+        self._member = (e, e, e, e)  # and each one's index among the numbers below
         # reporters: system number (sorted) -> (source, key) of its reporter
         self._reporter = (e, e, e)
         self._born: dict[int, int] = {}  # system number -> creation order
@@ -145,11 +145,13 @@ class TrackCorrelator:
         pos = np.ascontiguousarray(np.asarray(x, float)[:, :3])
         Pp = np.ascontiguousarray(np.asarray(P, float)[:, :3, :3])
         tr = np.einsum("kii->k", Pp) if M else np.zeros(0)
-        m_src, m_key, m_sys = self._member
+        m_src, m_key, m_sys, m_idx = self._member
         at = _find(m_src, m_key, source, key)
         system = np.where(at >= 0, m_sys[np.maximum(at, 0)] if m_sys.size else -1, -1)
+        rank = np.where(at >= 0, m_idx[np.maximum(at, 0)] if m_sys.size else -1, -1)
         # one track per source in a system track (kept: the first), then the reporters
-        rep, sys_num, sys_row, _ = self._reporters(system, tr, source, key, dedupe=True)
+        rep, sys_num, sys_row, _ = self._reporters(system, tr, source, key, dedupe=True,
+                                                   rank=rank)
         # decorrelation: members out of their reporter's wide gate (never the reporter, so
         # every system track keeps its reporter row and number)
         k = np.flatnonzero((system >= 0) & (rep != np.arange(M)))
@@ -172,7 +174,9 @@ class TrackCorrelator:
             taken[np.searchsorted(sys_num, mine)] = True
             mr, mc = self._associate(pos, Pp, tr, new, sys_row, taken)
             system[new[mr]] = sys_num[mc]
-            rest = np.delete(new, mr)
+            left = np.ones(new.size, bool)
+            left[mr] = False
+            rest = new[left]
             if rest.size:
                 nums = np.empty(rest.size, np.int64)
                 for j, r in enumerate(rest):
@@ -190,13 +194,14 @@ class TrackCorrelator:
                 o = np.argsort(sys_num, kind="stable")
                 sys_num, sys_row = sys_num[o], sys_row[o]
         self._merge(system, source, srcs, sys_num, sys_row, pos, Pp, tr)
-        rep, number, row, index = self._reporters(system, tr, source, key)
+        rep, number, row, index = self._reporters(system, tr, source, key,
+                                                  rank=np.searchsorted(sys_num, system))
         # a (source, key) given twice keeps its last row's system track
         o = np.lexsort((key, source))  # stable: rows ascending within ties
         last = np.ones(M, bool)
         last[:-1] = (source[o[1:]] != source[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
         o = o[last]
-        self._member = (source[o], key[o], system[o])
+        self._member = (source[o], key[o], system[o], index[o])
         self._reporter = (number, source[row], key[row])
         if len(self._born) > 2 * number.size + 1024:  # forget the numbers of ended tracks
             self._born = {n: self._born[n] for n in number.tolist()}
@@ -214,14 +219,14 @@ class TrackCorrelator:
             return np.zeros(0)
         return _pair_d2(pos, Pp, a, b)
 
-    def _reporters(self, system, tr, source, key, dedupe: bool = False):
+    def _reporters(self, system, tr, source, key, dedupe: bool = False, rank=None):
         """Reporter row of each row's system track (-1 for rows without one): the previous
         reporter unless another member's trace is below ``handover_ratio`` times its; with
         the system track numbers (sorted) and each one's reporter row. ``dedupe``: first
         drop (``system`` set to -1, in place) every track of a source already in its system
         track at a lower row. Also each row's index among the numbers (-1 without one)."""
         return _reporter_pass(system, tr, source, key, *self._reporter, self.handover_ratio,
-                              dedupe)
+                              dedupe, rank)
 
     def _merge(self, system, source, srcs, sys_num, sys_row, pos, Pp, tr) -> None:
         """Merge system tracks (numbers ``sys_num``, reporter rows ``sys_row``) that gate each
@@ -282,12 +287,25 @@ def _find(s_src, s_key, source, key) -> np.ndarray:
 
 @njit(cache=True)
 def _find_sorted(s_src, s_key, source, key):
-    """:func:`_find`: a binary search of each pair in the (source, key)-sorted stored pairs."""
+    """:func:`_find`: a binary search of each pair in the (source, key)-sorted stored pairs,
+    galloping on from the previous pair's place when the pairs come in order (as a
+    picture's do: sources in turn, each one's numbers increasing)."""
     out = np.full(key.size, -1, np.int64)
     n = s_key.size
+    lo = 0
     for q in range(key.size):
         a, b = source[q], key[q]
-        lo, hi = 0, n
+        if q == 0 or a < source[q - 1] or (a == source[q - 1] and b < key[q - 1]):
+            lo = 0  # out of order: every stored pair may follow
+        # the stored pairs before lo are below (a, b); gallop to a bound above it
+        hi = lo
+        step = 1
+        while hi < n and (s_src[hi] < a or (s_src[hi] == a and s_key[hi] < b)):
+            lo = hi + 1
+            hi = lo + step
+            step *= 2
+        if hi > n:
+            hi = n
         while lo < hi:
             mid = (lo + hi) // 2
             if s_src[mid] < a or (s_src[mid] == a and s_key[mid] < b):
@@ -376,10 +394,16 @@ def _pair_d2(pos, Pp, a, b):
     return out
 
 
-def _reporter_pass(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe):
-    """:func:`_reporter_rows` with the rows ordered by system track (numpy's stable sort)."""
+def _reporter_pass(system, tr, source, key, r_num, r_src, r_key, ratio, dedupe, rank=None):
+    """:func:`_reporter_rows` with the rows ordered by system track (numpy's stable sort);
+    ``rank``: optional, each row's index among the sorted system numbers (valid where
+    ``system`` ≥ 0), which orders the rows as ``system`` does, sorted as 16-bit keys when
+    they fit (numpy's radix sort)."""
     has = np.flatnonzero(system >= 0)
-    o = has[np.argsort(system[has], kind="stable")]  # by system, rows ascending
+    if rank is not None and has.size and int(rank[has].max()) < 1 << 16:
+        o = has[np.argsort(rank[has].astype(np.uint16), kind="stable")]
+    else:
+        o = has[np.argsort(system[has], kind="stable")]  # by system, rows ascending
     return _reporter_rows(system, np.ascontiguousarray(tr, dtype=float), source, key, r_num,
                           r_src, r_key, float(ratio), bool(dedupe), o)
 

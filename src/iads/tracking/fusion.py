@@ -88,11 +88,12 @@ def fuse_scans(tracker: Tracker, tracks: Tracks, scans: Iterable[tuple[float, De
     return tracks, out, t
 
 
-def information_fusion(x, P, starts):
+def information_fusion(x, P, starts, rows=None):
     """Information-weighted means of groups of estimates taken as independent.
 
     Group ``g`` is rows ``starts[g]`` to ``starts[g + 1]`` (the last to the end) of ``x``,
-    ``P``: ``P_f = (Σ Pᵢ⁻¹)⁻¹``, ``x_f = P_f Σ Pᵢ⁻¹ xᵢ`` (``P_f`` symmetrised), the inverses
+    ``P`` (of ``x[rows]``, ``P[rows]`` if ``rows`` is given, without copying them):
+    ``P_f = (Σ Pᵢ⁻¹)⁻¹``, ``x_f = P_f Σ Pᵢ⁻¹ xᵢ`` (``P_f`` symmetrised), the inverses
     by Cholesky factors (Gauss–Jordan elimination with partial pivoting for a matrix that is
     not positive definite; compiled, one pass).
 
@@ -102,6 +103,8 @@ def information_fusion(x, P, starts):
         Means (K, n) and covariances (K, n, n) [SI units], grouped.
     starts
         First row of each group (G,), increasing, ``starts[0] == 0``.
+    rows
+        Optional: the rows of ``x`` and ``P`` to fuse, in group order (R,) int.
 
     Returns
     -------
@@ -111,11 +114,13 @@ def information_fusion(x, P, starts):
     x = np.ascontiguousarray(x, dtype=float)
     P = np.ascontiguousarray(P, dtype=float)
     starts = np.ascontiguousarray(starts, dtype=np.int64)
+    rows = (np.arange(x.shape[0]) if rows is None
+            else np.ascontiguousarray(rows, dtype=np.int64).reshape(-1))
     G, n = starts.size, x.shape[1]
     xf = np.empty((G, n))
     Pf = np.empty((G, n, n))
     if G:
-        _information_fusion(x, P, np.append(starts, x.shape[0]), xf, Pf)
+        _information_fusion(x, P, rows, np.append(starts, rows.size), xf, Pf)
     return xf, Pf
 
 
@@ -149,12 +154,11 @@ def _inverse(A, out, work):
                         out[r, j] -= f * out[c, j]
 
 
-@njit(cache=True)
-def _inverse_spd(A, out, work):
-    """``out = A⁻¹`` for a symmetric positive definite ``A`` by its Cholesky factor
+@njit(cache=True, inline="always")
+def _inverse_spd(A, out, work, n):
+    """``out = A⁻¹`` for a symmetric positive definite ``A`` (n × n) by its Cholesky factor
     ``A = L Lᵀ`` (``work``: n × n, L then L⁻¹, lower); Gauss–Jordan (:func:`_inverse`) if a
     pivot is not positive."""
-    n = A.shape[0]
     for j in range(n):
         d = A[j, j]
         for k in range(j):
@@ -188,8 +192,17 @@ def _inverse_spd(A, out, work):
 
 
 @njit(cache=True)
-def _information_fusion(x, P, bounds, xf, Pf):
-    n = x.shape[1]
+def _information_fusion(x, P, rows, bounds, xf, Pf):
+    if x.shape[1] == 6:  # the states of tracks: sizes known to the compiler (loops unrolled)
+        _fuse_groups(x, P, rows, bounds, xf, Pf, 6)
+    else:
+        _fuse_groups(x, P, rows, bounds, xf, Pf, x.shape[1])
+
+
+@njit(cache=True, inline="always")
+def _fuse_groups(x, P, rows, bounds, xf, Pf, n):
+    """:func:`information_fusion` of states of size ``n`` (inlined: a constant ``n`` makes
+    every matrix loop one of fixed length)."""
     info = np.empty((n, n))
     I = np.empty((n, n))
     F = np.empty((n, n))
@@ -198,15 +211,16 @@ def _information_fusion(x, P, bounds, xf, Pf):
     for g in range(bounds.size - 1):
         I[:] = 0.0
         v[:] = 0.0
-        for k in range(bounds[g], bounds[g + 1]):
-            _inverse_spd(P[k], info, work)
+        for q in range(bounds[g], bounds[g + 1]):
+            k = rows[q]
+            _inverse_spd(P[k], info, work, n)
             for i in range(n):
                 s = 0.0
                 for j in range(n):
                     I[i, j] += info[i, j]
                     s += info[i, j] * x[k, j]
                 v[i] += s
-        _inverse_spd(I, F, work)
+        _inverse_spd(I, F, work, n)
         for i in range(n):
             s = 0.0
             for j in range(n):
