@@ -382,3 +382,19 @@ def test_initiated_tracks_equal_the_single_point_initiator():
             new.confirmed, t[idx], t[idx], obj[idx])
     for g, old, w in zip(got, (x, P, *book, *trk), want, strict=True):
         np.testing.assert_array_equal(g, np.concatenate([old, w]))
+
+
+def test_kept_tracks_equal_fancy_indexing():
+    # reference: numpy's fancy indexing of each array
+    from iads.simulation.nodes import _take_tracks
+
+    rng = np.random.default_rng(9)
+    T = 12
+    arrays = (rng.normal(size=(T, 6)), rng.normal(size=(T, 6, 6)), np.arange(T) + 3,
+              rng.integers(0, 99, T).astype(np.uint64), rng.integers(0, 3, T),
+              rng.integers(0, 5, T), rng.random(T) < 0.5, rng.random(T), rng.random(T),
+              rng.integers(-1, 9, T))
+    for idx in (np.array([0, 3, 4, 11]), np.zeros(0, np.int64), np.arange(T)):
+        for got, a in zip(_take_tracks(idx, *arrays), arrays, strict=True):
+            np.testing.assert_array_equal(got, a[idx])
+            assert got.dtype == a.dtype

@@ -82,7 +82,14 @@ from ..tracking import (
     SinglePointInitiator,
     Tracks,
 )
-from ..tracking.association import _root, optimal_pairs, pairs_within, quick_pairs
+from ..tracking.association import (
+    _SWEEP_POINTS,
+    _pairs,
+    _root,
+    optimal_pairs,
+    pairs_within,
+    quick_pairs,
+)
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
 from ..tracking.fusion import information_fusion
@@ -450,6 +457,37 @@ def _append_tracks(x, P, track_id, hits, misses, age, confirmed, t_track, last_h
         t2[i] = t_plot[j]
         l2[i] = t_plot[j]
         f2[i] = obj[j]
+    return x2, P2, ids, h2, m2, a2, c2, t2, l2, f2
+
+
+@njit(cache=True)
+def _take_tracks(idx, x, P, track_id, hits, misses, age, confirmed, t_track, last_hit,
+                 follows):
+    """The tracker's arrays (CV states and bookkeeping) at rows ``idx``, as fancy indexing
+    takes them, in one pass."""
+    K = idx.shape[0]
+    x2 = np.empty((K, x.shape[1]))
+    P2 = np.empty((K, P.shape[1], P.shape[2]))
+    ids = np.empty(K, np.int64)
+    h2 = np.empty(K, np.uint64)
+    m2 = np.empty(K, np.int64)
+    a2 = np.empty(K, np.int64)
+    c2 = np.empty(K, np.bool_)
+    t2 = np.empty(K)
+    l2 = np.empty(K)
+    f2 = np.empty(K, np.int64)
+    for k in range(K):
+        i = idx[k]
+        x2[k] = x[i]
+        P2[k] = P[i]
+        ids[k] = track_id[i]
+        h2[k] = hits[i]
+        m2[k] = misses[i]
+        a2[k] = age[i]
+        c2[k] = confirmed[i]
+        t2[k] = t_track[i]
+        l2[k] = last_hit[i]
+        f2[k] = follows[i]
     return x2, P2, ids, h2, m2, a2, c2, t2, l2, f2
 
 
@@ -884,6 +922,14 @@ class PlotTracker:
             self.modes = self.modes.concatenate(self.imm.initiate(new.states.x, new.states.P))
 
     def _keep(self, idx):
+        if self.imm is None:  # one compiled pass over the arrays
+            tk = self.tracks
+            st = tk.states
+            out = _take_tracks(idx, st.x, st.P, tk.track_id, tk.hits, tk.misses, tk.age,
+                               tk.confirmed, self.time_s, self.last_hit_s, self.follows)
+            self.tracks = Tracks(GaussianStates(out[0], out[1]), *out[2:7], tk.next_id)
+            self.time_s, self.last_hit_s, self.follows = out[7:]
+            return
         self.tracks = self.tracks.take(idx)
         self.time_s = self.time_s[idx]
         self.last_hit_s = self.last_hit_s[idx]
@@ -914,7 +960,8 @@ class PlotTracker:
         radius = np.empty(T)
         _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q,
                        float(self.associator.gate_threshold), r_noise, centre, radius)
-        rows, cols = pairs_within(centre, radius, plots.z[pending])
+        rows, cols = _pairs(centre, radius, plots.z[pending], _SWEEP_POINTS, False)  # as
+        # pairs_within, without its argument checks (the arrays are made here)
         return rows + first, pending[cols]
 
     def _round(self, plots: Plots, rows, cols, hits, waiting):
@@ -1190,24 +1237,25 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
 
 def _predicted_states(pics, t_s: float, cv: CVTransition):
     """The states and covariances of ``pics`` one after the other, predicted to ``t_s`` (the
-    pictures not at ``t_s``: each run of consecutive ones in one :meth:`CVTransition.predict`
-    call, as :meth:`Picture.predict` gives them one by one)."""
-    xs, Ps, run = [], [], []
-    for p in [*pics, None]:
-        if p is not None and len(p) and p.time_s != t_s:
-            run.append(p)
+    pictures not at ``t_s``, as :meth:`Picture.predict` gives them one by one), written
+    straight into the joined arrays."""
+    n = sum(len(p) for p in pics)
+    x = np.empty((n, 2 * cv.d))
+    P = np.empty((n, 2 * cv.d, 2 * cv.d))
+    a = 0
+    for p in pics:
+        b = a + len(p)
+        if b == a:
             continue
-        if run:
-            x, P = cv.predict(np.concatenate([q.x for q in run]),
-                              np.concatenate([q.P for q in run]),
-                              np.repeat([t_s - q.time_s for q in run], [len(q) for q in run]))
-            xs.append(x)
-            Ps.append(P)
-            run = []
-        if p is not None:
-            xs.append(p.x)
-            Ps.append(p.P)
-    return np.concatenate(xs), np.concatenate(Ps)
+        if p.time_s != t_s:
+            _cv_predict(np.ascontiguousarray(p.x, dtype=float),
+                        np.ascontiguousarray(p.P, dtype=float), np.full(b - a, t_s - p.time_s),
+                        cv.Qc, cv.d, x[a:b], P[a:b])
+        else:
+            x[a:b] = p.x
+            P[a:b] = p.P
+        a = b
+    return x, P
 
 
 def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,
