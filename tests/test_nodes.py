@@ -398,3 +398,45 @@ def test_kept_tracks_equal_fancy_indexing():
         for got, a in zip(_take_tracks(idx, *arrays), arrays, strict=True):
             np.testing.assert_array_equal(got, a[idx])
             assert got.dtype == a.dtype
+
+
+def test_search_keeps_every_pair_the_gate_takes():
+    # reference: the numpy gate of every (track, plot) pair (_numpy_round); the searched
+    # candidates (bounded by each plot's own noise) must hold every gated pair, and drop
+    # pairs of far plots with small noise that the noisiest plot's radius would keep
+    from iads.tracking import GaussianStates, Tracks
+
+    rng = np.random.default_rng(12)
+    dropped = 0
+    for _ in range(30):
+        T, D = rng.integers(1, 12), rng.integers(2, 40)
+        x = np.zeros((T, 6))
+        x[:, :3] = rng.normal(0.0, 20_000.0, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
+        x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
+        P = np.zeros((T, 6, 6))
+        P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, 2000.0, (T, 1, 1)) ** 2
+        P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, 300.0, (T, 1, 1)) ** 2
+        ts = rng.uniform(-5.0, 0.0, T)
+        src = rng.integers(0, T, D)
+        tp = np.sort(rng.uniform(0.0, 5.0, D))
+        sig = rng.choice([30.0, 300.0, 3000.0], D)
+        z = (x[src, :3] + (tp - ts[src])[:, None] * x[src, 3:]
+             + rng.normal(0.0, 1.0, (D, 3)) * sig[:, None] * rng.uniform(0.5, 8.0, (D, 1)))
+        A = rng.normal(size=(D, 3, 3)) * sig[:, None, None] / 2.0
+        R = A @ np.swapaxes(A, 1, 2) + np.eye(3) * 10.0**2
+        plots = Plots(tp, np.zeros(D, np.int64), np.arange(D, dtype=np.int64), z, R)
+        trk = PlotTracker()
+        trk._append(Tracks.start(GaussianStates(x, P), confirmed=False), ts,
+                    np.full(T, -1, np.int64))
+        rows, cols = (a.ravel().astype(np.int64) for a in np.meshgrid(np.arange(T),
+                                                                       np.arange(D),
+                                                                       indexing="ij"))
+        g_rows, g_cols = _numpy_round(trk, plots, rows, cols)[:2]
+        trR = np.trace(R, axis1=1, axis2=2)
+        c_rows, c_cols = trk._search(plots, trR, np.arange(D), 0.0, 5.0)
+        found = set(zip(c_rows.tolist(), c_cols.tolist(), strict=True))
+        assert set(zip(g_rows.tolist(), g_cols.tolist(), strict=True)) <= found
+        centre = x[:, :3] + (2.5 - ts)[:, None] * x[:, 3:]
+        dist = np.linalg.norm(z[None] - centre[:, None], axis=2)
+        dropped += int(np.sum(dist <= 4.0 * np.sqrt(trR.max()))) - len(found)
+    assert dropped > 0

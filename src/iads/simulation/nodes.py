@@ -501,7 +501,7 @@ def _free_plots(waiting, cols):
 
 
 @njit(cache=True)
-def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
+def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius, spread):
     """For tracks ``first`` onwards: the position predicted to the chunk's middle and the
     Euclidean radius holding its gate over the chunk, ``g √(tr + r_noise) + |v| (c1 − c0)/2 +
     1`` with ``tr`` the larger trace of the position block of ``F P Fᵀ + Q`` at the chunk's
@@ -523,6 +523,28 @@ def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
             tr = max(tr, v)
         speed = math.sqrt(x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4] + x[i, 5] * x[i, 5])
         radius[k] = g * math.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+        spread[k, 0] = tr
+        spread[k, 1] = speed * 0.5 * (c1 - c0)
+
+
+@njit(cache=True)
+def _within_gate_bound(rows, cols, centre, spread, z, trR, g):
+    """The pairs (``rows``, ``cols``) of :meth:`PlotTracker._search` whose plot ``z[j]`` lies
+    within its own bound of the track's gate, ``g √(tr + trR[j]) + |v| (c1 − c0)/2 + 1`` of
+    the centre (``spread``: ``tr``, ``|v| (c1 − c0)/2`` per track from
+    :func:`_search_radius`, whose radius takes the noisiest plot's ``trR``): a plot gates the
+    track only if ``d² < g²``, and ``|ν|² ≤ d² tr S`` with ``tr S ≤ tr + trR[j]``, so the
+    pairs beyond fail the gate of the first round that meets them and would be dropped
+    there."""
+    keep = np.empty(rows.shape[0], np.bool_)
+    for e in range(rows.shape[0]):
+        i, j = rows[e], cols[e]
+        b = g * math.sqrt(spread[i, 0] + trR[j]) + spread[i, 1] + 1.0
+        d0 = z[j, 0] - centre[i, 0]
+        d1 = z[j, 1] - centre[i, 1]
+        d2 = z[j, 2] - centre[i, 2]
+        keep[e] = d0 * d0 + d1 * d1 + d2 * d2 <= b * b
+    return rows[keep], cols[keep]
 
 
 @njit(cache=True)
@@ -958,10 +980,14 @@ class PlotTracker:
         r_noise = float(trR[pending].max())
         centre = np.empty((T, 3))
         radius = np.empty(T)
-        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q,
-                       float(self.associator.gate_threshold), r_noise, centre, radius)
-        rows, cols = _pairs(centre, radius, plots.z[pending], _SWEEP_POINTS, False)  # as
-        # pairs_within, without its argument checks (the arrays are made here)
+        spread = np.empty((T, 2))
+        g = float(self.associator.gate_threshold)
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q, g,
+                       r_noise, centre, radius, spread)
+        zp = plots.z[pending]
+        rows, cols = _pairs(centre, radius, zp, _SWEEP_POINTS, False)  # as pairs_within,
+        # without its argument checks (the arrays are made here)
+        rows, cols = _within_gate_bound(rows, cols, centre, spread, zp, trR[pending], g)
         return rows + first, pending[cols]
 
     def _round(self, plots: Plots, rows, cols, hits, waiting):

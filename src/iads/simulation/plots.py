@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -82,8 +82,10 @@ class Plots:
         if len(parts) == 1:
             out = parts[0]
         else:
-            out = Plots(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                           for f in fields(Plots)})
+            out = Plots(np.concatenate([p.time_s for p in parts]),
+                        np.concatenate([p.radar for p in parts]),
+                        np.concatenate([p.object for p in parts]),
+                        np.concatenate([p.z for p in parts]), np.concatenate([p.R for p in parts]))
         t = out.time_s
         if t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in order (the usual case)
             return out
