@@ -652,6 +652,11 @@ def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
     Draws ``L`` uniforms then ``(L, 3)`` standard normals from ``rng`` (see the module
     docstring); the plots keep the looks' order.
     """
+    return _draw(looks, radar, rng, radar_index)[0]
+
+
+def _draw(looks: Looks, radar: PlacedRadar, rng: np.random.Generator, radar_index: int):
+    """:func:`draw_detections`, and the look of each plot (D,) int."""
     n = len(looks)
     u = rng.random(n)
     z = rng.standard_normal((n, 3))
@@ -664,7 +669,7 @@ def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
         range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
         azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
         elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
-        sinr_db=looks.sinr_db[hit])
+        sinr_db=looks.sinr_db[hit]), hit
 
 
 def false_alarm_cells(radar: PlacedRadar) -> int:
@@ -707,11 +712,13 @@ def false_alarms(radar: PlacedRadar, t_start: float, t_end: float, rng: np.rando
 
 @dataclass(frozen=True)
 class ScanResult:
-    """One window of a radar's operation: its looks, in time order, and its plots."""
+    """One window of a radar's operation: its looks, in time order, and its plots;
+    ``look_of``: the row in ``looks`` of each plot (-1 for a false alarm)."""
 
     looks: Looks
     detections: DetectionBatch
     crossings: Crossings
+    look_of: np.ndarray | None = None
 
 
 def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: float,
@@ -742,11 +749,19 @@ def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: floa
         t, o = t[order], o[order]
     looks = evaluate_looks(radar, paths, t, o, sig, mask=mask, clutter=clutter,
                            jammers=jammers)
-    det = draw_detections(looks, radar, rng, radar_index)
+    det, look_of = _draw(looks, radar, rng, radar_index)
     if with_false_alarms:
-        det = DetectionBatch.concatenate([det, false_alarms(radar, t_start, t_end, rng,
-                                                            radar_index)])
-    return ScanResult(looks, det, cr)
+        fa = false_alarms(radar, t_start, t_end, rng, radar_index)
+        if len(fa):  # merged as DetectionBatch.concatenate does (stable by time)
+            det = DetectionBatch(*(np.concatenate((getattr(det, f), getattr(fa, f)))
+                                   for f in _DETECTION_FIELDS))
+            look_of = np.concatenate((look_of, np.full(len(fa), -1, np.int64)))
+            t = det.time_s
+            if not bool(np.all(t[1:] >= t[:-1])):
+                order = np.argsort(t, kind="stable")
+                det = det.take(order)
+                look_of = look_of[order]
+    return ScanResult(looks, det, cr, look_of)
 
 
 def detections_to_ecef(radar: PlacedRadar, det: DetectionBatch) -> np.ndarray:
