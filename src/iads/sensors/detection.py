@@ -660,16 +660,42 @@ def _draw(looks: Looks, radar: PlacedRadar, rng: np.random.Generator, radar_inde
     n = len(looks)
     u = rng.random(n)
     z = rng.standard_normal((n, 3))
-    hit = np.flatnonzero(looks.visible & (u < looks.pd))
-    z = z[hit]
-    return DetectionBatch(
-        time_s=looks.time_s[hit],
-        radar=np.full(hit.size, radar_index, np.int64),
-        object=looks.object[hit],
-        range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
-        azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
-        elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
-        sinr_db=looks.sinr_db[hit]), hit
+    hit, t, o, r, az, el, sinr = _plots_of(
+        u, z, looks.visible, looks.pd, looks.time_s, looks.object, looks.range_m,
+        looks.azimuth_rad, looks.elevation_rad, looks.sinr_db, float(radar.sigma_range_m),
+        float(radar.sigma_azimuth_rad), float(radar.sigma_elevation_rad))
+    return DetectionBatch(time_s=t, radar=np.full(hit.size, radar_index, np.int64), object=o,
+                          range_m=r, azimuth_rad=az, elevation_rad=el, sinr_db=sinr), hit
+
+
+@njit(cache=True)
+def _plots_of(u, z, visible, pd, time_s, obj, range_m, az, el, sinr, s_r, s_az, s_el):
+    """The detected looks (``visible`` and ``u < pd``) in look order, and their plots: the
+    look's time, object and SINR, range, azimuth (mod 2π) and elevation plus σ times the
+    look's normals ``z`` (L, 3)."""
+    m = 0
+    for i in range(u.shape[0]):
+        if visible[i] and u[i] < pd[i]:
+            m += 1
+    hit = np.empty(m, np.int64)
+    t = np.empty(m)
+    o = np.empty(m, np.int64)
+    r = np.empty(m)
+    a = np.empty(m)
+    e = np.empty(m)
+    s = np.empty(m)
+    m = 0
+    for i in range(u.shape[0]):
+        if visible[i] and u[i] < pd[i]:
+            hit[m] = i
+            t[m] = time_s[i]
+            o[m] = obj[i]
+            r[m] = range_m[i] + s_r * z[i, 0]
+            a[m] = (az[i] + s_az * z[i, 1]) % _TWO_PI
+            e[m] = el[i] + s_el * z[i, 2]
+            s[m] = sinr[i]
+            m += 1
+    return hit, t, o, r, a, e, s
 
 
 def false_alarm_cells(radar: PlacedRadar) -> int:
