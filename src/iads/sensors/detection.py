@@ -509,7 +509,7 @@ def _look_pass(PO, obj, t, PR, stationary, k_a, with_mask, mvh, half, n_cells, c
     bo = np.empty(6)
     br = np.empty(6)
     rows = np.empty((3, 3))
-    cache = np.full(5, np.nan)
+    cache = np.full(7, np.nan)
     agl = np.empty(n)
     if stationary:
         _eval_one(PR, 0, t[0], br)
