@@ -23,6 +23,7 @@ from iads.kinematics import (
     positions,
     racetrack_segments,
     route_segments,
+    routes_segments,
     speed_sigma,
     stack_paths,
     stationary_paths,
@@ -192,6 +193,33 @@ def test_agl_waypoint_to_msl_waypoint_interpolates_in_msl():
     _, _, h = geodetic_of(seg.p0)
     assert h[0] == pytest.approx(1100.0, abs=1e-6)
     assert np.all(np.diff(h) > 0)
+
+
+def test_routes_together_equal_each_route_alone():
+    # routes_segments computes the geodesics, terrain heights and ECEF points of all routes in
+    # one call each: every number must equal the route's own (terrain-following, mixed AGL/MSL,
+    # one-waypoint, timed and zero-length routes, in one batch)
+    def terrain(lat, lon):
+        return 800.0 + 600.0 * np.sin(np.radians(lat) * 300.0) * np.cos(np.radians(lon) * 200.0)
+
+    routes = [
+        [Wp(38.0, 30.0, 100.0, 250.0, alt_ref="agl"), Wp(38.6, 30.4, 100.0, alt_ref="agl"),
+         Wp(38.9, 30.1, 6000.0, 240.0), Wp(39.0, 31.0, 150.0, alt_ref="agl")],
+        [Wp(39.5, 32.0, 9000.0, time_s=40.0)],
+        [Wp(37.0, 29.0, 10000.0, 230.0, time_s=10.0), Wp(37.0, 29.0, 10000.0, 230.0),
+         Wp(36.0, 33.0, 11000.0)],
+        [Wp(40.0, 33.0, 300.0, 200.0, alt_ref="agl"), Wp(40.0, 33.5, 300.0, alt_ref="agl",
+                                                           time_s=900.0)],
+    ]
+    together = routes_segments(routes, terrain, terrain_step_m=700.0)
+    for route, seg in zip(routes, together, strict=True):
+        alone = routes_segments([route], terrain, terrain_step_m=700.0)[0]
+        for f in ("t0", "p0", "v", "c", "w", "phi0", "is_arc"):
+            np.testing.assert_array_equal(getattr(seg, f), getattr(alone, f))
+        assert (seg.t_end, seg.period) == (alone.t_end, alone.period)
+    # and the first route's terrain-following chords keep 100 m above the terrain
+    la, lo, h = geodetic_of(together[0].p0[: 5])
+    np.testing.assert_allclose(h - terrain(la, lo), 100.0, atol=1e-6)
 
 
 def test_unflyable_leg_and_missing_terrain_are_located_scenario_errors():

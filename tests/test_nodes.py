@@ -323,3 +323,120 @@ def test_association_round_equals_the_numpy_round(motion):
             np.testing.assert_allclose(trk.tracks.states.P[mr], Pu, rtol=1e-9, atol=1e-6)
     # both the quick cases and the conflicts optimal_pairs settles were met
     assert ({0, 2} if motion == "cv" else {0, 1}) <= states
+
+
+def test_chunk_bookkeeping_equals_the_numpy_formulation():
+    # reference: the bookkeeping over looks in numpy, then MOfN.maintain and the coast rule
+    from iads.simulation.nodes import _book_chunk
+    from iads.tracking import MOfN, Tracks
+
+    rng = np.random.default_rng(5)
+    mn, coast, c1 = MOfN(2, 3, 3), 30.0, 100.0
+    for T0, T in ((0, 4), (40, 40), (60, 75)):
+        hits0 = rng.integers(0, 2**62, T).astype(np.uint64) >> rng.integers(0, 62, T).astype(
+            np.uint64)
+        misses0, age0 = rng.integers(0, 4, T), rng.integers(0, 5, T)
+        conf0 = rng.random(T) < 0.5
+        conf0[T0:] = False
+        last_hit = c1 - rng.uniform(0.0, 40.0, T)
+        n_look = rng.integers(0, 70, T0)
+        hits = np.concatenate([rng.integers(0, 3, T), rng.integers(0, 3, 5)])
+        L = np.zeros(T, np.int64)
+        L[:T0] = np.maximum(n_look, hits[:T0])
+        L[T0:] = hits[T0:T]
+        L = np.minimum(L, 63)
+        h = np.minimum(hits[:T], L)
+        want_hits = np.where(L > 0, (hits0 << L.astype(np.uint64))
+                             | ((np.uint64(1) << h.astype(np.uint64)) - np.uint64(1)), hits0)
+        want_misses = np.where(h > 0, 0, misses0 + L)
+        tk = Tracks(None, np.arange(T), want_hits, want_misses, age0 + L, conf0)
+        want_conf, want_keep = mn.maintain(tk)
+        want_keep &= (c1 - last_hit) <= coast
+        got = _book_chunk(hits0, misses0, age0, conf0, last_hit, n_look, hits, mn.m, mn.n,
+                          mn.max_misses, coast, c1)
+        for g, w in zip(got[:5], (want_hits, want_misses, age0 + L, want_conf, want_keep),
+                        strict=True):
+            np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(got[5], np.flatnonzero(want_conf & ~conf0 & want_keep))
+
+
+def test_initiated_tracks_equal_the_single_point_initiator():
+    # reference: SinglePointInitiator's tracks concatenated to the tracker's arrays
+    from iads.simulation.nodes import _append_tracks
+    from iads.tracking import Detections, KalmanFilter, SinglePointInitiator
+
+    rng = np.random.default_rng(8)
+    T, D = 5, 9
+    x, A = rng.normal(size=(T, 6)), rng.normal(size=(T, 6, 6))
+    P = A @ np.swapaxes(A, 1, 2)
+    book = (np.arange(T) + 10, rng.integers(0, 9, T).astype(np.uint64), rng.integers(0, 3, T),
+            rng.integers(0, 5, T), rng.random(T) < 0.5)
+    trk = (rng.random(T), rng.random(T), rng.integers(-1, 9, T))
+    z, B = rng.normal(size=(D, 3)) * 1e4, rng.normal(size=(D, 3, 3))
+    R, t, obj = B @ np.swapaxes(B, 1, 2), np.sort(rng.random(D)), rng.integers(-1, 9, D)
+    idx = np.array([1, 4, 8])
+    new = SinglePointInitiator(300.0).initiate(KalmanFilter(10.0, ndim=3),
+                                               Detections(z[idx], R[idx]), 15)
+    got = _append_tracks(x, P, *book, *trk, z, R, t, obj, idx, 300.0, 15)
+    want = (new.states.x, new.states.P, new.track_id, new.hits, new.misses, new.age,
+            new.confirmed, t[idx], t[idx], obj[idx])
+    for g, old, w in zip(got, (x, P, *book, *trk), want, strict=True):
+        np.testing.assert_array_equal(g, np.concatenate([old, w]))
+
+
+def test_kept_tracks_equal_fancy_indexing():
+    # reference: numpy's fancy indexing of each array
+    from iads.simulation.nodes import _take_tracks
+
+    rng = np.random.default_rng(9)
+    T = 12
+    arrays = (rng.normal(size=(T, 6)), rng.normal(size=(T, 6, 6)), np.arange(T) + 3,
+              rng.integers(0, 99, T).astype(np.uint64), rng.integers(0, 3, T),
+              rng.integers(0, 5, T), rng.random(T) < 0.5, rng.random(T), rng.random(T),
+              rng.integers(-1, 9, T))
+    for idx in (np.array([0, 3, 4, 11]), np.zeros(0, np.int64), np.arange(T)):
+        for got, a in zip(_take_tracks(idx, *arrays), arrays, strict=True):
+            np.testing.assert_array_equal(got, a[idx])
+            assert got.dtype == a.dtype
+
+
+def test_search_keeps_every_pair_the_gate_takes():
+    # reference: the numpy gate of every (track, plot) pair (_numpy_round); the searched
+    # candidates (bounded by each plot's own noise) must hold every gated pair, and drop
+    # pairs of far plots with small noise that the noisiest plot's radius would keep
+    from iads.tracking import GaussianStates, Tracks
+
+    rng = np.random.default_rng(12)
+    dropped = 0
+    for _ in range(30):
+        T, D = rng.integers(1, 12), rng.integers(2, 40)
+        x = np.zeros((T, 6))
+        x[:, :3] = rng.normal(0.0, 20_000.0, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
+        x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
+        P = np.zeros((T, 6, 6))
+        P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, 2000.0, (T, 1, 1)) ** 2
+        P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, 300.0, (T, 1, 1)) ** 2
+        ts = rng.uniform(-5.0, 0.0, T)
+        src = rng.integers(0, T, D)
+        tp = np.sort(rng.uniform(0.0, 5.0, D))
+        sig = rng.choice([30.0, 300.0, 3000.0], D)
+        z = (x[src, :3] + (tp - ts[src])[:, None] * x[src, 3:]
+             + rng.normal(0.0, 1.0, (D, 3)) * sig[:, None] * rng.uniform(0.5, 8.0, (D, 1)))
+        A = rng.normal(size=(D, 3, 3)) * sig[:, None, None] / 2.0
+        R = A @ np.swapaxes(A, 1, 2) + np.eye(3) * 10.0**2
+        plots = Plots(tp, np.zeros(D, np.int64), np.arange(D, dtype=np.int64), z, R)
+        trk = PlotTracker()
+        trk._append(Tracks.start(GaussianStates(x, P), confirmed=False), ts,
+                    np.full(T, -1, np.int64))
+        rows, cols = (a.ravel().astype(np.int64) for a in np.meshgrid(np.arange(T),
+                                                                       np.arange(D),
+                                                                       indexing="ij"))
+        g_rows, g_cols = _numpy_round(trk, plots, rows, cols)[:2]
+        trR = np.trace(R, axis1=1, axis2=2)
+        c_rows, c_cols = trk._search(plots, trR, np.arange(D), 0.0, 5.0)
+        found = set(zip(c_rows.tolist(), c_cols.tolist(), strict=True))
+        assert set(zip(g_rows.tolist(), g_cols.tolist(), strict=True)) <= found
+        centre = x[:, :3] + (2.5 - ts)[:, None] * x[:, 3:]
+        dist = np.linalg.norm(z[None] - centre[:, None], axis=2)
+        dropped += int(np.sum(dist <= 4.0 * np.sqrt(trR.max()))) - len(found)
+    assert dropped > 0

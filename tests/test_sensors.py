@@ -547,6 +547,41 @@ def test_detection_fraction_matches_detection_probability_for_a_catalog_radar():
     assert abs(len(det) / n - pd) < 4 * math.sqrt(pd * (1 - pd) / n)
 
 
+def test_draw_detections_equals_the_numpy_formulation_and_keeps_the_looks_of_the_plots():
+    # the compiled draw against the numpy formulation it replaced (same draws, same bits)
+    rad = radar()
+    la, lo = around([40.0, 230.0, 100.0], [150e3, 60e3, 420e3])
+    paths = stationary_paths(la, lo, [9000.0, 1500.0, 300.0])
+    n = 3000
+    g = np.random.default_rng(5)
+    looks = evaluate_looks(rad, paths, np.sort(g.uniform(0, 30, n)), g.integers(0, 3, n),
+                           sigs(3))
+    looks = replace(looks, pd=g.uniform(0, 1, n), azimuth_rad=looks.azimuth_rad - 0.01)
+    det = draw_detections(looks, rad, component_rng(3, "x"))
+    rng = component_rng(3, "x")
+    u = rng.random(n)
+    z = rng.standard_normal((n, 3))
+    hit = np.flatnonzero(looks.visible & (u < looks.pd))
+    z = z[hit]
+    assert 0 < hit.size < n
+    np.testing.assert_array_equal(det.time_s, looks.time_s[hit])
+    np.testing.assert_array_equal(det.object, looks.object[hit])
+    np.testing.assert_array_equal(det.range_m, looks.range_m[hit] + rad.sigma_range_m * z[:, 0])
+    np.testing.assert_array_equal(
+        det.azimuth_rad, np.mod(looks.azimuth_rad[hit] + rad.sigma_azimuth_rad * z[:, 1],
+                                2 * np.pi))
+    np.testing.assert_array_equal(det.elevation_rad,
+                                  looks.elevation_rad[hit] + rad.sigma_elevation_rad * z[:, 2])
+    np.testing.assert_array_equal(det.sinr_db, looks.sinr_db[hit])
+    # a window's plots name their looks: same time and object, -1 for false alarms
+    res = scan_window(rad, paths, sigs(3), 0.0, 60.0, component_rng(4, "x"))
+    lo_ = res.look_of
+    real = res.detections.object >= 0
+    assert (lo_ >= 0).tolist() == real.tolist() and real.sum() > 5
+    np.testing.assert_array_equal(res.looks.time_s[lo_[real]], res.detections.time_s[real])
+    np.testing.assert_array_equal(res.looks.object[lo_[real]], res.detections.object[real])
+
+
 def test_measurement_errors_have_the_catalog_sigmas():
     rad = radar()
     la, lo = around(300.0, 120e3)

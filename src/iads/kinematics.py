@@ -77,6 +77,7 @@ __all__ = [
     "Segments",
     "Paths",
     "route_segments",
+    "routes_segments",
     "orbit_segments",
     "racetrack_segments",
     "stationary_segments",
@@ -622,31 +623,49 @@ def stationary_paths(lat_deg, lon_deg, h_m, ids: Sequence[str] = ()) -> Paths:
                  period=np.zeros(n), t_base=np.zeros(n), ids=tuple(ids))
 
 
-def _leg_vertices(lat, lon, h_msl, agl_m, follow, terrain, sag_m, terrain_step_m):
-    """Chord points of every leg: ECEF (V, 3) and the leg of each chord (V - 1,)."""
-    n_leg = lat.shape[0] - 1
-    az12, _, dist = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    dist = np.asarray(dist, float)
+def _leg_vertices(lat, lon, h_msl, agl_m, follow, last, terrain, sag_m, terrain_step_m):
+    """Chord points of every leg of several routes at once: ECEF (V, 3) and the leg of each
+    chord (C,) [index of its first waypoint].
+
+    The waypoints of all routes are concatenated (W,); ``last`` (W,) bool marks each route's
+    last waypoint (the leg from it to the next route's first is not a leg). ``follow`` (W,):
+    whether the leg starting at a waypoint follows the terrain. Each route's vertices are its
+    chord starts then its last waypoint, routes one after the other; every number is computed
+    element by element, so it is the same as for the route alone.
+    """
+    legs = np.flatnonzero(~last)  # first waypoint of each leg
+    az12, _, dist = _GEOD.inv(lon[legs], lat[legs], lon[legs + 1], lat[legs + 1])
+    az12, dist = np.asarray(az12, float), np.asarray(dist, float)
     sag_step = math.sqrt(8.0 * _R_MIN * sag_m)
-    step = np.where(follow, min(sag_step, terrain_step_m), sag_step)
+    step = np.where(follow[legs], min(sag_step, terrain_step_m), sag_step)
     nsub = np.maximum(1, np.ceil(dist / step).astype(np.int64))
-    leg = np.repeat(np.arange(n_leg), nsub)
+    k = np.repeat(np.arange(legs.size), nsub)  # leg number of each chord
     first = np.concatenate([[0], np.cumsum(nsub)[:-1]])
-    frac = (np.arange(leg.shape[0]) - first[leg]) / nsub[leg]  # chord start fractions
-    vlon, vlat, _ = _GEOD.fwd(lon[leg], lat[leg], np.asarray(az12, float)[leg], dist[leg] * frac)
-    vlat = np.append(np.asarray(vlat, float), lat[-1])
-    vlon = np.append(np.asarray(vlon, float), lon[-1])
+    frac = (np.arange(k.size) - first[k]) / nsub[k]  # chord start fractions
+    clon, clat, _ = _GEOD.fwd(lon[legs[k]], lat[legs[k]], az12[k], dist[k] * frac)
+    clat, clon = np.asarray(clat, float), np.asarray(clon, float)
     at_start = frac == 0.0
-    vlat[:-1][at_start] = lat[leg[at_start]]  # exact waypoints, no round trip through fwd
-    vlon[:-1][at_start] = lon[leg[at_start]]
-    vleg = np.append(leg, n_leg - 1)
-    vfrac = np.append(frac, 1.0)
-    h = h_msl[vleg] + (h_msl[vleg + 1] - h_msl[vleg]) * vfrac
-    fv = follow[vleg]
+    clat[at_start] = lat[legs[k[at_start]]]  # exact waypoints, no round trip through fwd
+    clon[at_start] = lon[legs[k[at_start]]]
+    # each route's last waypoint after its chords: vertex rows of the chords and the ends
+    ends = np.flatnonzero(last)
+    routes_before = np.cumsum(last) - last  # routes finished before each waypoint
+    crow = np.arange(k.size) + routes_before[legs[k]]
+    erow = np.searchsorted(legs[k], ends) + np.arange(ends.size)
+    V = k.size + ends.size
+    vwp = np.empty(V, np.int64)  # first waypoint of the vertex's leg
+    vfrac = np.empty(V)
+    vlat = np.empty(V)
+    vlon = np.empty(V)
+    vwp[crow], vfrac[crow], vlat[crow], vlon[crow] = legs[k], frac, clat, clon
+    vwp[erow], vfrac[erow], vlat[erow], vlon[erow] = ends - 1, 1.0, lat[ends], lon[ends]
+    h = h_msl[vwp] + (h_msl[vwp + 1] - h_msl[vwp]) * vfrac
+    fv = follow[vwp]
     if fv.any():
-        agl = agl_m[vleg[fv]] + (agl_m[vleg[fv] + 1] - agl_m[vleg[fv]]) * vfrac[fv]
+        w = vwp[fv]
+        agl = agl_m[w] + (agl_m[w + 1] - agl_m[w]) * vfrac[fv]
         h[fv] = agl + np.asarray(terrain(vlat[fv], vlon[fv]), float)
-    return _ecef(vlat, vlon, h), leg
+    return _ecef(vlat, vlon, h), legs[k]
 
 
 def _leg_durations(L, speed, times, where):
@@ -723,32 +742,74 @@ def route_segments(route, terrain: Callable | None = None, *, sag_m: float = 1.0
         A leg with no way to be flown (no speed and not timed at both ends), times that go
         back, or AGL heights without terrain.
     """
+    return routes_segments([route], terrain, sag_m=sag_m, terrain_step_m=terrain_step_m,
+                           where=[where])[0]
+
+
+def routes_segments(routes, terrain: Callable | None = None, *, sag_m: float = 1.0,
+                    terrain_step_m: float = 1000.0, where=None) -> list[Segments]:
+    """:func:`route_segments` of several routes, with their geodesics, terrain heights and
+    ECEF conversions computed in one call each for all of them (the same numbers: every one
+    is computed element by element). ``where``: one field path per route (default none)."""
     if not sag_m > 0 or not terrain_step_m > 0:
         raise ValueError("sag_m and terrain_step_m must be > 0")
-    wps = list(route)
-    if not wps:
-        raise ScenarioError(field=format_field_path((*where, "route")),
-                            expected="at least one waypoint", found="none")
-    lat = np.array([w.lat for w in wps], float)
-    lon = np.array([w.lon for w in wps], float)
-    alt = np.array([w.alt_m for w in wps], float)
-    agl = np.array([w.alt_ref == "agl" for w in wps])
-    ground = np.zeros(len(wps))
-    if agl.any():
-        if terrain is None:
+    routes = [list(r) for r in routes]
+    where = [()] * len(routes) if where is None else list(where)
+    cols = []  # per route: lat, lon, alt, agl
+    for wps, wh in zip(routes, where, strict=True):
+        if not wps:
+            raise ScenarioError(field=format_field_path((*wh, "route")),
+                                expected="at least one waypoint", found="none")
+        agl = np.array([w.alt_ref == "agl" for w in wps])
+        if agl.any() and terrain is None:
             j = int(np.flatnonzero(agl)[0])
-            raise ScenarioError(field=format_field_path((*where, "route", j, "alt_ref")),
+            raise ScenarioError(field=format_field_path((*wh, "route", j, "alt_ref")),
                                 expected="a terrain model to convert heights above ground",
                                 found="agl without terrain")
+        cols.append((np.array([w.lat for w in wps], float), np.array([w.lon for w in wps], float),
+                     np.array([w.alt_m for w in wps], float), agl))
+    if not routes:
+        return []
+    n_wp = np.array([len(w) for w in routes])
+    off = np.concatenate([[0], np.cumsum(n_wp)])
+    lat, lon, alt, agl = (np.concatenate(c) for c in zip(*cols, strict=True))
+    ground = np.zeros(lat.size)
+    if agl.any():
         ground[agl] = np.asarray(terrain(lat[agl], lon[agl]), float).reshape(-1)
     h_msl = alt + ground
+    multi = np.flatnonzero(n_wp > 1)  # routes with legs
+    wsel = np.concatenate([np.arange(off[r], off[r + 1]) for r in multi]) if multi.size \
+        else np.zeros(0, np.int64)
+    last = np.zeros(wsel.size, bool)
+    last[np.cumsum(n_wp[multi]) - 1] = True
+    ml, mo, mh, ma, mg = lat[wsel], lon[wsel], h_msl[wsel], alt[wsel], agl[wsel]
+    follow = np.zeros(wsel.size, bool)
+    follow[:-1] = mg[:-1] & mg[1:] & ~last[:-1]
+    if wsel.size:
+        verts, cleg = _leg_vertices(ml, mo, mh, ma, follow, last, terrain, sag_m,
+                                    terrain_step_m)
+    out = [None] * len(routes)
+    moff = np.concatenate([[0], np.cumsum(n_wp[multi])])  # waypoints of the multi routes
+    voff = 0  # their vertices
+    coff = 0  # their chords
+    for q, r in enumerate(multi):
+        nv = int(np.searchsorted(cleg, moff[q + 1] - 1) - coff)  # chords of route r
+        out[r] = _route_from_vertices(verts[voff: voff + nv + 1], cleg[coff: coff + nv] - moff[q],
+                                      routes[r], where[r])
+        voff += nv + 1
+        coff += nv
+    for r in np.flatnonzero(n_wp == 1):
+        t = routes[r][0].time_s
+        t = t if t is not None else 0.0
+        p = _ecef(lat[off[r]], lon[off[r]], h_msl[off[r]]).reshape(1, 3)
+        out[r] = _segments([t], p, np.zeros((1, 3)), t_end=t)
+    return out
+
+
+def _route_from_vertices(verts, leg, wps, where) -> Segments:
+    """Segments of one route from its chord vertices (V, 3) and the leg of each chord
+    (V − 1,): leg lengths, durations and times (see :func:`route_segments`)."""
     times = [w.time_s for w in wps]
-    if len(wps) == 1:
-        t = times[0] if times[0] is not None else 0.0
-        p = _ecef(lat[0], lon[0], h_msl[0]).reshape(1, 3)
-        return _segments([t], p, np.zeros((1, 3)), t_end=t)
-    follow = agl[:-1] & agl[1:]
-    verts, leg = _leg_vertices(lat, lon, h_msl, alt, follow, terrain, sag_m, terrain_step_m)
     chord = np.linalg.norm(np.diff(verts, axis=0), axis=1)
     L = np.bincount(leg, weights=chord, minlength=len(wps) - 1)
     dur_leg, t_first = _leg_durations(L, [w.speed_mps for w in wps], times, where)
@@ -897,6 +958,6 @@ def paths_from_air_objects(air_objects, terrain: Callable | None = None, **kwarg
     ``air_objects`` are :class:`iads.scenario.schema.AirObject`; ``terrain`` and keyword
     arguments go to :func:`route_segments`. Errors name ``air_objects[i].route[j]...``.
     """
-    segs = [route_segments(ao.route, terrain, where=("air_objects", i), **kwargs)
-            for i, ao in enumerate(air_objects)]
+    segs = routes_segments([ao.route for ao in air_objects], terrain,
+                           where=[("air_objects", i) for i in range(len(air_objects))], **kwargs)
     return stack_paths(segs, [ao.id for ao in air_objects])

@@ -509,7 +509,7 @@ def _look_pass(PO, obj, t, PR, stationary, k_a, with_mask, mvh, half, n_cells, c
     bo = np.empty(6)
     br = np.empty(6)
     rows = np.empty((3, 3))
-    cache = np.full(5, np.nan)
+    cache = np.full(7, np.nan)
     agl = np.empty(n)
     if stationary:
         _eval_one(PR, 0, t[0], br)
@@ -652,19 +652,50 @@ def draw_detections(looks: Looks, radar: PlacedRadar, rng: np.random.Generator,
     Draws ``L`` uniforms then ``(L, 3)`` standard normals from ``rng`` (see the module
     docstring); the plots keep the looks' order.
     """
+    return _draw(looks, radar, rng, radar_index)[0]
+
+
+def _draw(looks: Looks, radar: PlacedRadar, rng: np.random.Generator, radar_index: int):
+    """:func:`draw_detections`, and the look of each plot (D,) int."""
     n = len(looks)
     u = rng.random(n)
     z = rng.standard_normal((n, 3))
-    hit = np.flatnonzero(looks.visible & (u < looks.pd))
-    z = z[hit]
-    return DetectionBatch(
-        time_s=looks.time_s[hit],
-        radar=np.full(hit.size, radar_index, np.int64),
-        object=looks.object[hit],
-        range_m=looks.range_m[hit] + radar.sigma_range_m * z[:, 0],
-        azimuth_rad=np.mod(looks.azimuth_rad[hit] + radar.sigma_azimuth_rad * z[:, 1], _TWO_PI),
-        elevation_rad=looks.elevation_rad[hit] + radar.sigma_elevation_rad * z[:, 2],
-        sinr_db=looks.sinr_db[hit])
+    hit, t, o, r, az, el, sinr = _plots_of(
+        u, z, looks.visible, looks.pd, looks.time_s, looks.object, looks.range_m,
+        looks.azimuth_rad, looks.elevation_rad, looks.sinr_db, float(radar.sigma_range_m),
+        float(radar.sigma_azimuth_rad), float(radar.sigma_elevation_rad))
+    return DetectionBatch(time_s=t, radar=np.full(hit.size, radar_index, np.int64), object=o,
+                          range_m=r, azimuth_rad=az, elevation_rad=el, sinr_db=sinr), hit
+
+
+@njit(cache=True)
+def _plots_of(u, z, visible, pd, time_s, obj, range_m, az, el, sinr, s_r, s_az, s_el):
+    """The detected looks (``visible`` and ``u < pd``) in look order, and their plots: the
+    look's time, object and SINR, range, azimuth (mod 2π) and elevation plus σ times the
+    look's normals ``z`` (L, 3)."""
+    m = 0
+    for i in range(u.shape[0]):
+        if visible[i] and u[i] < pd[i]:
+            m += 1
+    hit = np.empty(m, np.int64)
+    t = np.empty(m)
+    o = np.empty(m, np.int64)
+    r = np.empty(m)
+    a = np.empty(m)
+    e = np.empty(m)
+    s = np.empty(m)
+    m = 0
+    for i in range(u.shape[0]):
+        if visible[i] and u[i] < pd[i]:
+            hit[m] = i
+            t[m] = time_s[i]
+            o[m] = obj[i]
+            r[m] = range_m[i] + s_r * z[i, 0]
+            a[m] = (az[i] + s_az * z[i, 1]) % _TWO_PI
+            e[m] = el[i] + s_el * z[i, 2]
+            s[m] = sinr[i]
+            m += 1
+    return hit, t, o, r, a, e, s
 
 
 def false_alarm_cells(radar: PlacedRadar) -> int:
@@ -707,11 +738,13 @@ def false_alarms(radar: PlacedRadar, t_start: float, t_end: float, rng: np.rando
 
 @dataclass(frozen=True)
 class ScanResult:
-    """One window of a radar's operation: its looks, in time order, and its plots."""
+    """One window of a radar's operation: its looks, in time order, and its plots;
+    ``look_of``: the row in ``looks`` of each plot (-1 for a false alarm)."""
 
     looks: Looks
     detections: DetectionBatch
     crossings: Crossings
+    look_of: np.ndarray | None = None
 
 
 def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: float,
@@ -742,11 +775,19 @@ def scan_window(radar: PlacedRadar, paths: Paths, sig: Signatures, t_start: floa
         t, o = t[order], o[order]
     looks = evaluate_looks(radar, paths, t, o, sig, mask=mask, clutter=clutter,
                            jammers=jammers)
-    det = draw_detections(looks, radar, rng, radar_index)
+    det, look_of = _draw(looks, radar, rng, radar_index)
     if with_false_alarms:
-        det = DetectionBatch.concatenate([det, false_alarms(radar, t_start, t_end, rng,
-                                                            radar_index)])
-    return ScanResult(looks, det, cr)
+        fa = false_alarms(radar, t_start, t_end, rng, radar_index)
+        if len(fa):  # merged as DetectionBatch.concatenate does (stable by time)
+            det = DetectionBatch(*(np.concatenate((getattr(det, f), getattr(fa, f)))
+                                   for f in _DETECTION_FIELDS))
+            look_of = np.concatenate((look_of, np.full(len(fa), -1, np.int64)))
+            t = det.time_s
+            if not bool(np.all(t[1:] >= t[:-1])):
+                order = np.argsort(t, kind="stable")
+                det = det.take(order)
+                look_of = look_of[order]
+    return ScanResult(looks, det, cr, look_of)
 
 
 def detections_to_ecef(radar: PlacedRadar, det: DetectionBatch) -> np.ndarray:

@@ -48,8 +48,9 @@ _NCOL = 12
 def _look_one(rp, rv, op, ov, k_a, rows, cache, out):
     """Geometry of one look from a radar at rp (velocity rv) to an object at op (ov).
 
-    ``rows`` (3, 3) holds the radar's E, N, U rows and ``cache`` (5,) the radar position they
-    belong to, its latitude and height; both are recomputed when the radar has moved.
+    ``rows`` (3, 3) holds the radar's E, N, U rows and ``cache`` (7,) the radar position they
+    belong to, its height and the meridian and prime-vertical radii of curvature there; all
+    are recomputed when the radar has moved.
     """
     if rp[0] != cache[0] or rp[1] != cache[1] or rp[2] != cache[2]:
         lat, lon, h = _geodetic(rp[0], rp[1], rp[2])
@@ -59,7 +60,10 @@ def _look_one(rp, rv, op, ov, k_a, rows, cache, out):
         cache[2] = rp[2]
         cache[3] = lat
         cache[4] = h
-    lat1 = cache[3]
+        s = math.sin(lat)
+        w2 = 1.0 - _E2 * s * s
+        cache[5] = WGS84_A / math.sqrt(w2)
+        cache[6] = WGS84_A * (1.0 - _E2) / (w2 * math.sqrt(w2))
     h1 = cache[4]
     dx = op[0] - rp[0]
     dy = op[1] - rp[1]
@@ -73,10 +77,8 @@ def _look_one(rp, rv, op, ov, k_a, rows, cache, out):
     if az < 0.0:
         az += _TWO_PI
     # ground range on the osculating sphere in this azimuth
-    s = math.sin(lat1)
-    w2 = 1.0 - _E2 * s * s
-    n_rad = WGS84_A / math.sqrt(w2)
-    m_rad = WGS84_A * (1.0 - _E2) / (w2 * math.sqrt(w2))
+    n_rad = cache[5]
+    m_rad = cache[6]
     ca = math.cos(az)
     sa = math.sin(az)
     r_alpha = 1.0 / (ca * ca / m_rad + sa * sa / n_rad)
@@ -136,7 +138,7 @@ def _look_kernel(rpos, rvel, opos, ovel, k_a, out):
     chunk = 512
     for c in prange((n + chunk - 1) // chunk):
         rows = np.empty((3, 3))
-        cache = np.full(5, np.nan)
+        cache = np.full(7, np.nan)
         for j in range(c * chunk, min(n, (c + 1) * chunk)):
             r = 0 if one else j
             _look_one(rpos[r], rvel[r], opos[j], ovel[j], k_a, rows, cache, out[j])

@@ -144,16 +144,28 @@ def scan_pieces(scan, t_start: float, t_end: float):
         raise TypeError(f"unknown scan {type(scan).__name__}")
     k0 = math.floor((t_start - t0) / period) + 1
     k1 = math.ceil((t_end - t0) / period) - 1
-    cuts = t0 + period * np.arange(k0, k1 + 1, dtype=float) if k1 >= k0 else np.zeros(0)
     # a cut within rounding of an end would leave a sliver (1e-14 s) that the crossing solver
     # cannot step through: it belongs to the neighbouring piece
     eps = 1e-9 * max(1.0, abs(t_start), abs(t_end))
-    cuts = cuts[(cuts > t_start + eps) & (cuts < t_end - eps)]
-    edges = np.concatenate([[t_start], cuts, [t_end]])
-    start, dur = edges[:-1], np.diff(edges)
-    keep = dur > 0
-    start, dur = start[keep], dur[keep]
-    return start, dur, beam_azimuth(scan, start), rate
+    edges = [t_start]
+    for k in range(k0, k1 + 1):
+        c = t0 + period * float(k)
+        if t_start + eps < c < t_end - eps:
+            edges.append(c)
+    edges.append(t_end)
+    # scalar arithmetic, the same operations as beam_azimuth's (a few pieces per window)
+    start, dur, beam = [], [], []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b - a > 0:
+            start.append(a)
+            dur.append(b - a)
+            if isinstance(scan, RotatingScan):
+                az = scan.phase_rad + _TWO_PI * (a - scan.t0_s) / scan.period_s
+            else:
+                x = (a - scan.t0_s) / scan.frame_s
+                az = scan.left_rad + scan.width_rad * (x - math.floor(x))
+            beam.append(az % _TWO_PI)
+    return np.array(start, float), np.array(dur, float), np.array(beam, float), rate
 
 
 @dataclass(frozen=True)

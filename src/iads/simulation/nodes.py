@@ -82,7 +82,14 @@ from ..tracking import (
     SinglePointInitiator,
     Tracks,
 )
-from ..tracking.association import _root, optimal_pairs, pairs_within, quick_pairs
+from ..tracking.association import (
+    _SWEEP_POINTS,
+    _pairs,
+    _root,
+    optimal_pairs,
+    pairs_within,
+    quick_pairs,
+)
 from ..tracking.correlation import TrackCorrelator
 from ..tracking.filters import IMMFilter, IMMStates, imm_combine, imm_mix
 from ..tracking.fusion import information_fusion
@@ -358,6 +365,133 @@ def _round_kernel(x, P, t_track, last_hit, follows, hits, waiting, rows, cols, z
 
 
 @njit(cache=True)
+def _book_chunk(hits0, misses0, age0, confirmed0, last_hit, n_look, hits, m, n, max_misses,
+                coast_s, c1):
+    """A chunk's bookkeeping over looks, then :class:`~iads.tracking.MOfN`. Track ``k`` (the
+    first ``n_look.size`` ones existed before the chunk) was looked at ``L = max(n_look,
+    hits)`` times (``hits``: plots it took; a new track: ``L = hits``), at most 63; its hit
+    history shifts by ``L`` and gains ``min(hits, L)`` hits, its misses restart at 0 after a
+    hit or grow by ``L``, its age grows by ``L``. Confirmed once ``m`` of the last ``n`` bits
+    are hits; kept while confirmed with fewer than ``max_misses`` misses, or tentative and
+    younger than ``n - 1`` looks, and a plot came within ``coast_s`` of ``c1``. Returns the
+    new hits, misses, age, confirmed, keep (T,) and the tracks newly confirmed and kept."""
+    T = hits0.shape[0]
+    T0 = n_look.shape[0]
+    window = np.uint64(0xFFFFFFFFFFFFFFFF) if n >= 64 else np.uint64((1 << n) - 1)
+    out_hits = np.empty(T, np.uint64)
+    out_misses = np.empty(T, np.int64)
+    out_age = np.empty(T, np.int64)
+    out_conf = np.empty(T, np.bool_)
+    keep = np.empty(T, np.bool_)
+    newly = np.empty(T, np.int64)
+    k_new = 0
+    for k in range(T):
+        L = max(n_look[k], hits[k]) if k < T0 else hits[k]
+        L = min(L, 63)
+        h = min(hits[k], L)
+        if L > 0:
+            out_hits[k] = (hits0[k] << np.uint64(L)) | ((np.uint64(1) << np.uint64(h))
+                                                        - np.uint64(1))
+        else:
+            out_hits[k] = hits0[k]
+        out_misses[k] = 0 if h > 0 else misses0[k] + L
+        out_age[k] = age0[k] + L
+        w = out_hits[k] & window
+        c = 0
+        while w:
+            w &= w - np.uint64(1)
+            c += 1
+        conf = confirmed0[k] or c >= m
+        out_conf[k] = conf
+        kp = out_misses[k] < max_misses if conf else out_age[k] < n - 1
+        kp = kp and (c1 - last_hit[k]) <= coast_s
+        keep[k] = kp
+        if conf and not confirmed0[k] and kp:
+            newly[k_new] = k
+            k_new += 1
+    return out_hits, out_misses, out_age, out_conf, keep, newly[:k_new]
+
+
+@njit(cache=True)
+def _append_tracks(x, P, track_id, hits, misses, age, confirmed, t_track, last_hit, follows,
+                   z, R, t_plot, obj, idx, vs, next_id):
+    """The tracker's arrays with tentative tracks started on plots ``idx`` appended, as
+    :class:`~iads.tracking.SinglePointInitiator` starts them: ``x = [z, 0]``, ``P = diag(R,
+    vs² I)``, ids from ``next_id``, one hit, no miss, age 0, unconfirmed, state time and
+    last hit at the plot's time, following the plot's object."""
+    T, K = x.shape[0], idx.shape[0]
+    N = T + K
+    x2 = np.zeros((N, 6))
+    P2 = np.zeros((N, 6, 6))
+    x2[:T] = x
+    P2[:T] = P
+    ids = np.empty(N, np.int64)
+    h2 = np.empty(N, np.uint64)
+    m2 = np.empty(N, np.int64)
+    a2 = np.empty(N, np.int64)
+    c2 = np.empty(N, np.bool_)
+    t2 = np.empty(N)
+    l2 = np.empty(N)
+    f2 = np.empty(N, np.int64)
+    ids[:T] = track_id
+    h2[:T] = hits
+    m2[:T] = misses
+    a2[:T] = age
+    c2[:T] = confirmed
+    t2[:T] = t_track
+    l2[:T] = last_hit
+    f2[:T] = follows
+    v2 = vs * vs
+    for k in range(K):
+        i, j = T + k, idx[k]
+        for a in range(3):
+            x2[i, a] = z[j, a]
+            for b in range(3):
+                P2[i, a, b] = R[j, a, b]
+            P2[i, 3 + a, 3 + a] = v2
+        ids[i] = next_id + k
+        h2[i] = 1
+        m2[i] = 0
+        a2[i] = 0
+        c2[i] = False
+        t2[i] = t_plot[j]
+        l2[i] = t_plot[j]
+        f2[i] = obj[j]
+    return x2, P2, ids, h2, m2, a2, c2, t2, l2, f2
+
+
+@njit(cache=True)
+def _take_tracks(idx, x, P, track_id, hits, misses, age, confirmed, t_track, last_hit,
+                 follows):
+    """The tracker's arrays (CV states and bookkeeping) at rows ``idx``, as fancy indexing
+    takes them, in one pass."""
+    K = idx.shape[0]
+    x2 = np.empty((K, x.shape[1]))
+    P2 = np.empty((K, P.shape[1], P.shape[2]))
+    ids = np.empty(K, np.int64)
+    h2 = np.empty(K, np.uint64)
+    m2 = np.empty(K, np.int64)
+    a2 = np.empty(K, np.int64)
+    c2 = np.empty(K, np.bool_)
+    t2 = np.empty(K)
+    l2 = np.empty(K)
+    f2 = np.empty(K, np.int64)
+    for k in range(K):
+        i = idx[k]
+        x2[k] = x[i]
+        P2[k] = P[i]
+        ids[k] = track_id[i]
+        h2[k] = hits[i]
+        m2[k] = misses[i]
+        a2[k] = age[i]
+        c2[k] = confirmed[i]
+        t2[k] = t_track[i]
+        l2[k] = last_hit[i]
+        f2[k] = follows[i]
+    return x2, P2, ids, h2, m2, a2, c2, t2, l2, f2
+
+
+@njit(cache=True)
 def _free_plots(waiting, cols):
     """Plots still waiting that no candidate pair holds (``cols``), ascending."""
     free = waiting.copy()
@@ -367,7 +501,7 @@ def _free_plots(waiting, cols):
 
 
 @njit(cache=True)
-def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
+def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius, spread):
     """For tracks ``first`` onwards: the position predicted to the chunk's middle and the
     Euclidean radius holding its gate over the chunk, ``g √(tr + r_noise) + |v| (c1 − c0)/2 +
     1`` with ``tr`` the larger trace of the position block of ``F P Fᵀ + Q`` at the chunk's
@@ -389,6 +523,28 @@ def _search_radius(x, P, t_track, first, c0, c1, q, g, r_noise, centre, radius):
             tr = max(tr, v)
         speed = math.sqrt(x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4] + x[i, 5] * x[i, 5])
         radius[k] = g * math.sqrt(tr + r_noise) + speed * 0.5 * (c1 - c0) + 1.0
+        spread[k, 0] = tr
+        spread[k, 1] = speed * 0.5 * (c1 - c0)
+
+
+@njit(cache=True)
+def _within_gate_bound(rows, cols, centre, spread, z, trR, g):
+    """The pairs (``rows``, ``cols``) of :meth:`PlotTracker._search` whose plot ``z[j]`` lies
+    within its own bound of the track's gate, ``g √(tr + trR[j]) + |v| (c1 − c0)/2 + 1`` of
+    the centre (``spread``: ``tr``, ``|v| (c1 − c0)/2`` per track from
+    :func:`_search_radius`, whose radius takes the noisiest plot's ``trR``): a plot gates the
+    track only if ``d² < g²``, and ``|ν|² ≤ d² tr S`` with ``tr S ≤ tr + trR[j]``, so the
+    pairs beyond fail the gate of the first round that meets them and would be dropped
+    there."""
+    keep = np.empty(rows.shape[0], np.bool_)
+    for e in range(rows.shape[0]):
+        i, j = rows[e], cols[e]
+        b = g * math.sqrt(spread[i, 0] + trR[j]) + spread[i, 1] + 1.0
+        d0 = z[j, 0] - centre[i, 0]
+        d1 = z[j, 1] - centre[i, 1]
+        d2 = z[j, 2] - centre[i, 2]
+        keep[e] = d0 * d0 + d1 * d1 + d2 * d2 <= b * b
+    return rows[keep], cols[keep]
 
 
 @njit(cache=True)
@@ -788,6 +944,14 @@ class PlotTracker:
             self.modes = self.modes.concatenate(self.imm.initiate(new.states.x, new.states.P))
 
     def _keep(self, idx):
+        if self.imm is None:  # one compiled pass over the arrays
+            tk = self.tracks
+            st = tk.states
+            out = _take_tracks(idx, st.x, st.P, tk.track_id, tk.hits, tk.misses, tk.age,
+                               tk.confirmed, self.time_s, self.last_hit_s, self.follows)
+            self.tracks = Tracks(GaussianStates(out[0], out[1]), *out[2:7], tk.next_id)
+            self.time_s, self.last_hit_s, self.follows = out[7:]
+            return
         self.tracks = self.tracks.take(idx)
         self.time_s = self.time_s[idx]
         self.last_hit_s = self.last_hit_s[idx]
@@ -816,9 +980,14 @@ class PlotTracker:
         r_noise = float(trR[pending].max())
         centre = np.empty((T, 3))
         radius = np.empty(T)
-        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q,
-                       float(self.associator.gate_threshold), r_noise, centre, radius)
-        rows, cols = pairs_within(centre, radius, plots.z[pending])
+        spread = np.empty((T, 2))
+        g = float(self.associator.gate_threshold)
+        _search_radius(st.x, st.P, self.time_s, first, float(c0), float(c1), self._q, g,
+                       r_noise, centre, radius, spread)
+        zp = plots.z[pending]
+        rows, cols = _pairs(centre, radius, zp, _SWEEP_POINTS, False)  # as pairs_within,
+        # without its argument checks (the arrays are made here)
+        rows, cols = _within_gate_bound(rows, cols, centre, spread, zp, trR[pending], g)
         return rows + first, pending[cols]
 
     def _round(self, plots: Plots, rows, cols, hits, waiting):
@@ -875,7 +1044,20 @@ class PlotTracker:
         return imm_combine(new.x, new.P, new.mu)
 
     def _initiate(self, plots: Plots, idx):
+        """Tentative tracks on plots ``idx`` (:class:`~iads.tracking.SinglePointInitiator`),
+        appended."""
         if idx.size == 0:
+            return
+        if self.imm is None:  # one compiled pass: the initiator's states, appended
+            tk = self.tracks
+            st = tk.states
+            out = _append_tracks(st.x, st.P, tk.track_id, tk.hits, tk.misses, tk.age,
+                                 tk.confirmed, self.time_s, self.last_hit_s, self.follows,
+                                 plots.z, plots.R, plots.time_s, plots.object, idx,
+                                 self.initiator.velocity_sigma_m_s, tk.next_id)
+            self.tracks = Tracks(GaussianStates(out[0], out[1]), *out[2:7],
+                                 tk.next_id + idx.size)
+            self.time_s, self.last_hit_s, self.follows = out[7:]
             return
         new = self.initiator.initiate(self.filter, Detections(plots.z[idx], plots.R[idx]),
                                       self.tracks.next_id)
@@ -913,7 +1095,6 @@ class PlotTracker:
             n_look = np.asarray(looks(pm, c0, c1, ~self.tracks.confirmed), np.int64)
         else:
             n_look = np.zeros(0, np.int64)
-        was_confirmed = self.tracks.confirmed.copy()
         hits = np.zeros(T0 + D, np.int64)  # each plot starts at most one track
         waiting = np.ones(D, bool)  # plots neither used nor starting a track yet
         # candidate pairs (Euclidean gate over the chunk), searched once; tracks started in
@@ -943,26 +1124,13 @@ class PlotTracker:
                 break
             if c_rows.size == 0 and not heads.size:
                 break
-        T = len(self.tracks)
-        hits = hits[:T]
-        # bookkeeping over looks
-        L = np.zeros(T, np.int64)
-        L[:T0] = np.maximum(n_look, hits[:T0])
-        L[T0:] = hits[T0:]
-        L = np.minimum(L, 63)
-        h = np.minimum(hits, L)
-        tk = self.tracks
-        new_hits = np.where(L > 0, (tk.hits << L.astype(np.uint64))
-                            | ((np.uint64(1) << h.astype(np.uint64)) - np.uint64(1)), tk.hits)
-        misses = np.where(h > 0, 0, tk.misses + L)
-        tk = Tracks(tk.states, tk.track_id, new_hits, misses, tk.age + L, tk.confirmed,
-                    tk.next_id)
-        confirmed, keep = self.maintenance.maintain(tk)
-        keep &= (c1 - self.last_hit_s) <= self.settings.coast_s
-        self.tracks = Tracks(tk.states, tk.track_id, tk.hits, tk.misses, tk.age, confirmed,
+        tk, mn = self.tracks, self.maintenance
+        new_hits, misses, age, confirmed, keep, newly = _book_chunk(
+            tk.hits, tk.misses, tk.age, tk.confirmed, self.last_hit_s, n_look, hits, mn.m, mn.n,
+            mn.max_misses, float(self.settings.coast_s), float(c1))
+        self.tracks = Tracks(tk.states, tk.track_id, new_hits, misses, age, confirmed,
                              tk.next_id)
-        newly = confirmed & ~np.concatenate([was_confirmed, np.zeros(T - T0, bool)])
-        for k in np.flatnonzero(newly & keep):
+        for k in newly:
             self.confirmations.append(Confirmation(int(self.tracks.track_id[k]),
                                                    int(self.follows[k]),
                                                    float(self.last_hit_s[k]), float(now_s)))
@@ -1095,24 +1263,25 @@ def local_picture(tracker: PlotTracker, node_index: int, t_s: float) -> Picture:
 
 def _predicted_states(pics, t_s: float, cv: CVTransition):
     """The states and covariances of ``pics`` one after the other, predicted to ``t_s`` (the
-    pictures not at ``t_s``: each run of consecutive ones in one :meth:`CVTransition.predict`
-    call, as :meth:`Picture.predict` gives them one by one)."""
-    xs, Ps, run = [], [], []
-    for p in [*pics, None]:
-        if p is not None and len(p) and p.time_s != t_s:
-            run.append(p)
+    pictures not at ``t_s``, as :meth:`Picture.predict` gives them one by one), written
+    straight into the joined arrays."""
+    n = sum(len(p) for p in pics)
+    x = np.empty((n, 2 * cv.d))
+    P = np.empty((n, 2 * cv.d, 2 * cv.d))
+    a = 0
+    for p in pics:
+        b = a + len(p)
+        if b == a:
             continue
-        if run:
-            x, P = cv.predict(np.concatenate([q.x for q in run]),
-                              np.concatenate([q.P for q in run]),
-                              np.repeat([t_s - q.time_s for q in run], [len(q) for q in run]))
-            xs.append(x)
-            Ps.append(P)
-            run = []
-        if p is not None:
-            xs.append(p.x)
-            Ps.append(p.P)
-    return np.concatenate(xs), np.concatenate(Ps)
+        if p.time_s != t_s:
+            _cv_predict(np.ascontiguousarray(p.x, dtype=float),
+                        np.ascontiguousarray(p.P, dtype=float), np.full(b - a, t_s - p.time_s),
+                        cv.Qc, cv.d, x[a:b], P[a:b])
+        else:
+            x[a:b] = p.x
+            P[a:b] = p.P
+        a = b
+    return x, P
 
 
 def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,

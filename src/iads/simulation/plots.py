@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -82,8 +82,10 @@ class Plots:
         if len(parts) == 1:
             out = parts[0]
         else:
-            out = Plots(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                           for f in fields(Plots)})
+            out = Plots(np.concatenate([p.time_s for p in parts]),
+                        np.concatenate([p.radar for p in parts]),
+                        np.concatenate([p.object for p in parts]),
+                        np.concatenate([p.z for p in parts]), np.concatenate([p.R for p in parts]))
         t = out.time_s
         if t.shape[0] < 2 or bool(np.all(t[1:] >= t[:-1])):  # already in order (the usual case)
             return out
@@ -95,8 +97,8 @@ def _invert(rp, rng, az, el, ka, iterations, out):
     """ENU offsets (out[j, 0:3]) of plots about radar positions rp (D, 3) or (1, 3)."""
     rows = np.empty((3, 3))
     last = np.full(3, np.nan)
-    lat1 = 0.0
     h1 = 0.0
+    n_rad = m_rad = WGS84_A
     one = rp.shape[0] == 1
     for j in range(rng.shape[0]):
         r = 0 if one else j
@@ -106,10 +108,11 @@ def _invert(rp, rng, az, el, ka, iterations, out):
             last[0] = rp[r, 0]
             last[1] = rp[r, 1]
             last[2] = rp[r, 2]
-        s = math.sin(lat1)
-        w2 = 1.0 - _E2 * s * s
-        n_rad = WGS84_A / math.sqrt(w2)
-        m_rad = WGS84_A * (1.0 - _E2) / (w2 * math.sqrt(w2))
+            # radii of curvature at the radar (meridian, prime vertical)
+            s = math.sin(lat1)
+            w2 = 1.0 - _E2 * s * s
+            n_rad = WGS84_A / math.sqrt(w2)
+            m_rad = WGS84_A * (1.0 - _E2) / (w2 * math.sqrt(w2))
         ca = math.cos(az[j])
         sa = math.sin(az[j])
         r_alpha = 1.0 / (ca * ca / m_rad + sa * sa / n_rad)

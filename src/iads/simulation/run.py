@@ -373,12 +373,14 @@ class _Run:
                               objects=objs, tracked=self.dwell_on[r], mask=rm.mask,
                               clutter=w.clutter, with_false_alarms=s.false_alarms,
                               jammers=jam)
-            det = res.detections
+            det, hit = res.detections, res.look_of
             if np.isfinite(w.destroyed_at).any() and len(det):
                 o = det.object
                 gone = (o >= 0) & (det.time_s >= w.destroyed_at[np.maximum(o, 0)])
-                det = det.take(np.flatnonzero(~gone))
-            self._book_looks(r, res.looks, det)
+                if gone.any():
+                    keep = np.flatnonzero(~gone)
+                    det, hit = det.take(keep), hit[keep]
+            self._book_looks(r, res.looks, det, hit)
             if self.subs[r]:  # converted only for the nodes it feeds
                 view = self.views[r]  # (a moving radar's plots take its position per plot)
                 reports.append(plots_from_detections(
@@ -421,7 +423,9 @@ class _Run:
         near = np.argsort(np.linalg.norm(p - rp, axis=1), kind="stable")[:self.s.track_dwells]
         return np.unique(trk.follows[idx[near]])
 
-    def _book_looks(self, r, looks, det):
+    def _book_looks(self, r, looks, det, hit):
+        """Counts, first and last good looks, exposure and the detection table of a window;
+        ``hit``: each plot's row in ``looks`` (-1: a false alarm)."""
         s = self.s
         self.looks_count[r] += int(looks.visible.sum())
         self.plots_count[r] += len(det)
@@ -430,7 +434,6 @@ class _Run:
             o, t = looks.object[good], looks.time_s[good]
             np.maximum.at(self.last_good[r], o, t)
             np.minimum.at(self.first_good[r], o, t)
-        hit = _hit_looks(looks, det)
         if self.exposed.size:
             ex = self.ex_of[looks.object]
             vis = looks.visible & (ex >= 0)
@@ -832,31 +835,6 @@ def _reach_kernel(pos, height, speed_max, climb, alive, rp, rows, dt, r_move, ma
             if height[i] + climb[i] * dt + 1.0 < low:
                 continue
         out[i] = True
-    return out
-
-
-def _hit_looks(looks, det) -> np.ndarray:
-    """For each plot, the look that produced it (-1 for false alarms).
-
-    Plots of real objects are the detected looks in look order (``draw_detections``), merged
-    stably by time with the false alarms; so they are found by (time, object) in the looks.
-    """
-    out = np.full(len(det), -1, np.int64)
-    real = np.flatnonzero(det.object >= 0)
-    if real.size == 0:
-        return out
-    lt, lo = looks.time_s, looks.object
-    i = np.searchsorted(lt, det.time_s[real], side="left")
-    i = np.minimum(i, max(lt.size - 1, 0))
-    good = (lt[i] == det.time_s[real]) & (lo[i] == det.object[real])
-    out[real[good]] = i[good]
-    for j in real[~good]:  # equal times: walk to the matching object
-        k = int(np.searchsorted(lt, det.time_s[j], side="left"))
-        while k < lt.size and lt[k] == det.time_s[j]:
-            if lo[k] == det.object[j]:
-                out[j] = k
-                break
-            k += 1
     return out
 
 
