@@ -118,6 +118,19 @@ def test_dem_on_grid_geographic_plane(globe):
     np.testing.assert_allclose(dem_on_grid(dem, g), 1000.0 * lon + 3000.0 * lat, atol=1e-6)
 
 
+def test_dem_on_grid_within_a_range_samples_only_the_disk(globe):
+    # the plane again, within 8 km of the site only: those cells exact, the corners NaN
+    dem = _plane_on_globe(globe)
+    g = SiteGrid(39.93, 32.86, 40, 300.0)
+    lon, lat = g.lonlat()
+    z = dem_on_grid(dem, g, max_range_m=8_000.0)
+    x = g.x
+    near = x[None, :] ** 2 + x[::-1, None] ** 2 <= 8_000.0 ** 2
+    assert 0 < near.sum() < near.size
+    np.testing.assert_allclose(z[near], (1000.0 * lon + 3000.0 * lat)[near], atol=1e-6)
+    assert np.isnan(z[~near]).all()
+
+
 def test_dem_on_grid_projected_dem_plane():
     # a tilted plane in UTM 36N: bilinear interpolation of a plane is exact, so every grid cell
     # must carry the plane's height at its own UTM coordinates (computed independently here)

@@ -314,7 +314,8 @@ def _guard_memory(grid: SiteGrid, dem: Dem | None) -> None:
             "(iads.terrain.MAX_GRID_BYTES); use larger cells or a smaller radius")
 
 
-def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
+def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error",
+                max_range_m: float | None = None) -> np.ndarray:
     """Resample ``dem`` onto the site-centred AEQD ``grid``: heights (n, n) [m above sea level].
 
     Each grid cell centre is transformed exactly (pyproj, AEQD → DEM CRS) and the DEM is
@@ -331,6 +332,9 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
         :class:`TerrainWarning` giving their count. ``"nan"``: such cells are NaN, silently
         (e.g. for :meth:`iads.sensors.geometry.TerrainMask.from_terrain`, which sees through
         them).
+    max_range_m
+        Only the cells whose centres lie within this distance of the site [m] are sampled;
+        the others (the grid's corners beyond a radar's reach) are NaN. None: every cell.
     """
     if outside not in GRID_OUTSIDE_POLICIES:
         raise ValueError(f"outside must be one of {GRID_OUTSIDE_POLICIES}, got {outside!r}")
@@ -368,8 +372,12 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
     for b0 in range(0, n, _BLOCK_ROWS):
         b1 = min(b0 + _BLOCK_ROWS, n)
         xx, yy = np.meshgrid(axis, axis[::-1][b0:b1])
-        bx, by = to_dem.transform(xx, yy)
-        br, bc = _fractional_index(dem, np.asarray(bx), np.asarray(by))
+        near = (np.ones(xx.shape, bool) if max_range_m is None
+                else xx * xx + yy * yy <= float(max_range_m) ** 2)
+        br = np.full(xx.shape, np.nan)
+        bc = np.full(xx.shape, np.nan)
+        bx, by = to_dem.transform(xx[near], yy[near])
+        br[near], bc[near] = _fractional_index(dem, np.asarray(bx), np.asarray(by))
         ok = _inside(dem, br, bc) & np.isfinite(br) & np.isfinite(bc)
         block = np.full(br.shape, np.nan) if outside == "nan" else np.zeros(br.shape)
         if ok.any():
@@ -384,10 +392,11 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error") -> np.ndarray:
                 win = dem.read_window(r0, r1, c0, c1)
             block[ok] = _bilinear(win, br[ok] - r0, bc[ok] - c0)
         nan = np.isnan(block) & ok
-        n_outside += int((~ok).sum())
+        n_outside += int((~ok & near).sum())
         n_nodata += int(nan.sum())
         if outside != "nan":
             block[nan] = 0.0
+        block[~near] = np.nan
         out[b0:b1] = block
     if outside == "nan":
         return out

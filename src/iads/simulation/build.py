@@ -393,7 +393,10 @@ def _terrain_grid(dem_spec: str, lat: float, lon: float, reach_m: float, cell_m:
 
     grid = SiteGrid.covering(lat, lon, reach_m, cell_m)
     policy = "nan" if outside == "error" else outside
-    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=policy)
+    # the mask is NaN beyond the reach and no cell within it depends on one beyond
+    # (:func:`iads.viewshed.minimum_visible_height`): the corners are not sampled
+    return grid, terrain_mod.dem_on_grid(_dem(dem_spec), grid, outside=policy,
+                                         max_range_m=reach_m + 2.0 * cell_m)
 
 
 @functools.lru_cache(maxsize=64)
