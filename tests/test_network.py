@@ -201,3 +201,26 @@ def test_look_counts_against_a_sampled_beam(name, boresight):
     assert got.tolist() == want.tolist()
     assert want.max() >= 2 and (want == 0).any()
     assert enu_rows_many(rp).shape == (1, 3, 3)
+
+
+def test_a_moving_radars_frame_is_its_platform_at_each_instant():
+    """RadarView.frame of an orbiting radar (kept for the last instant asked, which the nodes
+    sharing the view ask in turn) equals the platform evaluated afresh, at every instant."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from iads.kinematics import orbit_segments, positions, stack_paths
+    from iads.simulation.plots import enu_rows_many
+
+    rd = load_catalog().radars["91n6e"]
+    pr = placed_radar(rd, "orbiter", 40.0, 32.5, 900.0, rng=np.random.default_rng(3))
+    orbit = SimpleNamespace(lat=40.0, lon=32.5, radius_km=60.0, alt_m=9000.0,
+                            speed_mps=200.0, clockwise=True)
+    pr = dataclasses.replace(pr, platform=stack_paths([orbit_segments(orbit)]))
+    view = RadarView(pr)
+    assert not view.stationary
+    for t in (0.0, 12.5, 12.5, 0.0, 300.0, 12.5):
+        rp, rows = view.frame(t)
+        want, _ = positions(pr.platform, t, np.zeros(1, np.int64))
+        np.testing.assert_array_equal(rp, want[0])
+        np.testing.assert_array_equal(rows, enu_rows_many(want)[0])

@@ -649,6 +649,7 @@ class RadarView:
             self._rp_c = np.ascontiguousarray(self.rp, dtype=float)
             self._rows_c = np.ascontiguousarray(self.rows, dtype=float)
         self._constants = None
+        self._frame_memo = (math.nan, None, None)  # a moving radar's last frame: (t, rp, rows)
 
     def mask_floor(self):
         """The mask's :func:`iads.simulation.build.mask_floor` (lowest minimum visible height
@@ -668,8 +669,10 @@ class RadarView:
 
         if self.stationary:
             return self.rp, self.rows
-        rpp, _ = positions(self.radar.platform, t_s, np.zeros(1, np.int64))
-        return rpp[0], enu_rows_many(rpp)[0]
+        if self._frame_memo[0] != t_s:  # nodes sharing the view ask for the same instants
+            rpp, _ = positions(self.radar.platform, t_s, np.zeros(1, np.int64))
+            self._frame_memo = (t_s, rpp[0], enu_rows_many(rpp)[0])
+        return self._frame_memo[1], self._frame_memo[2]
 
     def height_m(self, t_s: float) -> float:
         """Height of the antenna above the ellipsoid at ``t_s`` [m]."""

@@ -177,11 +177,16 @@ class SimulationSettings:
 class _Node:
     """Runtime state of one node."""
 
-    def __init__(self, world: World, model, settings: SimulationSettings):
+    def __init__(self, world: World, model, settings: SimulationSettings,
+                 views: dict | None = None):
         self.model = model
         radars = sorted({m.radar for m in model.measurements})
-        self.views = [(r, RadarView(world.radars[r].placed, world.radars[r].mask,
-                                    settings.tracker.expected_rcs_m2)) for r in radars]
+        views = {} if views is None else views  # shared by the nodes a radar feeds
+        for r in radars:
+            if r not in views:
+                views[r] = RadarView(world.radars[r].placed, world.radars[r].mask,
+                                     settings.tracker.expected_rcs_m2)
+        self.views = [(r, views[r]) for r in radars]
         ts = settings.tracker
         dwell = [world.radars[r].placed.track_revisit_s for r in radars
                  if world.radars[r].placed.track_revisit_s and settings.track_dwells > 0]
@@ -238,7 +243,8 @@ class _Run:
             self.rngs.append(g)
         self.switches = [[(t, on) for t, r, on in world.radar_switches if r == rm.index]
                          for rm in world.radars]
-        self.nodes = [_Node(world, m, settings) for m in world.nodes]
+        node_views: dict = {}
+        self.nodes = [_Node(world, m, settings, node_views) for m in world.nodes]
         self.cv = CVTransition(self.nodes[0].tracker.filter if self.nodes and
                                self.nodes[0].tracker else PlotTracker(settings.tracker).filter)
         self.subs: list[list[tuple[int, int]]] = [[] for _ in range(n_rad)]
