@@ -264,6 +264,19 @@ def _numpy_round(trk, plots, rows, cols):
     return rows, cols, mr, mc, xu, Pu
 
 
+def _random_tracks(rng, T, spread_m, pos_sd_max_m, vel_sd_max_mps):
+    """T random CV tracks near (6,400 km, 0, 0): states (T, 6), diagonal covariances (T, 6, 6)
+    with position and velocity standard deviations up to the given maxima, and state times in
+    [-5, 0) s."""
+    x = np.zeros((T, 6))
+    x[:, :3] = rng.normal(0.0, spread_m, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
+    x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
+    P = np.zeros((T, 6, 6))
+    P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, pos_sd_max_m, (T, 1, 1)) ** 2
+    P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, vel_sd_max_mps, (T, 1, 1)) ** 2
+    return x, P, rng.uniform(-5.0, 0.0, T)
+
+
 @pytest.mark.parametrize("motion", ["cv", "imm"])
 def test_association_round_equals_the_numpy_round(motion):
     # the compiled round (gate, earliest plot, quick GNN cases or optimal_pairs, CV update)
@@ -278,13 +291,7 @@ def test_association_round_equals_the_numpy_round(motion):
     for trial in range(40):
         T, D = rng.integers(1, 9), rng.integers(1, 13)
         spread = 300.0 if trial % 2 else 30_000.0
-        x = np.zeros((T, 6))
-        x[:, :3] = rng.normal(0.0, spread, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
-        x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
-        P = np.zeros((T, 6, 6))
-        P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, 300.0, (T, 1, 1)) ** 2
-        P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, 100.0, (T, 1, 1)) ** 2
-        ts = rng.uniform(-5.0, 0.0, T)
+        x, P, ts = _random_tracks(rng, T, spread, 300.0, 100.0)
         src = rng.integers(0, T, D)
         tp = np.sort(rng.uniform(0.0, 5.0, D))
         if trial % 4 == 1:  # plots at equal times: a track offers several (conflicts)
@@ -410,13 +417,7 @@ def test_search_keeps_every_pair_the_gate_takes():
     dropped = 0
     for _ in range(30):
         T, D = rng.integers(1, 12), rng.integers(2, 40)
-        x = np.zeros((T, 6))
-        x[:, :3] = rng.normal(0.0, 20_000.0, (T, 3)) + 6.4e6 * np.array([1.0, 0.0, 0.0])
-        x[:, 3:] = rng.normal(0.0, 200.0, (T, 3))
-        P = np.zeros((T, 6, 6))
-        P[:, :3, :3] = np.eye(3) * rng.uniform(50.0, 2000.0, (T, 1, 1)) ** 2
-        P[:, 3:, 3:] = np.eye(3) * rng.uniform(10.0, 300.0, (T, 1, 1)) ** 2
-        ts = rng.uniform(-5.0, 0.0, T)
+        x, P, ts = _random_tracks(rng, T, 20_000.0, 2000.0, 300.0)
         src = rng.integers(0, T, D)
         tp = np.sort(rng.uniform(0.0, 5.0, D))
         sig = rng.choice([30.0, 300.0, 3000.0], D)
