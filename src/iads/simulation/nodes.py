@@ -413,6 +413,16 @@ def _book_chunk(hits0, misses0, age0, confirmed0, last_hit, n_look, hits, m, n, 
 
 
 @njit(cache=True)
+def _track_arrays(N):
+    """Uninitialised arrays of ``N`` CV tracks, in the order the track kernels return them:
+    states (N, 6), covariances (N, 6, 6), ids, hit histories, misses, ages, confirmed flags,
+    state times, last-hit times, followed objects."""
+    return (np.empty((N, 6)), np.empty((N, 6, 6)), np.empty(N, np.int64),
+            np.empty(N, np.uint64), np.empty(N, np.int64), np.empty(N, np.int64),
+            np.empty(N, np.bool_), np.empty(N), np.empty(N), np.empty(N, np.int64))
+
+
+@njit(cache=True)
 def _append_tracks(x, P, track_id, hits, misses, age, confirmed, t_track, last_hit, follows,
                    z, R, t_plot, obj, idx, vs, next_id):
     """The tracker's arrays with tentative tracks started on plots ``idx`` appended, as
@@ -420,19 +430,11 @@ def _append_tracks(x, P, track_id, hits, misses, age, confirmed, t_track, last_h
     vs² I)``, ids from ``next_id``, one hit, no miss, age 0, unconfirmed, state time and
     last hit at the plot's time, following the plot's object."""
     T, K = x.shape[0], idx.shape[0]
-    N = T + K
-    x2 = np.zeros((N, 6))
-    P2 = np.zeros((N, 6, 6))
+    x2, P2, ids, h2, m2, a2, c2, t2, l2, f2 = _track_arrays(T + K)
     x2[:T] = x
     P2[:T] = P
-    ids = np.empty(N, np.int64)
-    h2 = np.empty(N, np.uint64)
-    m2 = np.empty(N, np.int64)
-    a2 = np.empty(N, np.int64)
-    c2 = np.empty(N, np.bool_)
-    t2 = np.empty(N)
-    l2 = np.empty(N)
-    f2 = np.empty(N, np.int64)
+    x2[T:] = 0.0
+    P2[T:] = 0.0
     ids[:T] = track_id
     h2[:T] = hits
     m2[:T] = misses
@@ -466,16 +468,7 @@ def _take_tracks(idx, x, P, track_id, hits, misses, age, confirmed, t_track, las
     """The tracker's arrays (CV states and bookkeeping) at rows ``idx``, as fancy indexing
     takes them, in one pass."""
     K = idx.shape[0]
-    x2 = np.empty((K, x.shape[1]))
-    P2 = np.empty((K, P.shape[1], P.shape[2]))
-    ids = np.empty(K, np.int64)
-    h2 = np.empty(K, np.uint64)
-    m2 = np.empty(K, np.int64)
-    a2 = np.empty(K, np.int64)
-    c2 = np.empty(K, np.bool_)
-    t2 = np.empty(K)
-    l2 = np.empty(K)
-    f2 = np.empty(K, np.int64)
+    x2, P2, ids, h2, m2, a2, c2, t2, l2, f2 = _track_arrays(K)
     for k in range(K):
         i = idx[k]
         x2[k] = x[i]
