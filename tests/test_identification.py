@@ -475,8 +475,10 @@ def test_correlate_pairs_equals_the_numpy_corridor_distance():
     si, sj = plan_pairs(objs, seen_r, table)
     np.testing.assert_array_equal(si, pi[seen[pi]])
     np.testing.assert_array_equal(sj, pj[seen[pi]])
+    # an object not seen reads no identifier, so it matches no plan: the whole set's
+    # correlation, less the unseen
     np.testing.assert_array_equal(correlate_pairs(n, table, si, sj, lat, lon),
-                                  correlate(objs, seen_r, table, lat, lon))
+                                  correlate(objs, replies, table, lat, lon) & seen)
 
 
 def test_spoofed_open_identifiers_fool_correlation_but_not_kinematics():

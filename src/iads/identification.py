@@ -890,11 +890,8 @@ def assign_identity(
     choices = [I.PENDING, rules.falsified, I.FRIEND, I.HOSTILE, I.SUSPECT, I.NEUTRAL, I.HOSTILE,
                rules.code_match, I.SUSPECT, rules.no_reply]
     conditions = np.broadcast_arrays(*(np.asarray(c, bool) for c in conditions))
-    # the first condition that holds decides (np.select's rule): written last to first
-    out = np.full(conditions[0].shape, I.UNKNOWN, np.int8)
-    for c, v in zip(conditions[::-1], choices[::-1], strict=True):
-        np.copyto(out, np.int8(v), where=c)
-    return out
+    # the first condition that holds decides
+    return np.select(conditions, [np.int8(c) for c in choices], np.int8(I.UNKNOWN))
 
 
 def identify(

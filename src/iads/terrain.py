@@ -372,12 +372,16 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error",
     for b0 in range(0, n, _BLOCK_ROWS):
         b1 = min(b0 + _BLOCK_ROWS, n)
         xx, yy = np.meshgrid(axis, axis[::-1][b0:b1])
-        near = (np.ones(xx.shape, bool) if max_range_m is None
-                else xx * xx + yy * yy <= float(max_range_m) ** 2)
-        br = np.full(xx.shape, np.nan)
-        bc = np.full(xx.shape, np.nan)
-        bx, by = to_dem.transform(xx[near], yy[near])
-        br[near], bc[near] = _fractional_index(dem, np.asarray(bx), np.asarray(by))
+        if max_range_m is None:
+            near = True
+            bx, by = to_dem.transform(xx, yy)
+            br, bc = _fractional_index(dem, np.asarray(bx), np.asarray(by))
+        else:  # only the cells within the range
+            near = xx * xx + yy * yy <= float(max_range_m) ** 2
+            br = np.full(xx.shape, np.nan)
+            bc = np.full(xx.shape, np.nan)
+            bx, by = to_dem.transform(xx[near], yy[near])
+            br[near], bc[near] = _fractional_index(dem, np.asarray(bx), np.asarray(by))
         ok = _inside(dem, br, bc) & np.isfinite(br) & np.isfinite(bc)
         block = np.full(br.shape, np.nan) if outside == "nan" else np.zeros(br.shape)
         if ok.any():
@@ -396,7 +400,8 @@ def dem_on_grid(dem: Dem, grid: SiteGrid, outside: str = "error",
         n_nodata += int(nan.sum())
         if outside != "nan":
             block[nan] = 0.0
-        block[~near] = np.nan
+        if max_range_m is not None:
+            block[~near] = np.nan
         out[b0:b1] = block
     if outside == "nan":
         return out
