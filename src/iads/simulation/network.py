@@ -127,9 +127,6 @@ class InputBuffer:
             return Plots.empty()
         allp = Plots.concatenate(self._plots)
         cut = int(np.searchsorted(allp.time_s, t1_s, side="left"))
-        if cut == len(allp):  # all of them
-            self._plots = []
-            return allp
         out = allp.take(slice(0, cut))  # views: the two parts share allp's arrays
         rest = allp.take(slice(cut, len(allp)))
         self._plots = [rest] if len(rest) else []

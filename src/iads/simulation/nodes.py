@@ -1283,8 +1283,8 @@ def _predicted_states(pics, t_s: float, cv: CVTransition):
 def correlate_pictures(correlator: TrackCorrelator, pictures, t_s: float,
                        cv: CVTransition | None = None) -> Picture:
     """One picture from several sources' pictures, all at ``t_s`` or, given ``cv``, predicted
-    to it first (as :meth:`Picture.predict`; consecutive pictures in one compiled call) (see
-    the module docstring).
+    to it first (as :meth:`Picture.predict`, each straight into its rows of the joined
+    arrays); see the module docstring.
 
     ``pictures[i]`` is source ``i`` for ``correlator`` (a
     :class:`~iads.tracking.correlation.TrackCorrelator` kept by the node from one picture to

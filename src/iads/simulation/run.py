@@ -558,7 +558,7 @@ class _Run:
                                                 time_s=t if k else None)
             intrs = [i for i in intrs if i.id in node.model.units]
             replies = interrogate(self.w.objects, intrs)
-            self.intr_cache[key] = (intrs, replies,
+            self.intr_cache[key] = (replies,
                                     plan_pairs(self.w.objects, replies, self.w.flight_plans))
         return self.intr_cache[key]
 
@@ -573,7 +573,7 @@ class _Run:
         they answer: the epoch's matching pairs of the objects seen); equal to ``identify`` on
         the same inputs (tested).
         """
-        _, replies, (pi, pj) = self._replies(node, t)
+        replies, (pi, pj) = self._replies(node, t)
         keep = seen[pi]
         correlated = correlate_pairs(len(self.w.objects), self.w.flight_plans, pi[keep],
                                      pj[keep], lat_deg, lon_deg)
@@ -775,7 +775,7 @@ def objects_in_reach(paths, pos_ecef, height_m, t_ref: float, view, t_start: flo
                          P.speed_max, climb, alive, np.ascontiguousarray(rp),
                          np.ascontiguousarray(rows), float(dt), float(r_move),
                          float(placed.max_range_m), float(placed.k_factor * 6_378_137.0),
-                         view.h1 if view.stationary else float(geodetic_of(rp)[2]),
+                         view.height_m(tm),
                          float(placed.sector_rad),
                          float(placed.boresight_rad), fl, int(half), int(n), float(cell),
                          float(near), float(lat1))
